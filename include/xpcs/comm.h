@@ -1,0 +1,70 @@
+/* comm: the only module that calls MPI (CoMD parallel.c pattern).
+ *
+ * Wraps one communicator (a duplicate of the one passed in, so the engine
+ * never hard-codes MPI_COMM_WORLD).  Collective helpers are named for what
+ * they do; xpcs_comm_agree() is the one place where ranks agree on an error
+ * before a collective, so that one failing rank never leaves the others
+ * waiting.
+ */
+#ifndef XPCS_COMM_H
+#define XPCS_COMM_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "xpcs/status.h"
+
+typedef struct xpcs_comm xpcs_comm;
+
+/* Element types moved between ranks. */
+typedef enum {
+    XPCS_DT_INVALID = 0,
+    XPCS_DT_U8,
+    XPCS_DT_U16,
+    XPCS_DT_U32,
+    XPCS_DT_F64
+} xpcs_dtype;
+
+size_t xpcs_dtype_size(xpcs_dtype t);
+const char *xpcs_dtype_name(xpcs_dtype t);
+
+/* Duplicates parent; free with xpcs_comm_destroy. */
+xpcs_status xpcs_comm_create(MPI_Comm parent, xpcs_comm **out, xpcs_err *err);
+void xpcs_comm_destroy(xpcs_comm **c);
+
+int xpcs_comm_rank(const xpcs_comm *c);
+int xpcs_comm_size(const xpcs_comm *c);
+int xpcs_comm_is_root(const xpcs_comm *c);
+MPI_Comm xpcs_comm_raw(const xpcs_comm *c); /* for the HDF5 MPI-IO driver */
+double xpcs_comm_wtime(void);
+/* Number of ranks of c on this node (shared-memory split). */
+int xpcs_comm_node_size(const xpcs_comm *c);
+
+/* Every rank passes its local status; all return the worst (largest) one.
+ * On failure err holds the message of the lowest failing rank, on every
+ * rank, so rank 0 can print it and every rank exits together. */
+xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err);
+
+void xpcs_comm_barrier(const xpcs_comm *c);
+void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root);
+void xpcs_comm_allreduce_max_double(const xpcs_comm *c, double *buf, int n);
+void xpcs_comm_allreduce_min_double(const xpcs_comm *c, double *buf, int n);
+void xpcs_comm_allreduce_sum_int64(const xpcs_comm *c, int64_t *buf, int n);
+/* Sum onto root (in place on root; others' buffers are left as they were). */
+void xpcs_comm_reduce_sum_double(const xpcs_comm *c, double *buf, int64_t n, int root);
+void xpcs_comm_reduce_sum_int64(const xpcs_comm *c, int64_t *buf, int64_t n, int root);
+/* Gather one double per rank onto root (out has size ranks on root). */
+void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root);
+/* Concatenate per-rank double arrays (counts[r] each) on every rank. */
+void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count,
+                                 double *all, const int *counts);
+/* Personalised all-to-all of typed elements; counts/displacements in
+ * elements.  Counts must fit an int (the plan bounds the step size). */
+void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount,
+                         const int *sdispl, void *recv, const int *rcount, const int *rdispl,
+                         xpcs_dtype t);
+
+/* Last resort: prints msg and aborts every rank of the job. */
+void xpcs_comm_abort(const char *msg, int code) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,60 @@
+/* config: the run's options, from the command line and a JSON config file.
+ *
+ * Option names follow boost_corr so its users can switch.  Precedence:
+ * command line > config file (-c, JSON, boost_corr's keys) > defaults.
+ */
+#ifndef XPCS_CONFIG_H
+#define XPCS_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xpcs/status.h"
+
+#define XPCS_PATH_MAX 4096
+
+typedef enum {
+    XPCS_ANALYSIS_INVALID = 0,
+    XPCS_ANALYSIS_MULTITAU
+} xpcs_analysis;
+
+typedef struct {
+    char raw[XPCS_PATH_MAX];
+    char qmap[XPCS_PATH_MAX];
+    char output[XPCS_PATH_MAX];
+    char config_file[XPCS_PATH_MAX];
+    char dataset[256];      /* raw frames dataset, default /entry/data/data */
+    xpcs_analysis analysis; /* -t */
+    int64_t begin_frame;    /* -b, 0-based; negative counts from the end */
+    int64_t end_frame;      /* -e, exclusive; -1 = all */
+    int64_t stride_frame;   /* -f */
+    int64_t avg_frame;      /* -a */
+    int normalize_frame;    /* --normalize-frame: divide each frame by its mean */
+    char dq_selection[1024];
+    int overwrite;           /* -w */
+    int verbose;             /* -v (repeatable) */
+    double frame_time;       /* --frame-time s, used when no metadata file */
+    double count_time;       /* --count-time s */
+    double max_memory_mb;    /* --max-memory MiB per rank, 0 = default */
+    int64_t step_frames;     /* --step-frames, 0 = automatic */
+    int dry_run;             /* --dry-run: plan only */
+} xpcs_config;
+
+void xpcs_config_default(xpcs_config *c);
+
+/* Parses argv (and the -c file).  Returns XPCS_OK, or XPCS_ERR_USAGE with a
+ * message.  *exit_now is set for --help / --version (printed when print != 0). */
+xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
+                              int *exit_now, xpcs_err *err);
+
+/* Loads a JSON config (boost_corr keys) into c; unknown keys are an error. */
+xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err);
+
+/* Parses "all" or "1,3,5-7" into sel[1..n_bins] (sel[0] unused). */
+xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,
+                                     xpcs_err *err);
+
+const char *xpcs_analysis_name(xpcs_analysis a);
+void xpcs_config_usage(FILE *out);
+
+#endif

@@ -1,0 +1,38 @@
+/* Status codes and one-line error messages shared by every module.
+ *
+ * Every fallible function returns an xpcs_status and, on failure, fills an
+ * xpcs_err with one line that names the file, the dataset and what was
+ * expected.  Only main() and the MPI error path decide to exit.
+ */
+#ifndef XPCS_STATUS_H
+#define XPCS_STATUS_H
+
+#include <stddef.h>
+
+typedef enum {
+    XPCS_OK = 0,
+    XPCS_ERR_USAGE = 2,  /* bad command line or config */
+    XPCS_ERR_INPUT = 3,  /* missing / malformed input file or dataset */
+    XPCS_ERR_OUTPUT = 4, /* cannot write the result */
+    XPCS_ERR_MEMORY = 5, /* allocation failed or over the memory budget */
+    XPCS_ERR_MPI = 6,    /* an MPI call failed */
+    XPCS_ERR_INTERNAL = 7
+} xpcs_status;
+
+#define XPCS_ERR_LEN 1024
+
+typedef struct {
+    char msg[XPCS_ERR_LEN];
+} xpcs_err;
+
+/* Fill err (if non-NULL) with a printf-style message; returns code. */
+xpcs_status xpcs_fail(xpcs_err *err, xpcs_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* malloc/calloc that never return NULL: on failure they print one line and
+ * abort the job through the MPI error path (redis zmalloc policy).
+ * Free with free(). */
+void *xpcs_malloc(size_t bytes);
+void *xpcs_calloc(size_t n, size_t size);
+
+#endif

@@ -1,0 +1,228 @@
+/* comm: the only compilation unit that calls MPI directly. */
+#include "xpcs/comm.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xpcs_comm {
+    MPI_Comm comm;
+    int rank;
+    int size;
+};
+
+size_t xpcs_dtype_size(xpcs_dtype t)
+{
+    switch (t) {
+    case XPCS_DT_U8:
+        return 1;
+    case XPCS_DT_U16:
+        return 2;
+    case XPCS_DT_U32:
+        return 4;
+    case XPCS_DT_F64:
+        return 8;
+    default:
+        return 0;
+    }
+}
+
+const char *xpcs_dtype_name(xpcs_dtype t)
+{
+    switch (t) {
+    case XPCS_DT_U8:
+        return "uint8";
+    case XPCS_DT_U16:
+        return "uint16";
+    case XPCS_DT_U32:
+        return "uint32";
+    case XPCS_DT_F64:
+        return "float64";
+    default:
+        return "invalid";
+    }
+}
+
+static MPI_Datatype mpi_type(xpcs_dtype t)
+{
+    switch (t) {
+    case XPCS_DT_U8:
+        return MPI_UINT8_T;
+    case XPCS_DT_U16:
+        return MPI_UINT16_T;
+    case XPCS_DT_U32:
+        return MPI_UINT32_T;
+    default:
+        return MPI_DOUBLE;
+    }
+}
+
+xpcs_status xpcs_comm_create(MPI_Comm parent, xpcs_comm **out, xpcs_err *err)
+{
+    xpcs_comm *c = xpcs_calloc(1, sizeof *c);
+    if (MPI_Comm_dup(parent, &c->comm) != MPI_SUCCESS) {
+        free(c);
+        return xpcs_fail(err, XPCS_ERR_MPI, "MPI_Comm_dup failed");
+    }
+    MPI_Comm_rank(c->comm, &c->rank);
+    MPI_Comm_size(c->comm, &c->size);
+    *out = c;
+    return XPCS_OK;
+}
+
+void xpcs_comm_destroy(xpcs_comm **c)
+{
+    if (!c || !*c)
+        return;
+    MPI_Comm_free(&(*c)->comm);
+    free(*c);
+    *c = NULL;
+}
+
+int xpcs_comm_rank(const xpcs_comm *c)
+{
+    return c->rank;
+}
+int xpcs_comm_size(const xpcs_comm *c)
+{
+    return c->size;
+}
+int xpcs_comm_is_root(const xpcs_comm *c)
+{
+    return c->rank == 0;
+}
+MPI_Comm xpcs_comm_raw(const xpcs_comm *c)
+{
+    return c->comm;
+}
+int xpcs_comm_node_size(const xpcs_comm *c)
+{
+    MPI_Comm node;
+    int n = 1;
+    if (MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &n);
+        MPI_Comm_free(&node);
+    }
+    return n;
+}
+
+double xpcs_comm_wtime(void)
+{
+    return MPI_Wtime();
+}
+
+xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err)
+{
+    int mine[2] = {(int)local, local != XPCS_OK ? c->rank : INT_MAX};
+    int worst[2];
+    /* Two reductions in one call would need MINLOC semantics on different
+     * keys; do the status max and the first failing rank separately. */
+    MPI_Allreduce(&mine[0], &worst[0], 1, MPI_INT, MPI_MAX, c->comm);
+    if (worst[0] == XPCS_OK)
+        return XPCS_OK;
+    MPI_Allreduce(&mine[1], &worst[1], 1, MPI_INT, MPI_MIN, c->comm);
+    xpcs_err tmp;
+    if (c->rank == worst[1] && err)
+        memcpy(tmp.msg, err->msg, sizeof tmp.msg);
+    else
+        tmp.msg[0] = '\0';
+    MPI_Bcast(tmp.msg, (int)sizeof tmp.msg, MPI_CHAR, worst[1], c->comm);
+    tmp.msg[sizeof tmp.msg - 1] = '\0';
+    if (err)
+        memcpy(err->msg, tmp.msg, sizeof tmp.msg);
+    return (xpcs_status)worst[0];
+}
+
+void xpcs_comm_barrier(const xpcs_comm *c)
+{
+    MPI_Barrier(c->comm);
+}
+
+void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root)
+{
+    /* Chunk so that each count fits an int. */
+    const size_t max = (size_t)1 << 30;
+    char *p = buf;
+    while (bytes > 0) {
+        size_t n = bytes < max ? bytes : max;
+        MPI_Bcast(p, (int)n, MPI_BYTE, root, c->comm);
+        p += n;
+        bytes -= n;
+    }
+}
+
+void xpcs_comm_allreduce_max_double(const xpcs_comm *c, double *buf, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_MAX, c->comm);
+}
+
+void xpcs_comm_allreduce_min_double(const xpcs_comm *c, double *buf, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_MIN, c->comm);
+}
+
+void xpcs_comm_allreduce_sum_int64(const xpcs_comm *c, int64_t *buf, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_INT64_T, MPI_SUM, c->comm);
+}
+
+static void reduce_chunked(const xpcs_comm *c, void *buf, int64_t n, MPI_Datatype t, size_t esz,
+                           int root)
+{
+    const int64_t max = (int64_t)1 << 28;
+    char *p = buf;
+    while (n > 0) {
+        int k = (int)(n < max ? n : max);
+        if (c->rank == root)
+            MPI_Reduce(MPI_IN_PLACE, p, k, t, MPI_SUM, root, c->comm);
+        else
+            MPI_Reduce(p, NULL, k, t, MPI_SUM, root, c->comm);
+        p += (size_t)k * esz;
+        n -= k;
+    }
+}
+
+void xpcs_comm_reduce_sum_double(const xpcs_comm *c, double *buf, int64_t n, int root)
+{
+    reduce_chunked(c, buf, n, MPI_DOUBLE, sizeof(double), root);
+}
+
+void xpcs_comm_reduce_sum_int64(const xpcs_comm *c, int64_t *buf, int64_t n, int root)
+{
+    reduce_chunked(c, buf, n, MPI_INT64_T, sizeof(int64_t), root);
+}
+
+void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root)
+{
+    MPI_Gather(&v, 1, MPI_DOUBLE, out, 1, MPI_DOUBLE, root, c->comm);
+}
+
+void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count,
+                                 double *all, const int *counts)
+{
+    int *displ = xpcs_malloc(sizeof(int) * (size_t)c->size);
+    int off = 0;
+    for (int r = 0; r < c->size; r++) {
+        displ[r] = off;
+        off += counts[r];
+    }
+    MPI_Allgatherv(mine, my_count, MPI_DOUBLE, all, counts, displ, MPI_DOUBLE, c->comm);
+    free(displ);
+}
+
+void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount,
+                         const int *sdispl, void *recv, const int *rcount, const int *rdispl,
+                         xpcs_dtype t)
+{
+    MPI_Alltoallv(send, scount, sdispl, mpi_type(t), recv, rcount, rdispl, mpi_type(t), c->comm);
+}
+
+void xpcs_comm_abort(const char *msg, int code)
+{
+    fprintf(stderr, "xpcs: fatal: %s\n", msg);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code);
+}

@@ -1,0 +1,594 @@
+/* corr: the pipeline of xpcs-corr.  Decomposition (see plan.h):
+ *   - frames: in step k every rank reads a contiguous slice of the step's
+ *     output frames (collective HDF5), sums avg raw frames, adds them to its
+ *     SAXS sums, and sends each pixel owner its pixels (all-to-all);
+ *   - pixels: rank r owns a contiguous slice of the correlated-pixel list and
+ *     runs the multitau kernel on it, frames arriving in time order;
+ *   - at the end per-bin sums are reduced to rank 0, which writes the file.
+ * Every step that can fail on one rank ends in xpcs_comm_agree(), so all
+ * ranks leave together and nobody waits in a collective.
+ */
+#include "xpcs/corr.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xpcs/comm.h"
+#include "xpcs/config.h"
+#include "xpcs/g2norm.h"
+#include "xpcs/h5in.h"
+#include "xpcs/h5out.h"
+#include "xpcs/multitau.h"
+#include "xpcs/plan.h"
+#include "xpcs/qmap.h"
+#include "xpcs/saxs.h"
+#include "xpcs/timer.h"
+
+typedef struct {
+    const xpcs_config *cfg;
+    xpcs_comm *comm;
+    int rank, n_ranks, root;
+    xpcs_timers tm;
+    xpcs_qmap qmap;
+    xpcs_raw *raw;
+    xpcs_plan plan;
+    char out_path[XPCS_PATH_MAX];
+    char meta_path[XPCS_PATH_MAX];
+    int have_meta;
+    /* this rank's pixels: [own_first, own_first + n_own) of the list */
+    int64_t own_first, n_own;
+    int32_t *own_sq, *own_dq;
+    xpcs_multitau *mt;
+    xpcs_saxs *saxs;
+    double *frame_sum; /* [N] masked frame sums (every rank, all frames) */
+    double bytes_read;
+} corr_ctx;
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static xpcs_status load_qmap(corr_ctx *x, xpcs_err *err)
+{
+    xpcs_status st = XPCS_OK;
+    int64_t dims[2] = {0, 0};
+    if (x->root) {
+        st = xpcs_h5in_read_qmap(x->cfg->qmap, &x->qmap, err);
+        dims[0] = x->qmap.rows;
+        dims[1] = x->qmap.cols;
+    }
+    st = xpcs_comm_agree(x->comm, st, err);
+    if (st)
+        return st;
+    xpcs_comm_bcast(x->comm, dims, sizeof dims, 0);
+    if (!x->root) {
+        x->qmap.rows = dims[0];
+        x->qmap.cols = dims[1];
+        size_t n = (size_t)(dims[0] * dims[1]);
+        x->qmap.mask = xpcs_malloc(sizeof(int32_t) * n);
+        x->qmap.dmap = xpcs_malloc(sizeof(int32_t) * n);
+        x->qmap.smap = xpcs_malloc(sizeof(int32_t) * n);
+    }
+    size_t bytes = sizeof(int32_t) * (size_t)(dims[0] * dims[1]);
+    xpcs_comm_bcast(x->comm, x->qmap.mask, bytes, 0);
+    xpcs_comm_bcast(x->comm, x->qmap.dmap, bytes, 0);
+    xpcs_comm_bcast(x->comm, x->qmap.smap, bytes, 0);
+    xpcs_comm_bcast(x->comm, x->qmap.hash, sizeof x->qmap.hash, 0);
+    if (!x->root) /* same arrays, same deterministic build as rank 0 */
+        st = xpcs_qmap_build(&x->qmap, x->cfg->qmap, err);
+    return xpcs_comm_agree(x->comm, st, err);
+}
+
+/* Output directory, result name, metadata file: decided on rank 0. */
+static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
+{
+    xpcs_status st = XPCS_OK;
+    if (x->root) {
+        const xpcs_config *c = x->cfg;
+        char rawcopy[XPCS_PATH_MAX], rawcopy2[XPCS_PATH_MAX];
+        snprintf(rawcopy, sizeof rawcopy, "%s", c->raw);
+        snprintf(rawcopy2, sizeof rawcopy2, "%s", c->raw);
+        char *base = basename(rawcopy);
+        char *dir = dirname(rawcopy2);
+        char stem[1024];
+        snprintf(stem, sizeof stem, "%s", base);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem)
+            *dot = '\0';
+        snprintf(x->meta_path, sizeof x->meta_path, "%s/%s_metadata.hdf", dir, stem);
+        x->have_meta = access(x->meta_path, F_OK) == 0;
+        struct stat sb;
+        if (stat(c->output, &sb) != 0) {
+            if (mkdir(c->output, 0775) != 0)
+                st = xpcs_fail(err, XPCS_ERR_OUTPUT,
+                               "%s: cannot create the output directory: %s", c->output,
+                               strerror(errno));
+        }
+        else if (!S_ISDIR(sb.st_mode))
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: not a directory: expected the output "
+                                                 "directory",
+                           c->output);
+        if (!st && access(c->output, W_OK | X_OK) != 0)
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: output directory is not writable: %s",
+                           c->output, strerror(errno));
+        size_t need = strlen(c->output) + strlen(stem) + 32;
+        if (need < sizeof x->out_path)
+        {
+            /* lengths checked above */
+            strcpy(x->out_path, c->output);
+            strcat(x->out_path, "/");
+            strcat(x->out_path, stem);
+            strcat(x->out_path, "_results.hdf");
+        }
+        if (!st && need >= sizeof x->out_path)
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: output path too long", c->output);
+        if (!st && !c->overwrite && access(x->out_path, F_OK) == 0)
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT,
+                           "%s: result file exists: use -w/--overwrite to replace it",
+                           x->out_path);
+    }
+    return xpcs_comm_agree(x->comm, st, err);
+}
+
+static double default_budget(const xpcs_comm *c)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    double ram = pages > 0 && psz > 0 ? (double)pages * (double)psz : 4.0 * (1 << 30);
+    return 0.5 * ram / xpcs_comm_node_size(c);
+}
+
+static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
+{
+    const xpcs_config *c = x->cfg;
+    int64_t frames, rows, cols;
+    xpcs_raw_dims(x->raw, &frames, &rows, &cols);
+    xpcs_status st = XPCS_OK;
+    if (rows != x->qmap.rows || cols != x->qmap.cols)
+        st = xpcs_fail(err, XPCS_ERR_INPUT,
+                       "%s: /qmap maps have shape (%lld, %lld): expected the frame shape (%lld, "
+                       "%lld) of %s:%s",
+                       c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols,
+                       (long long)rows, (long long)cols, c->raw, c->dataset);
+    if (!st)
+        st = xpcs_plan_frames(frames, c->begin_frame, c->end_frame, c->stride_frame,
+                              c->avg_frame, &x->plan, c->raw, err);
+    if (st)
+        return st; /* deterministic: every rank fails the same way */
+    unsigned char *sel = xpcs_malloc((size_t)x->qmap.n_dq + 1);
+    st = xpcs_parse_bin_selection(c->dq_selection, x->qmap.n_dq, sel, err);
+    free(sel);
+    if (st)
+        return st;
+    if (c->step_frames > 0 && c->step_frames * x->qmap.n_corr >= INT32_MAX)
+        return xpcs_fail(err, XPCS_ERR_USAGE,
+                         "--step-frames %lld: too large for %lld pixels (all-to-all counts "
+                         "must stay below 2^31)",
+                         (long long)c->step_frames, (long long)x->qmap.n_corr);
+    xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols,
+                        x->qmap.n_corr, xpcs_raw_type(x->raw), c->step_frames);
+    x->plan.mem_budget =
+        c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
+    if (x->plan.mem_per_rank > x->plan.mem_budget)
+        return xpcs_fail(err, XPCS_ERR_MEMORY,
+                         "%s: needs about %.0f MiB per rank, over the budget of %.0f MiB: use "
+                         "more ranks, -a/--avg-frame, or --max-memory",
+                         c->raw, x->plan.mem_per_rank / 1048576.0,
+                         x->plan.mem_budget / 1048576.0);
+    x->own_first = x->plan.pix_first[x->rank];
+    x->n_own = x->plan.pix_first[x->rank + 1] - x->own_first;
+    return XPCS_OK;
+}
+
+/* ---- the streaming loop ------------------------------------------------ */
+
+#define SUM_GROUPS(OUT_T, IN_T)                                                                \
+    do {                                                                                       \
+        OUT_T *o = (OUT_T *)out;                                                               \
+        const IN_T *in = (const IN_T *)raw;                                                    \
+        _Pragma("omp parallel for schedule(static)") for (int64_t f = 0; f < count; f++)      \
+        {                                                                                      \
+            OUT_T *dst = o + (size_t)f * (size_t)npix;                                         \
+            for (int64_t p = 0; p < npix; p++)                                                 \
+                dst[p] = 0;                                                                    \
+            for (int64_t a = 0; a < avg; a++) {                                                \
+                const IN_T *src = in + (size_t)(f * avg + a) * (size_t)npix;                   \
+                _Pragma("omp simd") for (int64_t p = 0; p < npix; p++) dst[p] += (OUT_T)src[p]; \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+
+/* Output frame f = sum of avg consecutive raw frames read (boost: average). */
+static void sum_groups(const void *raw, xpcs_dtype rt, void *out, xpcs_dtype ot, int64_t count,
+                       int64_t avg, int64_t npix)
+{
+    if (ot == XPCS_DT_U32) {
+        if (rt == XPCS_DT_U8)
+            SUM_GROUPS(uint32_t, uint8_t);
+        else
+            SUM_GROUPS(uint32_t, uint16_t);
+    }
+    else {
+        if (rt == XPCS_DT_U8)
+            SUM_GROUPS(double, uint8_t);
+        else if (rt == XPCS_DT_U16)
+            SUM_GROUPS(double, uint16_t);
+        else
+            SUM_GROUPS(double, uint32_t);
+    }
+}
+
+#define PACK(T)                                                                                \
+    do {                                                                                       \
+        const T *fr = (const T *)frames;                                                       \
+        T *sb = (T *)send;                                                                     \
+        _Pragma("omp parallel for schedule(static)") for (int64_t f = 0; f < count; f++)      \
+        {                                                                                      \
+            const T *src = fr + (size_t)f * (size_t)npix;                                      \
+            for (int d = 0; d < n_ranks; d++) {                                                \
+                int64_t a = pf[d], n = pf[d + 1] - a;                                          \
+                T *dst = sb + (size_t)(count * a) + (size_t)(f * n);                           \
+                const int64_t *idx = pix + a;                                                  \
+                for (int64_t j = 0; j < n; j++)                                                \
+                    dst[j] = src[idx[j]];                                                      \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+
+/* send = [owner rank][frame][owner's pixels]: each owner's block is the
+ * frames of this rank restricted to the owner's pixels. */
+static void pack(const void *frames, xpcs_dtype t, int64_t count, int64_t npix,
+                 const int64_t *pix, const int64_t *pf, int n_ranks, void *send)
+{
+    switch (xpcs_dtype_size(t)) {
+    case 1:
+        PACK(uint8_t);
+        break;
+    case 2:
+        PACK(uint16_t);
+        break;
+    case 4:
+        PACK(uint32_t);
+        break;
+    default:
+        PACK(double);
+        break;
+    }
+}
+
+static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
+{
+    const xpcs_plan *p = &x->plan;
+    const int64_t npix = p->rows * p->cols;
+    const size_t rsz = xpcs_dtype_size(p->raw_type), xsz = xpcs_dtype_size(p->xfer_type);
+    const int64_t max_mine = (p->step_frames + x->n_ranks - 1) / x->n_ranks;
+    void *rawbuf = xpcs_malloc((size_t)(max_mine * p->avg * npix) * rsz);
+    void *sumbuf = p->avg > 1 ? xpcs_malloc((size_t)(max_mine * npix) * xsz) : NULL;
+    void *send = xpcs_malloc((size_t)(max_mine * p->n_corr) * xsz);
+    void *recv = xpcs_malloc((size_t)(p->step_frames * x->n_own) * xsz);
+    double *scale = xpcs_malloc(sizeof(double) * (size_t)p->step_frames);
+    int *sc = xpcs_malloc(sizeof(int) * (size_t)x->n_ranks * 6);
+    int *sd = sc + x->n_ranks, *rc = sd + x->n_ranks, *rd = rc + x->n_ranks;
+    int *fc = rd + x->n_ranks, *fd = fc + x->n_ranks;
+    double *fsum_mine = xpcs_malloc(sizeof(double) * (size_t)max_mine);
+    const int64_t n_mask = xpcs_saxs_n_mask(x->saxs);
+    xpcs_status st = XPCS_OK;
+
+    for (int64_t k = 0; k < p->n_steps && !st; k++) {
+        int64_t first, count;
+        xpcs_plan_rank_frames(p, k, x->rank, &first, &count);
+        const int64_t step_lo = k * p->step_frames;
+        /* read: raw frames begin + (first*avg + i)*stride, i < count*avg */
+        xpcs_timer_start(&x->tm, XPCS_T_READ);
+        st = xpcs_raw_read(x->raw, p->begin + first * p->avg * p->stride, p->stride,
+                           count * p->avg, rawbuf, err);
+        xpcs_timer_stop(&x->tm, XPCS_T_READ);
+        st = xpcs_comm_agree(x->comm, st, err);
+        if (st)
+            break;
+        x->bytes_read += (double)(count * p->avg * npix) * (double)rsz;
+        void *frames = rawbuf;
+        xpcs_timer_start(&x->tm, XPCS_T_SAXS);
+        if (p->avg > 1) {
+            sum_groups(rawbuf, p->raw_type, sumbuf, p->xfer_type, count, p->avg, npix);
+            frames = sumbuf;
+        }
+        xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, fsum_mine);
+        xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+
+        xpcs_timer_start(&x->tm, XPCS_T_PACK);
+        pack(frames, p->xfer_type, count, npix, x->qmap.corr_pixel, p->pix_first, x->n_ranks,
+             send);
+        xpcs_timer_stop(&x->tm, XPCS_T_PACK);
+
+        xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
+        for (int r = 0; r < x->n_ranks; r++) {
+            int64_t f_r, c_r;
+            xpcs_plan_rank_frames(p, k, r, &f_r, &c_r);
+            int64_t n_r = p->pix_first[r + 1] - p->pix_first[r];
+            sc[r] = (int)(count * n_r);
+            sd[r] = (int)(count * p->pix_first[r]);
+            rc[r] = (int)(c_r * x->n_own);
+            rd[r] = (int)((f_r - step_lo) * x->n_own);
+            fc[r] = (int)c_r;
+            fd[r] = (int)(f_r - step_lo);
+        }
+        xpcs_comm_alltoallv(x->comm, send, sc, sd, recv, rc, rd, p->xfer_type);
+        /* every rank learns the step's frame sums (Int_t, --normalize-frame) */
+        xpcs_comm_allgatherv_double(x->comm, fsum_mine, (int)count, x->frame_sum + step_lo, fc);
+        xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
+
+        int64_t n_step = 0;
+        for (int r = 0; r < x->n_ranks; r++)
+            n_step += fc[r];
+        const double *row_scale = NULL;
+        if (x->cfg->normalize_frame) {
+            /* I'(t) = I(t) / <I(t)>, <I(t)> = masked frame sum / n_mask;
+             * an all-zero frame is left as it is (scale 1). */
+            for (int64_t f = 0; f < n_step; f++) {
+                double s = x->frame_sum[step_lo + f];
+                scale[f] = s > 0 ? (double)n_mask / s : 1.0;
+            }
+            row_scale = scale;
+        }
+        xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
+        xpcs_multitau_push(x->mt, recv, p->xfer_type, n_step, x->n_own, row_scale);
+        xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
+    }
+    free(rawbuf);
+    free(sumbuf);
+    free(send);
+    free(recv);
+    free(scale);
+    free(sc);
+    free(fsum_mine);
+    return st;
+}
+
+/* ---- reductions and output -------------------------------------------- */
+
+static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
+{
+    const xpcs_plan *p = &x->plan;
+    const int n_delays = xpcs_multitau_n_delays(x->mt);
+    const int64_t npix = p->rows * p->cols;
+    xpcs_status st = XPCS_OK;
+
+    xpcs_timer_start(&x->tm, XPCS_T_REDUCE);
+    /* g2: two passes over the delays (exponents, then exact sums) */
+    xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq,
+                                         x->qmap.sq_to_dq);
+    double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
+    double *IP = G2 + x->n_own, *IF = IP + x->n_own;
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        for (int j = 0; j < n_delays && !st; j++) {
+            st = xpcs_multitau_result(x->mt, j, G2, IP, IF, err);
+            if (st)
+                break;
+            if (pass == 0)
+                xpcs_g2norm_scan(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+            else
+                xpcs_g2norm_accumulate(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+        }
+        if (pass == 0) {
+            int nm;
+            double *mx = xpcs_g2norm_maxima(gn, &nm);
+            xpcs_comm_allreduce_max_double(x->comm, mx, nm);
+        }
+    }
+    free(G2);
+    st = xpcs_comm_agree(x->comm, st, err);
+    int64_t ns;
+    int64_t *sums = xpcs_g2norm_sums(gn, &ns);
+    if (!st)
+        xpcs_comm_reduce_sum_int64(x->comm, sums, ns, 0);
+
+    xpcs_saxs_flush(x->saxs);
+    xpcs_comm_reduce_sum_double(x->comm, xpcs_saxs_image_sum(x->saxs), npix, 0);
+    int64_t nseg_sum;
+    double *seg = xpcs_saxs_segment_sum(x->saxs, &nseg_sum);
+    xpcs_comm_reduce_sum_double(x->comm, seg, nseg_sum, 0);
+    xpcs_timer_stop(&x->tm, XPCS_T_REDUCE);
+
+    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
+    if (x->root && !st) {
+        double *g2 = xpcs_malloc(sizeof(double) * (size_t)n_delays * (size_t)x->qmap.n_dq * 2);
+        double *g2e = g2 + (size_t)n_delays * (size_t)x->qmap.n_dq;
+        xpcs_g2norm_finish(gn, g2, g2e);
+        const int n_seg = xpcs_saxs_n_segments(x->saxs);
+        double *s2 = xpcs_malloc(sizeof(double) * (size_t)npix);
+        int *sq_ids = xpcs_malloc(sizeof(int) * (size_t)(x->qmap.n_sq + 1));
+        double *s1 = xpcs_malloc(sizeof(double) * (size_t)(x->qmap.n_sq + 1));
+        double *segs =
+            xpcs_malloc(sizeof(double) * (size_t)(n_seg + 1) * (size_t)(x->qmap.n_sq + 1));
+        int n_sq_out = 0;
+        xpcs_saxs_finish(x->saxs, p->avg, s2, sq_ids, &n_sq_out, s1, segs);
+        double *int_t = xpcs_malloc(sizeof(double) * (size_t)p->n_frames);
+        const double n_mask = (double)xpcs_saxs_n_mask(x->saxs);
+        for (int64_t k = 0; k < p->n_frames; k++)
+            int_t[k] = n_mask > 0 ? x->frame_sum[k] / (n_mask * (double)p->avg) : 0.0;
+        char *plan_json = xpcs_plan_json(p);
+        const xpcs_config *c = x->cfg;
+        xpcs_result r = {0};
+        r.raw_path = c->raw;
+        r.qmap_path = c->qmap;
+        r.meta_path = x->have_meta ? x->meta_path : NULL;
+        r.out_path = x->out_path;
+        r.frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
+        r.count_time = c->count_time > 0 ? c->count_time : r.frame_time;
+        r.n_delays = n_delays;
+        r.delays = xpcs_multitau_delay_list(x->mt);
+        r.n_dq = x->qmap.n_dq;
+        r.g2 = g2;
+        r.g2_err = g2e;
+        r.rows = p->rows;
+        r.cols = p->cols;
+        r.scattering_2d = s2;
+        r.n_sq_out = n_sq_out;
+        r.scattering_1d = s1;
+        r.n_seg = n_seg;
+        r.segments = segs;
+        r.n_frames = p->n_frames;
+        r.int_t = int_t;
+        r.cfg = c;
+        r.begin_raw = p->begin;
+        r.end_raw = p->end;
+        r.plan_json = plan_json;
+        r.qmap_hash = x->qmap.hash[0] ? x->qmap.hash : "unknown";
+        r.n_ranks = x->n_ranks;
+        r.n_threads = omp_get_max_threads();
+        if (!x->have_meta && c->frame_time <= 0)
+            fprintf(stderr,
+                    "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
+                    "(use --frame-time)\n",
+                    x->meta_path);
+        st = xpcs_h5out_write(&r, err);
+        free(plan_json);
+        free(int_t);
+        free(segs);
+        free(s1);
+        free(sq_ids);
+        free(s2);
+        free(g2);
+    }
+    xpcs_g2norm_destroy(&gn);
+    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
+    return xpcs_comm_agree(x->comm, st, err);
+}
+
+static void print_config(const xpcs_config *c, FILE *out)
+{
+    fprintf(out,
+            "config: raw=%s qmap=%s output=%s dataset=%s type=%s begin_frame=%lld "
+            "end_frame=%lld stride_frame=%lld avg_frame=%lld normalize_frame=%d "
+            "dq_selection=%s overwrite=%d max_memory_mb=%g step_frames=%lld%s%s\n",
+            c->raw, c->qmap, c->output, c->dataset, xpcs_analysis_name(c->analysis),
+            (long long)c->begin_frame, (long long)c->end_frame, (long long)c->stride_frame,
+            (long long)c->avg_frame, c->normalize_frame, c->dq_selection, c->overwrite,
+            c->max_memory_mb, (long long)c->step_frames, c->config_file[0] ? " config=" : "",
+            c->config_file);
+}
+
+static void print_summary(corr_ctx *x)
+{
+    double tmax[XPCS_T_COUNT];
+    double bytes = x->bytes_read;
+    xpcs_comm_reduce_sum_double(x->comm, &bytes, 1, 0);
+    FILE *out = x->root ? stdout : NULL;
+    if (x->root && x->cfg->verbose)
+        fprintf(stdout, "timers (seconds per rank, summed over steps):\n");
+    xpcs_timer_report(&x->tm, x->comm, x->cfg->verbose ? out : NULL, tmax);
+    if (!x->root)
+        return;
+    const xpcs_plan *p = &x->plan;
+    double wall = tmax[XPCS_T_TOTAL];
+    double pf = (double)p->rows * (double)p->cols * (double)p->n_frames * (double)p->avg;
+    printf("xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
+           "rank(s) x %d thread(s) in %.3f s\n",
+           (long long)p->n_frames, (long long)p->rows, (long long)p->cols, (long long)p->n_corr,
+           xpcs_multitau_n_delays(x->mt), x->n_ranks, omp_get_max_threads(), wall);
+    printf("xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
+           "(slowest rank's read time %.3f s)\n",
+           wall > 0 ? pf / wall : 0.0, bytes / 1e9,
+           tmax[XPCS_T_READ] > 0 ? bytes / 1e9 / tmax[XPCS_T_READ] : 0.0, tmax[XPCS_T_READ]);
+}
+
+static xpcs_status run(corr_ctx *x, xpcs_err *err)
+{
+    const xpcs_config *c = x->cfg;
+    xpcs_timer_start(&x->tm, XPCS_T_TOTAL);
+    xpcs_timer_start(&x->tm, XPCS_T_PLAN);
+    xpcs_status st = load_qmap(x, err);
+    if (st)
+        return st;
+    xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
+    xpcs_timer_start(&x->tm, XPCS_T_OPEN);
+    st = xpcs_raw_open(x->comm, c->raw, c->dataset, &x->raw, err);
+    st = xpcs_comm_agree(x->comm, st, err);
+    xpcs_timer_stop(&x->tm, XPCS_T_OPEN);
+    if (st)
+        return st;
+    xpcs_timer_start(&x->tm, XPCS_T_PLAN);
+    st = xpcs_comm_agree(x->comm, make_plan(x, err), err);
+    if (!st && !c->dry_run)
+        st = prepare_output(x, err);
+    xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
+    if (st)
+        return st;
+    if (x->root && (c->verbose || c->dry_run)) {
+        print_config(c, stdout);
+        xpcs_plan_print(&x->plan, stdout);
+        printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
+               x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
+               x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
+        fflush(stdout);
+    }
+    if (c->dry_run)
+        return XPCS_OK;
+
+    const xpcs_plan *p = &x->plan;
+    x->own_sq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
+    x->own_dq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
+    for (int64_t i = 0; i < x->n_own; i++) {
+        int64_t px = x->qmap.corr_pixel[x->own_first + i];
+        x->own_sq[i] = x->qmap.smap[px];
+        x->own_dq[i] = x->qmap.dmap[px];
+    }
+    st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
+    st = xpcs_comm_agree(x->comm, st, err);
+    if (st)
+        return st;
+    x->saxs = xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap,
+                               x->qmap.n_sq);
+    x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
+    st = stream_frames(x, err);
+    if (!st)
+        st = reduce_and_write(x, err);
+    xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
+    if (!st)
+        print_summary(x);
+    return st;
+}
+
+int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
+{
+    xpcs_err err = {{0}};
+    xpcs_config cfg;
+    xpcs_config_default(&cfg);
+    corr_ctx x;
+    memset(&x, 0, sizeof x);
+    x.cfg = &cfg;
+    if (xpcs_comm_create(comm, &x.comm, &err) != XPCS_OK) {
+        fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
+        return XPCS_ERR_MPI;
+    }
+    x.rank = xpcs_comm_rank(x.comm);
+    x.n_ranks = xpcs_comm_size(x.comm);
+    x.root = x.rank == 0;
+    xpcs_timers_init(&x.tm);
+    int exit_now = 0;
+    /* Only rank 0 prints --help; the others parse quietly. */
+    xpcs_status st = xpcs_config_parse(&cfg, argc, argv, x.root, &exit_now, &err);
+    st = xpcs_comm_agree(x.comm, st, &err);
+    if (!st && !exit_now)
+        st = run(&x, &err);
+    if (st && x.root)
+        fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
+    else if (!st && !exit_now && !cfg.dry_run && x.root)
+        printf("%s\n", x.out_path);
+    fflush(stdout);
+    fflush(stderr);
+    xpcs_raw_close(&x.raw);
+    xpcs_multitau_destroy(&x.mt);
+    xpcs_saxs_destroy(&x.saxs);
+    free(x.frame_sum);
+    free(x.own_sq);
+    free(x.own_dq);
+    xpcs_plan_free(&x.plan);
+    xpcs_qmap_free(&x.qmap);
+    xpcs_comm_destroy(&x.comm);
+    return (int)st;
+}

@@ -1,0 +1,43 @@
+#include "xpcs/status.h"
+
+#include <mpi.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+xpcs_status xpcs_fail(xpcs_err *err, xpcs_status code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static void oom(size_t bytes)
+{
+    fprintf(stderr, "xpcs: error: out of memory allocating %zu bytes\n", bytes);
+    int inited = 0;
+    MPI_Initialized(&inited);
+    if (inited)
+        MPI_Abort(MPI_COMM_WORLD, XPCS_ERR_MEMORY);
+    exit(XPCS_ERR_MEMORY);
+}
+
+void *xpcs_malloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p)
+        oom(bytes);
+    return p;
+}
+
+void *xpcs_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
