@@ -112,9 +112,14 @@ static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
             st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: not a directory: expected the output "
                                                  "directory",
                            c->output);
-        if (!st && access(c->output, W_OK | X_OK) != 0)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: output directory is not writable: %s",
-                           c->output, strerror(errno));
+        /* root passes access(); a directory with no write bit at all is
+         * still meant to be read-only, so refuse it as well */
+        if (!st && (access(c->output, W_OK | X_OK) != 0 ||
+                    (stat(c->output, &sb) == 0 && (sb.st_mode & 0222) == 0)))
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT,
+                           "%s: output directory is not writable: expected a directory where "
+                           "the result can be created",
+                           c->output);
         size_t need = strlen(c->output) + strlen(stem) + 32;
         if (need < sizeof x->out_path)
         {

@@ -214,9 +214,10 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
     H5Pset_fapl_mpio(fapl, xpcs_comm_raw(c), MPI_INFO_NULL);
     H5Pset_all_coll_metadata_ops(fapl, 1);
     r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (r->file < 0) /* before H5Pclose, which clears the error stack */
+        st = h5fail(err, XPCS_ERR_INPUT, "%s: cannot open as HDF5%s", path, "");
     H5Pclose(fapl);
     if (r->file < 0) {
-        st = h5fail(err, XPCS_ERR_INPUT, "%s: cannot open as HDF5%s", path, "");
         free(r);
         return st;
     }
@@ -240,15 +241,19 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
     if (!st) {
         r->fspace = H5Dget_space(r->dset);
         int nd = H5Sget_simple_extent_ndims(r->fspace);
-        hsize_t d[8] = {0};
-        if (nd == 3)
+        hsize_t d[32] = {0};
+        if (nd > 0 && nd <= 32)
             H5Sget_simple_extent_dims(r->fspace, d, NULL);
-        if (nd != 3 || d[0] == 0 || d[1] == 0 || d[2] == 0)
+        if (nd != 3 || d[0] == 0 || d[1] == 0 || d[2] == 0) {
+            char shape[128] = "";
+            for (int i = 0; i < nd && i < 8; i++)
+                snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%llu",
+                         i ? ", " : "", (unsigned long long)d[i]);
             st = xpcs_fail(err, XPCS_ERR_INPUT,
-                           "%s: dataset %s has %d dimension(s) (%llu x %llu x %llu): expected a "
-                           "non-empty 3-D stack [frames, rows, cols]",
-                           path, dataset, nd, (unsigned long long)d[0], (unsigned long long)d[1],
-                           (unsigned long long)d[2]);
+                           "%s: dataset %s has shape (%s): expected a non-empty 3-D stack "
+                           "[frames, rows, cols]",
+                           path, dataset, shape);
+        }
         r->frames = (int64_t)d[0];
         r->rows = (int64_t)d[1];
         r->cols = (int64_t)d[2];

@@ -127,39 +127,37 @@ static xpcs_status parse_double(const char *opt, const char *s, double *out, xpc
 }
 
 /* Fills p; *help = 1 when --help was given. */
-static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *help,
-                              xpcs_err *err)
+static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *help, xpcs_err *err)
 {
-    static const struct option opts[] = {
-        {"outdir", required_argument, NULL, 'o'},
-        {"name", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {"rows", required_argument, NULL, OPT_ROWS},
-        {"cols", required_argument, NULL, OPT_COLS},
-        {"frames", required_argument, NULL, OPT_FRAMES},
-        {"dtype", required_argument, NULL, OPT_DTYPE},
-        {"rate", required_argument, NULL, OPT_RATE},
-        {"beta", required_argument, NULL, OPT_BETA},
-        {"tau0", required_argument, NULL, OPT_TAU0},
-        {"tau-exponent", required_argument, NULL, OPT_TAU_EXP},
-        {"n-dq", required_argument, NULL, OPT_NDQ},
-        {"sq-per-dq", required_argument, NULL, OPT_SQ},
-        {"gzip", required_argument, NULL, OPT_GZIP},
-        {"chunk-frames", required_argument, NULL, OPT_CHUNK},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"constant", required_argument, NULL, OPT_CONST},
-        {"hot", required_argument, NULL, OPT_HOT},
-        {"dead", required_argument, NULL, OPT_DEAD},
-        {"frame-time", required_argument, NULL, OPT_FRAME_TIME},
-        {"count-time", required_argument, NULL, OPT_COUNT_TIME},
-        {"energy", required_argument, NULL, OPT_ENERGY},
-        {"pixel-size", required_argument, NULL, OPT_PIXEL},
-        {"det-dist", required_argument, NULL, OPT_DIST},
-        {"beam-center-x", required_argument, NULL, OPT_BCX},
-        {"beam-center-y", required_argument, NULL, OPT_BCY},
-        {"beamstop", required_argument, NULL, OPT_BEAMSTOP},
-        {"no-metadata", no_argument, NULL, OPT_NO_META},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"outdir", required_argument, NULL, 'o'},
+                                         {"name", required_argument, NULL, 'n'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"rows", required_argument, NULL, OPT_ROWS},
+                                         {"cols", required_argument, NULL, OPT_COLS},
+                                         {"frames", required_argument, NULL, OPT_FRAMES},
+                                         {"dtype", required_argument, NULL, OPT_DTYPE},
+                                         {"rate", required_argument, NULL, OPT_RATE},
+                                         {"beta", required_argument, NULL, OPT_BETA},
+                                         {"tau0", required_argument, NULL, OPT_TAU0},
+                                         {"tau-exponent", required_argument, NULL, OPT_TAU_EXP},
+                                         {"n-dq", required_argument, NULL, OPT_NDQ},
+                                         {"sq-per-dq", required_argument, NULL, OPT_SQ},
+                                         {"gzip", required_argument, NULL, OPT_GZIP},
+                                         {"chunk-frames", required_argument, NULL, OPT_CHUNK},
+                                         {"seed", required_argument, NULL, OPT_SEED},
+                                         {"constant", required_argument, NULL, OPT_CONST},
+                                         {"hot", required_argument, NULL, OPT_HOT},
+                                         {"dead", required_argument, NULL, OPT_DEAD},
+                                         {"frame-time", required_argument, NULL, OPT_FRAME_TIME},
+                                         {"count-time", required_argument, NULL, OPT_COUNT_TIME},
+                                         {"energy", required_argument, NULL, OPT_ENERGY},
+                                         {"pixel-size", required_argument, NULL, OPT_PIXEL},
+                                         {"det-dist", required_argument, NULL, OPT_DIST},
+                                         {"beam-center-x", required_argument, NULL, OPT_BCX},
+                                         {"beam-center-y", required_argument, NULL, OPT_BCY},
+                                         {"beamstop", required_argument, NULL, OPT_BEAMSTOP},
+                                         {"no-metadata", no_argument, NULL, OPT_NO_META},
+                                         {NULL, 0, NULL, 0}};
 
     xpcs_synth_params_default(p);
     *help = 0;
@@ -196,8 +194,8 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
             else if (strcmp(a, "u32") == 0)
                 p->dtype = XPCS_SYNTH_U32;
             else
-                st = xpcs_fail(err, XPCS_ERR_USAGE, "--dtype: expected u8, u16 or u32, got '%s'",
-                               a);
+                st =
+                    xpcs_fail(err, XPCS_ERR_USAGE, "--dtype: expected u8, u16 or u32, got '%s'", a);
             break;
         case OPT_RATE:
             st = parse_double(on, a, &p->rate, err);
@@ -279,8 +277,7 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
         }
     }
     if (st == XPCS_OK && !*help && optind < argc)
-        st = xpcs_fail(err, XPCS_ERR_USAGE, "unexpected argument '%s' (see --help)",
-                       argv[optind]);
+        st = xpcs_fail(err, XPCS_ERR_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
     if (st == XPCS_OK && !*help)
         st = xpcs_synth_check(p, err);
     return st;

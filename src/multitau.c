@@ -222,8 +222,10 @@ xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, dou
     const int L = mt->level[j], m = mt->lag[j];
     const int64_t nl = mt->n_frames >> L;
     const double n = (double)(nl - m);
-    const double g2_norm = 1.0 / (n * (double)((int64_t)1 << (2 * L)));
-    const double i_norm = 1.0 / (n * (double)((int64_t)1 << L));
+    /* divide (not multiply by a reciprocal): exact sums stay exact, so
+     * constant frames give G2 = c^2 and IP = IF = c to the last bit */
+    const double g2_den = n * (double)((int64_t)1 << (2 * L));
+    const double i_den = n * (double)((int64_t)1 << L);
 #pragma omp parallel for schedule(static)
     for (int64_t ti = 0; ti < mt->n_tiles; ti++) {
         const mt_tile *t = &mt->tiles[ti];
@@ -236,9 +238,9 @@ xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, dou
                 tail += vec(t, L, V_RING((int)((nl - 1 - k) % RING)))[p];
             }
             int64_t q = t->first_pixel + p;
-            G2[q] = acc[p] * g2_norm;
-            IP[q] = (tot[p] - head) * i_norm; /* later window  k = m..N_L-1 */
-            IF[q] = (tot[p] - tail) * i_norm; /* earlier window k = 0..N_L-1-m */
+            G2[q] = acc[p] / g2_den;
+            IP[q] = (tot[p] - head) / i_den; /* later window  k = m..N_L-1 */
+            IF[q] = (tot[p] - tail) / i_den; /* earlier window k = 0..N_L-1-m */
         }
     }
     return XPCS_OK;

@@ -28,13 +28,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SYNTH_PATH_MAX 4096
 #define SYNTH_PI 3.14159265358979323846
 #define SYNTH_LN2 0.69314718055994530942
 #define SYNTH_LOG2E 1.44269504088896340736
 #define SYNTH_LN1_5 0.40546510810816438198
-#define SYNTH_HC_KEV_A 12.398   /* lambda[A] = 12.398 / E[keV] */
+#define SYNTH_HC_KEV_A 12.398    /* lambda[A] = 12.398 / E[keV] */
 #define SYNTH_POISSON_EXACT 30.0 /* inversion up to this mean, rounded normal above */
 #define SYNTH_GOLDEN 0x9e3779b97f4a7c15ULL
 #define SYNTH_ONE_BITS 0x3ff0000000000000ULL /* bits of 1.0 */
@@ -143,15 +144,13 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
     if (!p.name || !p.name[0] || strchr(p.name, '/'))
         return xpcs_fail(err, U, "name (-n) must be non-empty and contain no '/'");
     if (p.rows < 1 || p.rows > 65536 || p.cols < 1 || p.cols > 65536)
-        return xpcs_fail(err, U, "rows x cols = %ld x %ld, expected 1..65536 each",
-                         p.rows, p.cols);
+        return xpcs_fail(err, U, "rows x cols = %ld x %ld, expected 1..65536 each", p.rows, p.cols);
     if (p.frames < 1 || p.frames > 1000000000L)
         return xpcs_fail(err, U, "frames = %ld, expected 1..1e9", p.frames);
     if (p.dtype != XPCS_SYNTH_U8 && p.dtype != XPCS_SYNTH_U16 && p.dtype != XPCS_SYNTH_U32)
         return xpcs_fail(err, U, "dtype must be u8, u16 or u32");
     if (!(p.rate >= 1e-4 && p.rate <= 100.0))
-        return xpcs_fail(err, U, "rate = %g photons/pixel/frame, expected 1e-4..100",
-                         p.rate);
+        return xpcs_fail(err, U, "rate = %g photons/pixel/frame, expected 1e-4..100", p.rate);
     if (!(p.beta >= 0.0 && p.beta <= 1.0))
         return xpcs_fail(err, U, "beta = %g, expected 0..1", p.beta);
     if (!finite_pos(p.tau0))
@@ -167,8 +166,7 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
     if (p.gzip < 0 || p.gzip > 9)
         return xpcs_fail(err, U, "gzip level %d, expected 0..9", p.gzip);
     if (p.chunk_frames < 0)
-        return xpcs_fail(err, U, "chunk-frames = %ld, expected >= 0 (0 = auto)",
-                         in->chunk_frames);
+        return xpcs_fail(err, U, "chunk-frames = %ld, expected >= 0 (0 = auto)", in->chunk_frames);
     const double npix = (double)p.rows * (double)p.cols;
     if ((double)p.chunk_frames * npix * (double)p.dtype > 4294967295.0)
         return xpcs_fail(err, U, "a chunk of %ld frames exceeds the 4 GiB HDF5 limit",
@@ -177,12 +175,13 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
         return xpcs_fail(err, U, "constant %" PRIu32 " does not fit dtype (max %" PRIu32 ")",
                          p.constant_value, dtype_max(p.dtype));
     if (p.n_hot < 0 || p.n_dead < 0 || (double)(p.n_hot + p.n_dead) > npix)
-        return xpcs_fail(err, U, "hot = %ld, dead = %ld, expected >= 0 and at most "
-                                 "rows*cols together",
+        return xpcs_fail(err, U,
+                         "hot = %ld, dead = %ld, expected >= 0 and at most "
+                         "rows*cols together",
                          p.n_hot, p.n_dead);
     if (!finite_pos(p.frame_time) || !finite_pos(p.count_time))
-        return xpcs_fail(err, U, "frame time %g s, count time %g s, expected > 0",
-                         p.frame_time, p.count_time);
+        return xpcs_fail(err, U, "frame time %g s, count time %g s, expected > 0", p.frame_time,
+                         p.count_time);
     if (!finite_pos(p.energy_kev) || !finite_pos(p.pixel_size_mm) || !finite_pos(p.det_dist_mm))
         return xpcs_fail(err, U,
                          "energy %g keV, pixel size %g mm, distance %g mm, "
@@ -201,8 +200,8 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
     return XPCS_OK;
 }
 
-xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, char *buf,
-                            size_t n, xpcs_err *err)
+xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, char *buf, size_t n,
+                            xpcs_err *err)
 {
     if ((int)which < 0 || (int)which > (int)XPCS_SYNTH_FILE_TRUTH)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "unknown output file %d", (int)which);
@@ -260,9 +259,15 @@ static inline double log_pos(double x)
     const double e = (double)((int32_t)(b >> 52) - 1023);
     const double m = bits_f64((b & SYNTH_MANT_MASK) | SYNTH_ONE_BITS);
     const double f = (m - 1.5) / (m + 1.5), s = f * f;
-    const double poly =
-        1.0 + s * (1.0 / 3 + s * (1.0 / 5 + s * (1.0 / 7 + s * (1.0 / 9 + s * (1.0 / 11 +
-              s * (1.0 / 13 + s * (1.0 / 15 + s * (1.0 / 17))))))));
+    double poly = 1.0 / 17; /* Horner in s: sum_j s^j / (2j + 1), j = 0..8 */
+    poly = poly * s + 1.0 / 15;
+    poly = poly * s + 1.0 / 13;
+    poly = poly * s + 1.0 / 11;
+    poly = poly * s + 1.0 / 9;
+    poly = poly * s + 1.0 / 7;
+    poly = poly * s + 1.0 / 5;
+    poly = poly * s + 1.0 / 3;
+    poly = poly * s + 1.0;
     return e * SYNTH_LN2 + SYNTH_LN1_5 + 2.0 * f * poly;
 }
 
@@ -288,11 +293,18 @@ static inline double exp_neg(double y)
     const int32_t n = n0 > -1000 ? n0 : -1000;
     const double dn = (double)n;
     const double r = (-y - dn * ln2_hi) - dn * ln2_lo;
-    const double er =
-        1.0 +
-        r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 +
-            r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 +
-            r * (1.0 / 3628800 + r * (1.0 / 39916800)))))))))));
+    double er = 1.0 / 39916800; /* Horner: sum_j r^j / j!, j = 0..11 */
+    er = er * r + 1.0 / 3628800;
+    er = er * r + 1.0 / 362880;
+    er = er * r + 1.0 / 40320;
+    er = er * r + 1.0 / 5040;
+    er = er * r + 1.0 / 720;
+    er = er * r + 1.0 / 120;
+    er = er * r + 1.0 / 24;
+    er = er * r + 1.0 / 6;
+    er = er * r + 1.0 / 2;
+    er = er * r + 1.0;
+    er = er * r + 1.0;
     const double v = er * bits_f64((uint64_t)(int64_t)(n + 1023) << 52);
     /* bit mask, not "? v : 0.0": gcc would sink v into a branch and not vectorize */
     return bits_f64(f64_bits(v) & (0 - (uint64_t)(n0 > -1000)));
@@ -304,15 +316,23 @@ static inline double exp_neg(double y)
  * which maps the first octant uniformly onto the whole circle. */
 static inline void unit_phasor(uint64_t a, double *c, double *s)
 {
-    const double phi = (bits_f64(SYNTH_ONE_BITS | ((a & 0xfffffff8ULL) << 20)) - 1.0) *
-                       (SYNTH_PI / 4.0);
+    const double phi =
+        (bits_f64(SYNTH_ONE_BITS | ((a & 0xfffffff8ULL) << 20)) - 1.0) * (SYNTH_PI / 4.0);
     const double x2 = phi * phi;
-    const double sn =
-        phi * (1.0 - x2 * (1.0 / 6) * (1.0 - x2 * (1.0 / 20) * (1.0 - x2 * (1.0 / 42) *
-              (1.0 - x2 * (1.0 / 72) * (1.0 - x2 * (1.0 / 110) * (1.0 - x2 * (1.0 / 156)))))));
-    const double cs =
-        1.0 - x2 * 0.5 * (1.0 - x2 * (1.0 / 12) * (1.0 - x2 * (1.0 / 30) * (1.0 - x2 * (1.0 / 56) *
-              (1.0 - x2 * (1.0 / 90) * (1.0 - x2 * (1.0 / 132) * (1.0 - x2 * (1.0 / 182)))))));
+    /* nested Taylor: sin = phi (1 - x2/(2*3) (1 - x2/(4*5) (...))), cos alike */
+    double sn = 1.0 - x2 * (1.0 / 156);
+    sn = 1.0 - x2 * (1.0 / 110) * sn;
+    sn = 1.0 - x2 * (1.0 / 72) * sn;
+    sn = 1.0 - x2 * (1.0 / 42) * sn;
+    sn = 1.0 - x2 * (1.0 / 20) * sn;
+    sn = phi * (1.0 - x2 * (1.0 / 6) * sn);
+    double cs = 1.0 - x2 * (1.0 / 182);
+    cs = 1.0 - x2 * (1.0 / 132) * cs;
+    cs = 1.0 - x2 * (1.0 / 90) * cs;
+    cs = 1.0 - x2 * (1.0 / 56) * cs;
+    cs = 1.0 - x2 * (1.0 / 30) * cs;
+    cs = 1.0 - x2 * (1.0 / 12) * cs;
+    cs = 1.0 - x2 * 0.5 * cs;
     const int swap = (int)(a & 1u);
     const double c0 = swap ? sn : cs;
     const double s0 = swap ? cs : sn;
@@ -550,13 +570,15 @@ static void gen_frame(synth_gen *g, const synth_model *m, uint64_t t, void *out)
     uint32_t cnt[SYNTH_TILE];
     const xpcs_synth_dtype dt = m->p.dtype;
     for (size_t p0 = 0; p0 < g->npix; p0 += SYNTH_TILE) {
-        const size_t n = g->npix - p0 < SYNTH_TILE ? g->npix - p0 : SYNTH_TILE;
+        size_t n = g->npix - p0;
+        if (n > SYNTH_TILE)
+            n = SYNTH_TILE;
         const uint64_t ctr = g->key_field + (2 * (t * g->npix + p0) + 1) * SYNTH_GOLDEN;
         field_tile(n, ctr, t == 0, g->rho + p0, g->sig + p0, g->er + p0, g->ei + p0, g->amp,
                    g->rate, lam, pz, uu);
         for (size_t i = 0; i < n; i++)
-            cnt[i] = poisson_draw(lam[i], pz[i], uu[i], g->key_normal, t * g->npix + p0 + i,
-                                  g->maxval);
+            cnt[i] =
+                poisson_draw(lam[i], pz[i], uu[i], g->key_normal, t * g->npix + p0 + i, g->maxval);
         if (dt == XPCS_SYNTH_U8) {
             uint8_t *o = (uint8_t *)out + p0;
             for (size_t i = 0; i < n; i++)
@@ -679,8 +701,7 @@ static xpcs_status h5_strs(hid_t f, const char *path, const char *const *s, size
     return st;
 }
 
-static xpcs_status h5_str(hid_t f, const char *path, const char *s, const char *file,
-                          xpcs_err *err)
+static xpcs_status h5_str(hid_t f, const char *path, const char *s, const char *file, xpcs_err *err)
 {
     return h5_strs(f, path, &s, 0, file, err);
 }
@@ -703,8 +724,7 @@ static xpcs_status h5_attr_str(hid_t f, const char *obj, const char *name, const
     if (t >= 0)
         H5Tclose(t);
     if (rc < 0)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write attribute %s@%s", file, obj,
-                         name);
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write attribute %s@%s", file, obj, name);
     return XPCS_OK;
 }
 
@@ -756,12 +776,12 @@ static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *
     fsp = H5Screate_simple(3, dims, NULL);
     dcpl = ocpl(H5P_DATASET_CREATE);
     if (fsp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, 3, chunk) < 0) {
-        xpcs_fail(err, st, "%s: cannot set up chunks [%ld,%ld,%ld] for %s", file,
-                  p->chunk_frames, p->rows, p->cols, dpath);
+        xpcs_fail(err, st, "%s: cannot set up chunks [%ld,%ld,%ld] for %s", file, p->chunk_frames,
+                  p->rows, p->cols, dpath);
         goto done;
     }
-    if (p->gzip > 0 && (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 ||
-                        H5Pset_deflate(dcpl, (unsigned)p->gzip) < 0)) {
+    if (p->gzip > 0 &&
+        (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 || H5Pset_deflate(dcpl, (unsigned)p->gzip) < 0)) {
         xpcs_fail(err, st, "%s: deflate (gzip %d) not available for %s", file, p->gzip, dpath);
         goto done;
     }
@@ -794,7 +814,8 @@ static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *
         const hsize_t start[3] = {(hsize_t)t0, 0, 0};
         const hsize_t count[3] = {(hsize_t)nf, dims[1], dims[2]};
         const hid_t msp = H5Screate_simple(3, count, NULL);
-        herr_t rc = msp < 0 ? -1 : H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+        herr_t rc =
+            msp < 0 ? -1 : H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
         if (rc >= 0)
             rc = H5Dwrite(d, mtype, msp, fsp, H5P_DEFAULT, buf);
         if (msp >= 0)
@@ -847,8 +868,10 @@ static xpcs_status write_metadata(const synth_model *m, const char *file, xpcs_e
     const struct {
         const char *name;
         double v;
-    } scal[] = {{"frame_time", p->frame_time},      {"count_time", p->count_time},
-                {"x_pixel_size", p->pixel_size_mm}, {"y_pixel_size", p->pixel_size_mm},
+    } scal[] = {{"frame_time", p->frame_time},
+                {"count_time", p->count_time},
+                {"x_pixel_size", p->pixel_size_mm},
+                {"y_pixel_size", p->pixel_size_mm},
                 {"distance", p->det_dist_mm}};
     char path[256];
     for (size_t i = 0; i < sizeof scal / sizeof *scal && st == XPCS_OK; i++) {
@@ -856,8 +879,7 @@ static xpcs_status write_metadata(const synth_model *m, const char *file, xpcs_e
         st = h5_f64(f, path, scal[i].v, file, err);
     }
     if (st == XPCS_OK)
-        st = h5_f64(f, "/entry/instrument/incident_beam/incident_energy", p->energy_kev, file,
-                    err);
+        st = h5_f64(f, "/entry/instrument/incident_beam/incident_energy", p->energy_kev, file, err);
     if (st == XPCS_OK)
         st = h5_str(f, "/entry/schema_version", "1.0", file, err);
     if (st == XPCS_OK)
@@ -1065,7 +1087,7 @@ xpcs_status xpcs_synth_write(const xpcs_synth_params *in, xpcs_err *err)
     if (st != XPCS_OK) {
         for (int i = 0; i < NF; i++)
             if (done[i])
-                remove(tmp[i]);
+                unlink(tmp[i]); /* not remove(): never an rmdir */
     }
     model_free(&m);
     H5Eset_auto2(H5E_DEFAULT, efunc, edata);

@@ -51,15 +51,15 @@ typedef struct {
     uint32_t constant_value; /* must fit dtype */
     long n_hot, n_dead;      /* hot / dead pixels (none in constant mode) */
 
-    double frame_time;     /* s */
-    double count_time;     /* s, NaN = frame_time */
-    double energy_kev;     /* keV */
-    double pixel_size_mm;  /* mm, square pixels */
-    double det_dist_mm;    /* sample-detector distance, mm */
-    double beam_center_x;  /* column, NaN = cols * 0.5 + 0.3 */
-    double beam_center_y;  /* row, NaN = rows * 0.5 - 0.2 */
-    double beamstop_px;    /* radius in pixels, NaN = min(rows, cols) / 16 */
-    int write_metadata;    /* 0: skip NAME_metadata.hdf */
+    double frame_time;    /* s */
+    double count_time;    /* s, NaN = frame_time */
+    double energy_kev;    /* keV */
+    double pixel_size_mm; /* mm, square pixels */
+    double det_dist_mm;   /* sample-detector distance, mm */
+    double beam_center_x; /* column, NaN = cols * 0.5 + 0.3 */
+    double beam_center_y; /* row, NaN = rows * 0.5 - 0.2 */
+    double beamstop_px;   /* radius in pixels, NaN = min(rows, cols) / 16 */
+    int write_metadata;   /* 0: skip NAME_metadata.hdf */
 } xpcs_synth_params;
 
 /* Fill p with the defaults of the xpcs-synth command line (outdir and name
@@ -70,8 +70,8 @@ void xpcs_synth_params_default(xpcs_synth_params *p);
 xpcs_status xpcs_synth_check(const xpcs_synth_params *p, xpcs_err *err);
 
 /* Path "<outdir>/<name><suffix>" of one output file into buf[n]. */
-xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, char *buf,
-                            size_t n, xpcs_err *err);
+xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, char *buf, size_t n,
+                            xpcs_err *err);
 
 /* Validate p, create outdir and write all files.  Each file is written to
  * "<path>.tmp" and renamed only after every file is complete, so no partial
