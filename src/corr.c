@@ -136,7 +136,10 @@ static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
                            "%s: result file exists: use -w/--overwrite to replace it",
                            x->out_path);
     }
-    return xpcs_comm_agree(x->comm, st, err);
+    st = xpcs_comm_agree(x->comm, st, err);
+    if (!st) /* every rank knows the result's name (batch groups use it) */
+        xpcs_comm_bcast(x->comm, x->out_path, sizeof x->out_path, 0);
+    return st;
 }
 
 static double default_budget(const xpcs_comm *c)
@@ -558,34 +561,24 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     return st;
 }
 
-int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
+xpcs_status xpcs_corr_run(const xpcs_config *cfg, MPI_Comm comm, char *result_path,
+                          size_t result_len, xpcs_err *err)
 {
-    xpcs_err err = {{0}};
-    xpcs_config cfg;
-    xpcs_config_default(&cfg);
     corr_ctx x;
     memset(&x, 0, sizeof x);
-    x.cfg = &cfg;
-    if (xpcs_comm_create(comm, &x.comm, &err) != XPCS_OK) {
-        fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
-        return XPCS_ERR_MPI;
-    }
+    x.cfg = cfg;
+    if (result_path && result_len)
+        result_path[0] = '\0';
+    xpcs_status st = xpcs_comm_create(comm, &x.comm, err);
+    if (st)
+        return st;
     x.rank = xpcs_comm_rank(x.comm);
     x.n_ranks = xpcs_comm_size(x.comm);
     x.root = x.rank == 0;
     xpcs_timers_init(&x.tm);
-    int exit_now = 0;
-    /* Only rank 0 prints --help; the others parse quietly. */
-    xpcs_status st = xpcs_config_parse(&cfg, argc, argv, x.root, &exit_now, &err);
-    st = xpcs_comm_agree(x.comm, st, &err);
-    if (!st && !exit_now)
-        st = run(&x, &err);
-    if (st && x.root)
-        fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
-    else if (!st && !exit_now && !cfg.dry_run && x.root)
-        printf("%s\n", x.out_path);
-    fflush(stdout);
-    fflush(stderr);
+    st = run(&x, err);
+    if (!st && result_path && result_len)
+        snprintf(result_path, result_len, "%s", x.out_path);
     xpcs_raw_close(&x.raw);
     xpcs_multitau_destroy(&x.mt);
     xpcs_saxs_destroy(&x.saxs);
@@ -595,5 +588,35 @@ int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
     xpcs_plan_free(&x.plan);
     xpcs_qmap_free(&x.qmap);
     xpcs_comm_destroy(&x.comm);
+    return st;
+}
+
+int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
+{
+    xpcs_err err = {{0}};
+    xpcs_config cfg;
+    xpcs_config_default(&cfg);
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    xpcs_comm *c = NULL;
+    if (xpcs_comm_create(comm, &c, &err) != XPCS_OK) {
+        fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
+        return XPCS_ERR_MPI;
+    }
+    int exit_now = 0;
+    /* Only rank 0 prints --help; the others parse quietly. */
+    xpcs_status st = xpcs_config_parse(&cfg, argc, argv, rank == 0, &exit_now, &err);
+    st = xpcs_comm_agree(c, st, &err);
+    xpcs_comm_destroy(&c);
+    char result[XPCS_PATH_MAX];
+    result[0] = '\0';
+    if (!st && !exit_now)
+        st = xpcs_corr_run(&cfg, comm, result, sizeof result, &err);
+    if (st && rank == 0)
+        fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
+    else if (!st && !exit_now && !cfg.dry_run && rank == 0)
+        printf("%s\n", result);
+    fflush(stdout);
+    fflush(stderr);
     return (int)st;
 }
