@@ -8,9 +8,11 @@
  * Every step that can fail on one rank ends in xpcs_comm_agree(), so all
  * ranks leave together and nobody waits in a collective.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
 #include "xpcs/corr.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 #include <libgen.h>
 #include <omp.h>
 #include <stdio.h>
@@ -193,6 +195,22 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
 
 /* ---- the streaming loop ------------------------------------------------ */
 
+/* Step buffers are large and walked with big strides (a tile of pixels
+ * across many frames): ask for transparent huge pages to save TLB misses.
+ * Free with free(). */
+static void *alloc_step_buffer(size_t bytes)
+{
+    void *p = NULL;
+    const size_t huge = (size_t)2 << 20;
+    size_t len = (bytes + huge - 1) / huge * huge;
+    if (posix_memalign(&p, huge, len ? len : huge) != 0)
+        return xpcs_malloc(bytes); /* aborts cleanly if memory is exhausted */
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 #define SUM_GROUPS(OUT_T, IN_T)                                                                \
     do {                                                                                       \
         OUT_T *o = (OUT_T *)out;                                                               \
@@ -229,41 +247,62 @@ static void sum_groups(const void *raw, xpcs_dtype rt, void *out, xpcs_dtype ot,
     }
 }
 
-#define PACK(T)                                                                                \
-    do {                                                                                       \
-        const T *fr = (const T *)frames;                                                       \
-        T *sb = (T *)send;                                                                     \
-        _Pragma("omp parallel for schedule(static)") for (int64_t f = 0; f < count; f++)      \
-        {                                                                                      \
-            const T *src = fr + (size_t)f * (size_t)npix;                                      \
-            for (int d = 0; d < n_ranks; d++) {                                                \
-                int64_t a = pf[d], n = pf[d + 1] - a;                                          \
-                T *dst = sb + (size_t)(count * a) + (size_t)(f * n);                           \
-                const int64_t *idx = pix + a;                                                  \
-                for (int64_t j = 0; j < n; j++)                                                \
-                    dst[j] = src[idx[j]];                                                      \
-            }                                                                                  \
-        }                                                                                      \
-    } while (0)
+/* The correlated pixels of each owner as runs of consecutive flat indices
+ * (rings of a q-map are long runs), so packing is a few memcpy per row. */
+typedef struct {
+    int64_t n_runs;
+    int64_t *start; /* [n_runs] first flat pixel index of the run */
+    int64_t *len;   /* [n_runs] */
+    int64_t *first_run; /* [n_ranks + 1] runs of owner d: [first_run[d], first_run[d+1]) */
+} pixel_runs;
+
+static void pixel_runs_build(pixel_runs *pr, const int64_t *pix, const int64_t *pf, int n_ranks)
+{
+    int64_t n = pf[n_ranks];
+    pr->start = xpcs_malloc(sizeof(int64_t) * (size_t)(n + 1));
+    pr->len = xpcs_malloc(sizeof(int64_t) * (size_t)(n + 1));
+    pr->first_run = xpcs_malloc(sizeof(int64_t) * (size_t)(n_ranks + 1));
+    int64_t k = 0;
+    for (int d = 0; d < n_ranks; d++) {
+        pr->first_run[d] = k;
+        for (int64_t j = pf[d]; j < pf[d + 1]; j++) {
+            if (j > pf[d] && pix[j] == pix[j - 1] + 1) {
+                pr->len[k - 1]++;
+                continue;
+            }
+            pr->start[k] = pix[j];
+            pr->len[k] = 1;
+            k++;
+        }
+    }
+    pr->first_run[n_ranks] = k;
+    pr->n_runs = k;
+}
+
+static void pixel_runs_free(pixel_runs *pr)
+{
+    free(pr->start);
+    free(pr->len);
+    free(pr->first_run);
+}
 
 /* send = [owner rank][frame][owner's pixels]: each owner's block is the
  * frames of this rank restricted to the owner's pixels. */
-static void pack(const void *frames, xpcs_dtype t, int64_t count, int64_t npix,
-                 const int64_t *pix, const int64_t *pf, int n_ranks, void *send)
+static void pack(const void *frames, size_t esz, int64_t count, int64_t npix,
+                 const pixel_runs *pr, const int64_t *pf, int n_ranks, void *send)
 {
-    switch (xpcs_dtype_size(t)) {
-    case 1:
-        PACK(uint8_t);
-        break;
-    case 2:
-        PACK(uint16_t);
-        break;
-    case 4:
-        PACK(uint32_t);
-        break;
-    default:
-        PACK(double);
-        break;
+#pragma omp parallel for schedule(static)
+    for (int64_t f = 0; f < count; f++) {
+        const char *src = (const char *)frames + (size_t)(f * npix) * esz;
+        for (int d = 0; d < n_ranks; d++) {
+            int64_t n = pf[d + 1] - pf[d];
+            char *dst = (char *)send + (size_t)(count * pf[d] + f * n) * esz;
+            for (int64_t k = pr->first_run[d]; k < pr->first_run[d + 1]; k++) {
+                size_t bytes = (size_t)pr->len[k] * esz;
+                memcpy(dst, src + (size_t)pr->start[k] * esz, bytes);
+                dst += bytes;
+            }
+        }
     }
 }
 
@@ -273,16 +312,18 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
     const int64_t npix = p->rows * p->cols;
     const size_t rsz = xpcs_dtype_size(p->raw_type), xsz = xpcs_dtype_size(p->xfer_type);
     const int64_t max_mine = (p->step_frames + x->n_ranks - 1) / x->n_ranks;
-    void *rawbuf = xpcs_malloc((size_t)(max_mine * p->avg * npix) * rsz);
-    void *sumbuf = p->avg > 1 ? xpcs_malloc((size_t)(max_mine * npix) * xsz) : NULL;
-    void *send = xpcs_malloc((size_t)(max_mine * p->n_corr) * xsz);
-    void *recv = xpcs_malloc((size_t)(p->step_frames * x->n_own) * xsz);
+    void *rawbuf = alloc_step_buffer((size_t)(max_mine * p->avg * npix) * rsz);
+    void *sumbuf = p->avg > 1 ? alloc_step_buffer((size_t)(max_mine * npix) * xsz) : NULL;
+    void *send = alloc_step_buffer((size_t)(max_mine * p->n_corr) * xsz);
+    void *recv = alloc_step_buffer((size_t)(p->step_frames * x->n_own) * xsz);
     double *scale = xpcs_malloc(sizeof(double) * (size_t)p->step_frames);
     int *sc = xpcs_malloc(sizeof(int) * (size_t)x->n_ranks * 6);
     int *sd = sc + x->n_ranks, *rc = sd + x->n_ranks, *rd = rc + x->n_ranks;
     int *fc = rd + x->n_ranks, *fd = fc + x->n_ranks;
     double *fsum_mine = xpcs_malloc(sizeof(double) * (size_t)max_mine);
     const int64_t n_mask = xpcs_saxs_n_mask(x->saxs);
+    pixel_runs runs;
+    pixel_runs_build(&runs, x->qmap.corr_pixel, p->pix_first, x->n_ranks);
     xpcs_status st = XPCS_OK;
 
     for (int64_t k = 0; k < p->n_steps && !st; k++) {
@@ -308,8 +349,7 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
 
         xpcs_timer_start(&x->tm, XPCS_T_PACK);
-        pack(frames, p->xfer_type, count, npix, x->qmap.corr_pixel, p->pix_first, x->n_ranks,
-             send);
+        pack(frames, xsz, count, npix, &runs, p->pix_first, x->n_ranks, send);
         xpcs_timer_stop(&x->tm, XPCS_T_PACK);
 
         xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
@@ -353,6 +393,7 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
     free(scale);
     free(sc);
     free(fsum_mine);
+    pixel_runs_free(&runs);
     return st;
 }
 
