@@ -17,13 +17,17 @@ result=$(tail -n 1 demo/run.log)
 if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
     /usr/bin/python3 - "$result" demo/demo_truth.h5 <<'PY'
 import sys, h5py
+import numpy as np
 with h5py.File(sys.argv[1], "r") as r, h5py.File(sys.argv[2], "r") as t:
     d = r["/xpcs/multitau/delay_list"][()]
     g2 = r["/xpcs/multitau/normalized_g2"][()]
     tau = t["/truth/tau_frames"][()]
-    print("demo: g2 of dynamic bin 1 (true tau %.1f frames):" % tau[0])
+    beta = t["/truth/beta"][()]
+    print("demo: g2 of dynamic bin 1 next to the generator's 1 + beta exp(-2 t / tau),"
+          " tau = %.1f frames, beta = %.2f:" % (tau[0], beta[0]))
     for i in range(0, len(d), 4):
-        print("  delay %6d frames  g2 %.4f" % (d[i], g2[i, 0]))
+        print("  delay %6d frames  g2 %.4f  (theory %.4f)"
+              % (d[i], g2[i, 0], 1 + beta[0] * np.exp(-2 * d[i] / tau[0])))
 PY
 fi
 echo "demo: result file: $result"
