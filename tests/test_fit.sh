@@ -47,6 +47,23 @@ SUM=$(md5sum <"$CHK")
 expect_fail "missing g2 errors" 3 "dataset /xpcs/multitau/normalized_g2_err is missing" \
     o/nog2err.hdf --model double -w
 
+# a q map with a second (phi) axis: bin k has natural index i0 * n1 + i1, q = dim0[i0]
+cp "$R" o/phi.hdf
+"$PY" -c "
+import h5py, numpy as np
+f = h5py.File('o/phi.hdf', 'a')
+q = f['/xpcs/qmap']
+for n, v in (('dynamic_v_list_dim0', [0.001, 0.002, 0.003]), ('dynamic_v_list_dim1', [0.0, 90.0]),
+             ('dynamic_index_mapping', [5, 4, 3, 2, 1, 0])):
+    del q[n]
+    q[n] = np.array(v)
+"
+run "$XPCS_BIN/xpcs-fit" o/phi.hdf --model single -w >p.log 2>&1 || { cat p.log; bad "xpcs-fit, phi bins"; }
+check "q through dynamic_index_mapping with 2 phi bins" "$PY" -c "
+import h5py, sys
+q = h5py.File('o/phi.hdf', 'r')['/xpcs/fit/single/q'][()]
+sys.exit(list(q) != [0.003, 0.003, 0.002, 0.002, 0.001, 0.001])"
+
 # -w replaces the group (here with a fixed baseline and a range)
 run "$XPCS_BIN/xpcs-fit" "$R" -w --fix baseline=1 --fit-range 0.002:4 >w.log 2>&1 || { cat w.log; bad "xpcs-fit -w"; }
 check "-w replaced /xpcs/fit/single" "$PY" -c "
