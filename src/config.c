@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/fit.h"
+
 void xpcs_config_default(xpcs_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -54,6 +56,9 @@ void xpcs_config_usage(FILE *out)
             "      --max-memory MIB      memory budget per rank (default: 50%% of RAM / ranks)\n"
             "      --step-frames N       frames per pipeline step (default: automatic)\n"
             "      --dry-run             print the plan and exit\n"
+            "      --fit MODEL           then fit g2 and tau(q) into /xpcs/fit/MODEL:\n"
+            "                            single, stretched or double (as xpcs-fit)\n"
+            "      --fit-range A:B       fit delays A <= t <= B in seconds\n"
             "  -h, --help                this text\n"
             "      --version             version\n");
 }
@@ -200,6 +205,22 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
             NEED(is_num, "a number (MiB)");
             c->max_memory_mb = it->valuedouble;
         }
+        else if (strcmp(k, "fit") == 0) {
+            NEED(is_str, "a model name (single, stretched, double)");
+            set_str(c->fit, sizeof c->fit, it->valuestring);
+        }
+        else if (strcmp(k, "fit_range") == 0) {
+            NEED(is_str || (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 2 &&
+                            cJSON_IsNumber(cJSON_GetArrayItem(it, 0)) &&
+                            cJSON_IsNumber(cJSON_GetArrayItem(it, 1))),
+                 "\"TMIN:TMAX\" or [TMIN, TMAX] in seconds");
+            if (is_str)
+                set_str(c->fit_range, sizeof c->fit_range, it->valuestring);
+            else
+                snprintf(c->fit_range, sizeof c->fit_range, "%.17g:%.17g",
+                         cJSON_GetArrayItem(it, 0)->valuedouble,
+                         cJSON_GetArrayItem(it, 1)->valuedouble);
+        }
         else if (strcmp(k, "dataset") == 0) {
             NEED(is_str, "a string");
             set_str(c->dataset, sizeof c->dataset, it->valuestring);
@@ -225,7 +246,9 @@ enum {
     OPT_STEP_FRAMES,
     OPT_DRY_RUN,
     OPT_VERSION,
-    OPT_DATASET
+    OPT_DATASET,
+    OPT_FIT,
+    OPT_FIT_RANGE
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -249,6 +272,8 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"dry-run", no_argument, 0, OPT_DRY_RUN},
                                           {"dataset", required_argument, 0, OPT_DATASET},
                                           {"version", no_argument, 0, OPT_VERSION},
+                                          {"fit", required_argument, 0, OPT_FIT},
+                                          {"fit-range", required_argument, 0, OPT_FIT_RANGE},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:h";
 
@@ -346,6 +371,12 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         case OPT_DATASET:
             set_str(c->dataset, sizeof c->dataset, optarg);
             break;
+        case OPT_FIT:
+            set_str(c->fit, sizeof c->fit, optarg);
+            break;
+        case OPT_FIT_RANGE:
+            set_str(c->fit_range, sizeof c->fit_range, optarg);
+            break;
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",
                              argv[optind - 1]);
@@ -373,6 +404,17 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         return xpcs_fail(err, XPCS_ERR_USAGE, "--step-frames: expected >= 0");
     if (c->max_memory_mb < 0)
         return xpcs_fail(err, XPCS_ERR_USAGE, "--max-memory: expected a size in MiB >= 0");
+    if (c->fit_range[0] && !c->fit[0])
+        return xpcs_fail(err, XPCS_ERR_USAGE, "--fit-range: needs --fit MODEL");
+    if (c->fit[0]) { /* checked here so a bad name fails before correlating */
+        xpcs_fit_model m;
+        double a, b;
+        xpcs_status st = xpcs_fit_model_parse(c->fit, &m, err);
+        if (!st && c->fit_range[0])
+            st = xpcs_fit_range_parse(c->fit_range, &a, &b, err);
+        if (st)
+            return st;
+    }
     return XPCS_OK;
 }
 

@@ -23,6 +23,7 @@
 
 #include "xpcs/comm.h"
 #include "xpcs/config.h"
+#include "xpcs/fit_io.h"
 #include "xpcs/g2norm.h"
 #include "xpcs/h5in.h"
 #include "xpcs/h5out.h"
@@ -599,6 +600,13 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
     if (!st)
         print_summary(x);
+    if (!st && c->fit[0]) { /* rank 0 fits the written result (xpcs-fit); all agree */
+        xpcs_status fs = XPCS_OK;
+        if (x->root)
+            fs = xpcs_fit_result_file_named(x->out_path, c->fit, c->fit_range, stdout, c->verbose,
+                                            err);
+        st = xpcs_comm_agree(x->comm, fs, err);
+    }
     return st;
 }
 

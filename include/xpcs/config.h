@@ -38,6 +38,8 @@ typedef struct {
     double max_memory_mb;    /* --max-memory MiB per rank, 0 = default */
     int64_t step_frames;     /* --step-frames, 0 = automatic */
     int dry_run;             /* --dry-run: plan only */
+    char fit[16];            /* --fit single|stretched|double after correlating; "" = none */
+    char fit_range[128];     /* --fit-range TMIN:TMAX in s; "" = all delays */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
