@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xpcs/batch.h"
 #include "xpcs/comm.h"
 #include "xpcs/config.h"
 #include "xpcs/g2norm.h"
@@ -556,7 +557,7 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     if (!st)
         st = reduce_and_write(x, err);
     xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
-    if (!st)
+    if (!st && (!c->quiet || c->verbose)) /* batch files: the batch prints */
         print_summary(x);
     return st;
 }
@@ -607,7 +608,14 @@ int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
     /* Only rank 0 prints --help; the others parse quietly. */
     xpcs_status st = xpcs_config_parse(&cfg, argc, argv, rank == 0, &exit_now, &err);
     st = xpcs_comm_agree(c, st, &err);
+    int batch = !st && !exit_now && xpcs_batch_requested(&cfg); /* several raw files */
+    xpcs_comm_bcast(c, &batch, sizeof batch, 0);                /* rank 0 decides */
     xpcs_comm_destroy(&c);
+    if (batch) {
+        int rc = xpcs_batch_main(&cfg, comm);
+        xpcs_config_free(&cfg);
+        return rc;
+    }
     char result[XPCS_PATH_MAX];
     result[0] = '\0';
     if (!st && !exit_now)
@@ -618,5 +626,6 @@ int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
         printf("%s\n", result);
     fflush(stdout);
     fflush(stderr);
+    xpcs_config_free(&cfg);
     return (int)st;
 }

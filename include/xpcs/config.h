@@ -38,9 +38,17 @@ typedef struct {
     double max_memory_mb;    /* --max-memory MiB per rank, 0 = default */
     int64_t step_frames;     /* --step-frames, 0 = automatic */
     int dry_run;             /* --dry-run: plan only */
+    /* batch runs (batch.h): several raw files */
+    int n_raw_args;               /* -r values, then positional raw files */
+    char **raw_args;              /* [n_raw_args] in order (heap: xpcs_config_free) */
+    char raw_list[XPCS_PATH_MAX]; /* --raw-list FILE: lines "RAW [QMAP]" */
+    int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
+    int quiet;                    /* set by the batch: no per-file stdout summary */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
+/* Frees what parse allocated (raw_args); c stays usable as a single-file config. */
+void xpcs_config_free(xpcs_config *c);
 
 /* Parses argv (and the -c file).  Returns XPCS_OK, or XPCS_ERR_USAGE with a
  * message.  *exit_now is set for --help / --version (printed when print != 0). */
