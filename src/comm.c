@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct xpcs_comm {
     MPI_Comm comm;
@@ -138,6 +139,64 @@ xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err
 void xpcs_comm_barrier(const xpcs_comm *c)
 {
     MPI_Barrier(c->comm);
+}
+
+/* ---- batch scheduling --------------------------------------------------- */
+
+xpcs_status xpcs_comm_split(const xpcs_comm *c, int color, int key, xpcs_comm **out, xpcs_err *err)
+{
+    MPI_Comm sub = MPI_COMM_NULL;
+    *out = NULL;
+    if (MPI_Comm_split(c->comm, color >= 0 ? color : MPI_UNDEFINED, key, &sub) != MPI_SUCCESS)
+        return xpcs_fail(err, XPCS_ERR_MPI, "MPI_Comm_split failed");
+    if (sub == MPI_COMM_NULL)
+        return XPCS_OK;
+    xpcs_comm *s = xpcs_calloc(1, sizeof *s);
+    s->comm = sub;
+    MPI_Comm_rank(sub, &s->rank);
+    MPI_Comm_size(sub, &s->size);
+    *out = s;
+    return XPCS_OK;
+}
+
+void xpcs_comm_send(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag)
+{
+    MPI_Send(buf, (int)bytes, MPI_BYTE, dest, tag, c->comm);
+}
+
+void xpcs_comm_recv(const xpcs_comm *c, void *buf, size_t bytes, int source, int tag)
+{
+    MPI_Recv(buf, (int)bytes, MPI_BYTE, source, tag, c->comm, MPI_STATUS_IGNORE);
+}
+
+/* Tests rq until it completes, sleeping 1 ms between tests. */
+static void wait_idle(MPI_Request *rq, MPI_Status *status)
+{
+    const struct timespec nap = {0, 1000000L};
+    int done = 0;
+    for (;;) {
+        MPI_Test(rq, &done, status);
+        if (done)
+            return;
+        nanosleep(&nap, NULL);
+    }
+}
+
+void xpcs_comm_recv_any(const xpcs_comm *c, void *buf, size_t bytes, int tag, int *source)
+{
+    MPI_Request rq;
+    MPI_Status status;
+    MPI_Irecv(buf, (int)bytes, MPI_BYTE, MPI_ANY_SOURCE, tag, c->comm, &rq);
+    wait_idle(&rq, &status);
+    if (source)
+        *source = status.MPI_SOURCE;
+}
+
+void xpcs_comm_bcast_idle(const xpcs_comm *c, void *buf, size_t bytes, int root)
+{
+    MPI_Request rq;
+    MPI_Ibcast(buf, (int)bytes, MPI_BYTE, root, c->comm, &rq);
+    wait_idle(&rq, MPI_STATUS_IGNORE);
 }
 
 void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root)

@@ -22,6 +22,27 @@ void xpcs_config_default(xpcs_config *c)
     c->avg_frame = 1;
 }
 
+void xpcs_config_free(xpcs_config *c)
+{
+    for (int i = 0; i < c->n_raw_args; i++)
+        free(c->raw_args[i]);
+    free(c->raw_args);
+    c->raw_args = NULL;
+    c->n_raw_args = 0;
+}
+
+static void add_raw_arg(xpcs_config *c, const char *path)
+{
+    char **a = xpcs_malloc(sizeof(char *) * (size_t)(c->n_raw_args + 1));
+    if (c->n_raw_args)
+        memcpy(a, c->raw_args, sizeof(char *) * (size_t)c->n_raw_args);
+    free(c->raw_args);
+    c->raw_args = a;
+    size_t n = strlen(path) + 1;
+    c->raw_args[c->n_raw_args] = memcpy(xpcs_malloc(n), path, n);
+    c->n_raw_args++;
+}
+
 const char *xpcs_analysis_name(xpcs_analysis a)
 {
     return a == XPCS_ANALYSIS_MULTITAU ? "Multitau" : "invalid";
@@ -59,6 +80,12 @@ void xpcs_config_usage(FILE *out)
             "      --fit MODEL           then fit g2 and tau(q) into /xpcs/fit/MODEL:\n"
             "                            single, stretched or double (as xpcs-fit)\n"
             "      --fit-range A:B       fit delays A <= t <= B in seconds\n"
+            "\n"
+            "Batch (README \"Batch runs\"): -r repeated, -r 'DIR/A*.h5' (pattern) or extra\n"
+            "arguments (a shell glob), and/or a list file; results that exist are skipped.\n"
+            "  RAW...                    more raw files (same options and -q)\n"
+            "      --raw-list FILE       raw files, one per line: RAW [QMAP]\n"
+            "      --ranks-per-file N    ranks per file (default: chosen from the file sizes)\n"
             "  -h, --help                this text\n"
             "      --version             version\n");
 }
@@ -248,7 +275,9 @@ enum {
     OPT_VERSION,
     OPT_DATASET,
     OPT_FIT,
-    OPT_FIT_RANGE
+    OPT_FIT_RANGE,
+    OPT_RAW_LIST,
+    OPT_RPF
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -274,6 +303,8 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"version", no_argument, 0, OPT_VERSION},
                                           {"fit", required_argument, 0, OPT_FIT},
                                           {"fit-range", required_argument, 0, OPT_FIT_RANGE},
+                                          {"raw-list", required_argument, 0, OPT_RAW_LIST},
+                                          {"ranks-per-file", required_argument, 0, OPT_RPF},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:h";
 
@@ -301,7 +332,9 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         xpcs_status st = XPCS_OK;
         switch (o) {
         case 'r':
-            set_str(c->raw, sizeof c->raw, optarg);
+            if (n_raw == 0)
+                set_str(c->raw, sizeof c->raw, optarg);
+            add_raw_arg(c, optarg);
             n_raw++;
             break;
         case 'q':
@@ -377,6 +410,18 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         case OPT_FIT_RANGE:
             set_str(c->fit_range, sizeof c->fit_range, optarg);
             break;
+        case OPT_RAW_LIST:
+            set_str(c->raw_list, sizeof c->raw_list, optarg);
+            break;
+        case OPT_RPF: {
+            int64_t v = 0;
+            st = parse_i64(optarg, "--ranks-per-file", &v, err);
+            if (!st && (v < 1 || v > 1000000))
+                st = xpcs_fail(err, XPCS_ERR_USAGE, "--ranks-per-file: expected >= 1, got %s",
+                               optarg);
+            c->ranks_per_file = (int)v;
+            break;
+        }
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",
                              argv[optind - 1]);
@@ -384,15 +429,15 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         if (st)
             return st;
     }
-    if (optind < argc)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "unexpected argument '%s' (see --help)",
-                         argv[optind]);
-    if (n_raw > 1)
-        return xpcs_fail(err, XPCS_ERR_USAGE,
-                         "-r given %d times: one raw file per run in this version", n_raw);
-    if (!c->raw[0])
+    /* positional arguments are more raw files (a shell glob after -r) */
+    for (; optind < argc; optind++) {
+        if (c->n_raw_args == 0 && n_raw == 0)
+            set_str(c->raw, sizeof c->raw, argv[optind]);
+        add_raw_arg(c, argv[optind]);
+    }
+    if (!c->raw[0] && !c->raw_list[0])
         return xpcs_fail(err, XPCS_ERR_USAGE, "missing -r/--raw RAW.h5 (see --help)");
-    if (!c->qmap[0])
+    if (!c->qmap[0] && !c->raw_list[0]) /* a list may name a q-map per file */
         return xpcs_fail(err, XPCS_ERR_USAGE, "missing -q/--qmap QMAP.h5 (see --help)");
     if (c->stride_frame < 1)
         return xpcs_fail(err, XPCS_ERR_USAGE, "-f/--stride-frame: expected >= 1, got %lld",

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xpcs/batch.h"
 #include "xpcs/comm.h"
 #include "xpcs/config.h"
 #include "xpcs/fit_io.h"
@@ -598,7 +599,7 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     if (!st)
         st = reduce_and_write(x, err);
     xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
-    if (!st)
+    if (!st && (!c->quiet || c->verbose)) /* batch files: the batch prints */
         print_summary(x);
     if (!st && c->fit[0]) { /* rank 0 fits the written result (xpcs-fit); all agree */
         xpcs_status fs = XPCS_OK;
@@ -656,7 +657,14 @@ int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
     /* Only rank 0 prints --help; the others parse quietly. */
     xpcs_status st = xpcs_config_parse(&cfg, argc, argv, rank == 0, &exit_now, &err);
     st = xpcs_comm_agree(c, st, &err);
+    int batch = !st && !exit_now && xpcs_batch_requested(&cfg); /* several raw files */
+    xpcs_comm_bcast(c, &batch, sizeof batch, 0);                /* rank 0 decides */
     xpcs_comm_destroy(&c);
+    if (batch) {
+        int rc = xpcs_batch_main(&cfg, comm);
+        xpcs_config_free(&cfg);
+        return rc;
+    }
     char result[XPCS_PATH_MAX];
     result[0] = '\0';
     if (!st && !exit_now)
@@ -667,5 +675,6 @@ int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
         printf("%s\n", result);
     fflush(stdout);
     fflush(stderr);
+    xpcs_config_free(&cfg);
     return (int)st;
 }

@@ -46,6 +46,21 @@ int xpcs_comm_node_size(const xpcs_comm *c);
 xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err);
 
 void xpcs_comm_barrier(const xpcs_comm *c);
+
+/* ---- batch scheduling (batch.c): sub-communicators, small messages ---- */
+/* Collective over c: ranks with the same color >= 0 form *out (ordered by
+ * key, then rank); a rank with color < 0 gets *out = NULL. */
+xpcs_status xpcs_comm_split(const xpcs_comm *c, int color, int key, xpcs_comm **out, xpcs_err *err);
+/* Point-to-point byte messages (small: bytes must fit an int). */
+void xpcs_comm_send(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag);
+void xpcs_comm_recv(const xpcs_comm *c, void *buf, size_t bytes, int source, int tag);
+/* Receives one message with this tag from any rank; *source = the sender.
+ * Waits by polling with short sleeps, so a rank that only waits (the batch
+ * scheduler) takes no CPU time from the ranks that compute. */
+void xpcs_comm_recv_any(const xpcs_comm *c, void *buf, size_t bytes, int tag, int *source);
+/* xpcs_comm_bcast that waits the same sleepy way (for ranks that may wait
+ * long, e.g. groups that finished while others still work). */
+void xpcs_comm_bcast_idle(const xpcs_comm *c, void *buf, size_t bytes, int root);
 void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root);
 void xpcs_comm_allreduce_max_double(const xpcs_comm *c, double *buf, int n);
 void xpcs_comm_allreduce_min_double(const xpcs_comm *c, double *buf, int n);

@@ -40,9 +40,17 @@ typedef struct {
     int dry_run;             /* --dry-run: plan only */
     char fit[16];            /* --fit single|stretched|double after correlating; "" = none */
     char fit_range[128];     /* --fit-range TMIN:TMAX in s; "" = all delays */
+    /* batch runs (batch.h): several raw files */
+    int n_raw_args;               /* -r values, then positional raw files */
+    char **raw_args;              /* [n_raw_args] in order (heap: xpcs_config_free) */
+    char raw_list[XPCS_PATH_MAX]; /* --raw-list FILE: lines "RAW [QMAP]" */
+    int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
+    int quiet;                    /* set by the batch: no per-file stdout summary */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
+/* Frees what parse allocated (raw_args); c stays usable as a single-file config. */
+void xpcs_config_free(xpcs_config *c);
 
 /* Parses argv (and the -c file).  Returns XPCS_OK, or XPCS_ERR_USAGE with a
  * message.  *exit_now is set for --help / --version (printed when print != 0). */
