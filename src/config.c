@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/settings.h"
+
 void xpcs_config_default(xpcs_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -18,6 +20,7 @@ void xpcs_config_default(xpcs_config *c)
     c->end_frame = -1;
     c->stride_frame = 1;
     c->avg_frame = 1;
+    xpcs_settings_default(c);
 }
 
 const char *xpcs_analysis_name(xpcs_analysis a)
@@ -47,13 +50,18 @@ void xpcs_config_usage(FILE *out)
             "                            multitau always computes every bin)\n"
             "  -w, --overwrite           replace an existing result file\n"
             "  -v, --verbose             print the plan and the effective configuration\n"
-            "  -c, --config FILE         JSON config with boost_corr's keys (command line wins)\n"
+            "  -c, --config FILE         JSON or YAML config: boost_corr's keys and the sections\n"
+            "                            threading, memory, io, monitoring (command line wins;\n"
+            "                            XPCS_* environment variables sit below the file)\n"
             "      --dataset PATH        frames dataset (default /entry/data/data)\n"
             "      --frame-time S        frame time in s when no <raw>_metadata.hdf exists\n"
             "      --count-time S        count time in s (default: frame time)\n"
             "      --max-memory MIB      memory budget per rank (default: 50%% of RAM / ranks)\n"
             "      --step-frames N       frames per pipeline step (default: automatic)\n"
             "      --dry-run             print the plan and exit\n"
+            "      --threads N           OpenMP threads per rank (threading.num_threads)\n"
+            "      --fail-on-critical    exit 8 when a health indicator is critical\n"
+            "      --set SECTION.KEY=V   any setting, e.g. --set monitoring.progress=off\n"
             "  -h, --help                this text\n"
             "      --version             version\n");
 }
@@ -109,6 +117,8 @@ static const char *const ignored_keys[] = {"gpu_id", "save_G2", "smooth", "prefi
 
 xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err)
 {
+    if (xpcs_settings_is_yaml(path))
+        return xpcs_settings_load_yaml(c, path, err);
     FILE *f = fopen(path, "rb");
     if (!f)
         return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: cannot open: %s", path,
@@ -130,8 +140,16 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
         cJSON_Delete(root);
         return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: not a JSON object", path);
     }
+    xpcs_status st = xpcs_config_apply_json(c, root, path, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+xpcs_status xpcs_config_apply_json(xpcs_config *c, const cJSON *root, const char *path,
+                                   xpcs_err *err)
+{
     xpcs_status st = XPCS_OK;
-    for (cJSON *it = root->child; it && st == XPCS_OK; it = it->next) {
+    for (const cJSON *it = root->child; it && st == XPCS_OK; it = it->next) {
         const char *k = it->string;
         int is_num = cJSON_IsNumber(it), is_str = cJSON_IsString(it), is_bool = cJSON_IsBool(it);
         int64_t iv = is_num ? (int64_t)it->valuedouble : (is_bool ? cJSON_IsTrue(it) : 0);
@@ -204,6 +222,9 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
             NEED(is_str, "a string");
             set_str(c->dataset, sizeof c->dataset, it->valuestring);
         }
+        else if (xpcs_settings_is_section(k)) {
+            st = xpcs_settings_apply_section(c, k, it, path, err);
+        }
         else {
             int known = 0;
             for (int i = 0; ignored_keys[i]; i++)
@@ -213,7 +234,6 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
         }
 #undef NEED
     }
-    cJSON_Delete(root);
     return st;
 }
 
@@ -225,7 +245,10 @@ enum {
     OPT_STEP_FRAMES,
     OPT_DRY_RUN,
     OPT_VERSION,
-    OPT_DATASET
+    OPT_DATASET,
+    OPT_THREADS,
+    OPT_FAILCRIT,
+    OPT_SET
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -249,6 +272,9 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"dry-run", no_argument, 0, OPT_DRY_RUN},
                                           {"dataset", required_argument, 0, OPT_DATASET},
                                           {"version", no_argument, 0, OPT_VERSION},
+                                          {"threads", required_argument, 0, OPT_THREADS},
+                                          {"fail-on-critical", no_argument, 0, OPT_FAILCRIT},
+                                          {"set", required_argument, 0, OPT_SET},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:h";
 
@@ -264,11 +290,15 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         if (o == 'c')
             set_str(c->config_file, sizeof c->config_file, optarg);
     }
+    xpcs_status est = xpcs_settings_apply_env(c, err); /* below the file */
+    if (est)
+        return est;
     if (c->config_file[0]) {
         xpcs_status st = xpcs_config_load_json(c, c->config_file, err);
         if (st)
             return st;
     }
+    const xpcs_config before_cli = *c; /* to tell which settings the command line set */
     /* Pass 2: the command line wins. */
     optind = 1;
     int n_raw = 0;
@@ -346,6 +376,20 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         case OPT_DATASET:
             set_str(c->dataset, sizeof c->dataset, optarg);
             break;
+        case OPT_THREADS: {
+            int64_t v = 0;
+            st = parse_i64(optarg, "--threads", &v, err);
+            if (!st && (v < 0 || v > 4096))
+                st = xpcs_fail(err, XPCS_ERR_USAGE, "--threads: expected 0..4096, got %s", optarg);
+            c->site.num_threads = (int)v;
+            break;
+        }
+        case OPT_FAILCRIT:
+            c->site.fail_on_critical = 1;
+            break;
+        case OPT_SET:
+            st = xpcs_settings_apply_assignment(c, optarg, err);
+            break;
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",
                              argv[optind - 1]);
@@ -373,7 +417,7 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         return xpcs_fail(err, XPCS_ERR_USAGE, "--step-frames: expected >= 0");
     if (c->max_memory_mb < 0)
         return xpcs_fail(err, XPCS_ERR_USAGE, "--max-memory: expected a size in MiB >= 0");
-    return XPCS_OK;
+    return xpcs_settings_finish(c, &before_cli, err);
 }
 
 xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,
