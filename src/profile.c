@@ -318,13 +318,17 @@ void xpcs_profile_print(const xpcs_profile *p, FILE *out)
                 s->max, s->min_rank, s->max_rank,
                 s->mean > 0 ? 100.0 * (s->max / s->mean - 1.0) : 0.0, s->span);
     }
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], lb[16];
+    if (isnan(p->load_balance))
+        snprintf(lb, sizeof lb, "n/a");
+    else
+        snprintf(lb, sizeof lb, "%.2f", p->load_balance);
     fprintf(out,
             "throughput %.3g pixel-frames/s; read %s at %.2f GB/s; exchanged %s; peak RSS %s "
-            "(rank %d); load balance %.2f\n",
+            "(rank %d); load balance %s\n",
             p->throughput, human_bytes(p->counts[XPCS_C_BYTES_READ], b1, sizeof b1), p->read_gbps,
             human_bytes(p->counts[XPCS_C_BYTES_SENT], b2, sizeof b2),
-            human_bytes(p->rss_max, b3, sizeof b3), p->rss_rank, p->load_balance);
+            human_bytes(p->rss_max, b3, sizeof b3), p->rss_rank, lb);
     for (int i = 0; i < XPCS_IND_COUNT; i++) {
         xpcs_indicator_id id = (xpcs_indicator_id)i;
         char val[32];

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,19 +42,6 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* A terminal: the stream itself, or (under mpirun, where a rank's stderr is
- * a pipe to the launcher even on a terminal) a pipe while stdout is a
- * pseudo-terminal, which Open MPI gives the ranks when mpirun's stdout is
- * one. */
-static int on_terminal(FILE *out)
-{
-    int fd = fileno(out);
-    if (isatty(fd))
-        return 1;
-    struct stat sb;
-    return isatty(STDOUT_FILENO) && fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode);
-}
-
 xpcs_progress *xpcs_progress_create(FILE *out, int mode, double interval_s, int64_t total,
                                     const char *what)
 {
@@ -68,7 +54,7 @@ xpcs_progress *xpcs_progress_create(FILE *out, int mode, double interval_s, int6
     else if (mode == XPCS_PROGRESS_LINES)
         p->live = 0;
     else
-        p->live = on_terminal(out) ? 1 : 0;
+        p->live = isatty(fileno(out)) ? 1 : 0;
     p->interval = interval_s > 0 ? interval_s : 0.0;
     p->total = total;
     snprintf(p->what, sizeof p->what, "%s", what ? what : "xpcs");

@@ -666,11 +666,14 @@ static double *twotime_blocks(hid_t g, const char *name, int *S_out, int *N_out)
         int b = (N + target - 1) / target, S = (N + b - 1) / b;
         double *sum = xpcs_calloc((size_t)S * S, sizeof(double));
         double *cnt = xpcs_calloc((size_t)S * S, sizeof(double));
-        double *strip = xpcs_malloc(sizeof(double) * (size_t)b * (size_t)N);
+        /* rows are read in strips of at most 2^23 values (64 MiB) */
+        int hs = (1 << 23) / N < b ? (1 << 23) / N : b;
+        hs = hs > 0 ? hs : 1;
+        double *strip = xpcs_malloc(sizeof(double) * (size_t)hs * (size_t)N);
         int ok = 1;
-        for (int r0 = 0; r0 < N && ok; r0 += b) {
+        for (int r0 = 0; r0 < N && ok; r0 += hs) {
             hsize_t start[2] = {(hsize_t)r0, 0},
-                    count[2] = {(hsize_t)(r0 + b <= N ? b : N - r0), (hsize_t)N};
+                    count[2] = {(hsize_t)(r0 + hs <= N ? hs : N - r0), (hsize_t)N};
             hid_t ms = H5Screate_simple(2, count, NULL);
             H5Sselect_hyperslab(s, H5S_SELECT_SET, start, NULL, count, NULL);
             ok = H5Dread(d, H5T_NATIVE_DOUBLE, ms, s, H5P_DEFAULT, strip) >= 0;

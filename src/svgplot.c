@@ -213,32 +213,43 @@ static double map(const axis_map *m, double v)
     return m->px0 + (t - m->lo) / (m->hi - m->lo) * (m->px1 - m->px0);
 }
 
-static void fmt_tick(double v, char *buf, size_t n)
+/* Tick label: as many decimals as the tick step needs (step 0: "%.3g"). */
+static void fmt_tick(double v, double step, char *buf, size_t n)
 {
-    snprintf(buf, n, "%.3g", v);
+    int dec = step > 0 ? (int)ceil(-log10(step) - 1e-9) : -1;
+    if (dec < 0 && step > 0)
+        dec = 0;
+    if (dec >= 0 && dec <= 7 && fabs(v) < 1e6)
+        snprintf(buf, n, "%.*f", dec, v);
+    else
+        snprintf(buf, n, "%.3g", v);
 }
 
-/* About 5 "nice" steps (1, 2, 5 x 10^k) covering [lo, hi]. */
-static int linear_ticks(double lo, double hi, double *out, int max)
+/* About 5 "nice" steps (1, 2, 5 x 10^k) covering [lo, hi]; *step_out
+ * receives the step. */
+static int linear_ticks(double lo, double hi, double *out, int max, double *step_out)
 {
     int n = 0;
     double span = hi - lo, raw = span / 5.0;
     double mag = pow(10.0, floor(log10(raw)));
     double f = raw / mag, step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+    *step_out = step;
     for (double v = ceil(lo / step) * step; v <= hi + 1e-9 * step && n < max; v += step)
         out[n++] = fabs(v) < 1e-12 * step ? 0.0 : v;
     return n;
 }
 
-/* Tick values (data units) for an axis; returns the count. */
-static int ticks(const axis_map *m, double *out, int max)
+/* Tick values (data units) for an axis; returns the count.  *step: the
+ * linear step, 0 for powers of ten and their multiples. */
+static int ticks(const axis_map *m, double *out, int max, double *step)
 {
     int n = 0;
+    *step = 0.0;
     if (m->lg) {
         int d0 = (int)ceil(m->lo - 1e-9), d1 = (int)floor(m->hi + 1e-9);
-        int step = d1 - d0 > 8 ? (d1 - d0 + 7) / 8 : 1;
+        int every = d1 - d0 > 8 ? (d1 - d0 + 7) / 8 : 1;
         if (d1 - d0 >= 1) {
-            for (int d = d0; d <= d1 && n < max; d += step)
+            for (int d = d0; d <= d1 && n < max; d += every)
                 out[n++] = pow(10.0, d);
             return n;
         }
@@ -260,9 +271,9 @@ static int ticks(const axis_map *m, double *out, int max)
         }
         if (n >= 2)
             return n;
-        return linear_ticks(pow(10.0, m->lo), pow(10.0, m->hi), out, max);
+        return linear_ticks(pow(10.0, m->lo), pow(10.0, m->hi), out, max, step);
     }
-    return linear_ticks(m->lo, m->hi, out, max);
+    return linear_ticks(m->lo, m->hi, out, max, step);
 }
 
 void xpcs_plot_render(xpcs_plot *p, xpcs_sbuf *o)
@@ -285,11 +296,12 @@ void xpcs_plot_render(xpcs_plot *p, xpcs_sbuf *o)
                      ML, MT, fw, fh);
     double tv[64];
     char lab[32];
-    int nt = ticks(&X, tv, 64);
+    double step;
+    int nt = ticks(&X, tv, 64, &step);
     double last_end = -1e9; /* right end of the last x label: thin crowded labels */
     for (int i = 0; i < nt; i++) {
         double px = map(&X, tv[i]);
-        fmt_tick(tv[i], lab, sizeof lab);
+        fmt_tick(tv[i], step, lab, sizeof lab);
         double half = 3.3 * (double)strlen(lab);
         xpcs_sbuf_printf(o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>",
                          px, MT, px, MT + fh);
@@ -300,11 +312,11 @@ void xpcs_plot_render(xpcs_plot *p, xpcs_sbuf *o)
         }
         xpcs_sbuf_add(o, "\n");
     }
-    nt = ticks(&Y, tv, 64);
+    nt = ticks(&Y, tv, 64, &step);
     double last_y = 1e9;
     for (int i = 0; i < nt; i++) {
         double py = map(&Y, tv[i]);
-        fmt_tick(tv[i], lab, sizeof lab);
+        fmt_tick(tv[i], step, lab, sizeof lab);
         xpcs_sbuf_printf(o, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>",
                          ML, py, ML + fw, py);
         if (last_y - py >= 12) {

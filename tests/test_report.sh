@@ -65,7 +65,7 @@ cp o/r_results.hdf full.hdf
 run "$PY" - full.hdf <<'PYEOF'
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r+") as f:
-    n = 300
+    n = 800
     t = np.arange(n)
     c = 1 + 0.2 * np.exp(-np.abs(t[:, None] - t[None, :]) / 20.0)
     c[t[:, None] > t[None, :]] = 0  # upper triangle, as stored
@@ -84,7 +84,7 @@ run "$XPCS_BIN/xpcs-report" full.hdf -o full.html >/dev/null 2>&1 || bad "xpcs-r
 check "two-time and fit sections present" run "$PY" - full.html <<'PYEOF'
 import sys, re
 h = open(sys.argv[1]).read()
-ok = "Two-time correlation" in h and "c2_00002: 300 x 300 frames" in h
+ok = "Two-time correlation" in h and "c2_00002: 800 x 800 frames" in h
 ok &= "Fit: single" in h and "tau(q)" in h and "stroke-dasharray" in h
 ok &= len(re.findall(r'data:image/png;base64,', h)) == 3
 sys.exit(0 if ok else 1)

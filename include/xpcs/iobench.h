@@ -3,7 +3,7 @@
  *
  * Collective: the ranks read disjoint, contiguous shares of the first
  * `bytes` bytes of a file (the whole file when bytes <= 0 or larger) with
- * plain pread() calls of 16 MiB, after a barrier.  Bandwidth = bytes / (last
+ * plain pread() calls of 4 MiB, after a barrier.  Bandwidth = bytes / (last
  * rank's end - first rank's start).  Before and after, each rank asks the
  * kernel to drop its share from the page cache (posix_fadvise DONTNEED), so
  * neither this read nor the run that follows is served by a cache the other

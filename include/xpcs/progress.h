@@ -5,8 +5,10 @@
  *         ended with a newline by xpcs_progress_finish;
  * lines : a plain line every interval_s seconds (batch logs); nothing at all
  *         for a run shorter than one interval;
- * auto  : live when the stream is a terminal (under mpirun: when stdout is
- *         one, since a rank's stderr is always a pipe), lines otherwise;
+ * auto  : live when the stream is a terminal, lines otherwise.  Under mpirun
+ *         a rank's stderr is a pipe to the launcher even on a terminal (and
+ *         its stdout may be a pseudo-terminal even when piped into a log),
+ *         so auto gives plain lines there; "live" forces the live line;
  * off   : nothing.
  * Wall clock from CLOCK_MONOTONIC (no MPI here).
  */
