@@ -92,7 +92,7 @@ static xpcs_status set_type(xpcs_config *c, const char *s, xpcs_err *err)
 {
     char low[32];
     size_t i = 0;
-    for (; s[i] && i < sizeof low - 1; i++)
+    for (; i < sizeof low - 1 && s[i]; i++)
         low[i] = (char)tolower((unsigned char)s[i]);
     low[i] = '\0';
     if (strcmp(low, "multitau") == 0) {
@@ -294,9 +294,11 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
     if (est)
         return est;
     if (c->config_file[0]) {
+        const xpcs_config before_file = *c; /* top-level keys (max_memory) are settings too */
         xpcs_status st = xpcs_config_load_json(c, c->config_file, err);
         if (st)
             return st;
+        xpcs_settings_mark_changed(c, &before_file, XPCS_SRC_FILE);
     }
     const xpcs_config before_cli = *c; /* to tell which settings the command line set */
     /* Pass 2: the command line wins. */

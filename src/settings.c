@@ -436,14 +436,19 @@ xpcs_status xpcs_settings_load_yaml(xpcs_config *c, const char *path, xpcs_err *
 
 /* ---- after the command line --------------------------------------------- */
 
-xpcs_status xpcs_settings_finish(xpcs_config *c, const xpcs_config *before, xpcs_err *err)
+void xpcs_settings_mark_changed(xpcs_config *c, const xpcs_config *before, int src)
 {
     for (int i = 0; i < N_SETTINGS; i++) {
         const setting *s = &table[i];
         size_t n = s->k == K_STR ? s->size : (s->k == K_I64 || s->k == K_F64) ? 8 : sizeof(int);
         if (memcmp(cfield(c, s), cfield(before, s), n) != 0)
-            c->site.source[i] = XPCS_SRC_CLI;
+            c->site.source[i] = (unsigned char)src;
     }
+}
+
+xpcs_status xpcs_settings_finish(xpcs_config *c, const xpcs_config *before, xpcs_err *err)
+{
+    xpcs_settings_mark_changed(c, before, XPCS_SRC_CLI);
     for (int i = 0; i < XPCS_IND_COUNT; i++) {
         xpcs_threshold t = c->site.threshold[i];
         if (!xpcs_threshold_valid((xpcs_indicator_id)i, t))

@@ -122,6 +122,9 @@ check "command line beats the YAML file" grep -q "setting memory.max_memory_mb =
 echo '{"memory": {"max_memory_mb": 456}, "monitoring": {"progress": "lines"}}' >site.json
 XPCS_MAX_MEMORY_MB=123 dry -c site.json >p4.txt
 check "JSON file takes the same sections" grep -q "setting memory.max_memory_mb = 456 (config file" p4.txt
+echo '{"max_memory": 567}' >boost.json
+XPCS_MAX_MEMORY_MB=123 dry -c boost.json >p5.txt
+check "boost_corr's max_memory key is the same setting" grep -q "setting memory.max_memory_mb = 567 (config file" p5.txt
 
 # threads: XPCS_NUM_THREADS applies (over OMP_NUM_THREADS), the file beats it;
 # the effective configuration is stored in the result

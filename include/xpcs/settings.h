@@ -57,6 +57,9 @@ xpcs_status xpcs_settings_load_yaml(xpcs_config *c, const char *path, xpcs_err *
 xpcs_status xpcs_yaml_parse(const char *text, size_t len, const char *what, struct cJSON **out,
                             xpcs_err *err);
 
+/* Marks the settings whose value differs from before as coming from src
+ * (for keys set outside this module: --max-memory, boost_corr's max_memory). */
+void xpcs_settings_mark_changed(xpcs_config *c, const xpcs_config *before, int src);
 /* After the command line: marks settings the command line changed
  * (compared with before_cli) and checks the thresholds. */
 xpcs_status xpcs_settings_finish(xpcs_config *c, const xpcs_config *before_cli, xpcs_err *err);
