@@ -165,13 +165,27 @@ static void free_strings(char **s, int n)
 
 /* ---- the page state ---------------------------------------------------- */
 
+/* One /xpcs/fit/<model> group in the layout xpcs-fit writes (README "Fit
+ * results"): param_names (n_p,); params, params_err (n_bins, n_p); status,
+ * chi2_red, q (n_bins,); t (n_t,) s and g2_fit (n_t, n_bins), the model at
+ * t; tau_q/{exponent, prefactor, ...}.  Only param_names and params are
+ * required; a missing piece leaves its part of the page out. */
 typedef struct {
     char model[64];
     int n_p, n_bins;
     char **names;
-    double *p;   /* [n_bins][n_p] */
-    double *err; /* same shape, or NULL */
-    int i_base, i_beta, i_tau, i_gamma, i_tau2, i_frac, i_beta2;
+    double *p;             /* [n_bins][n_p] */
+    double *err;           /* [n_bins][n_p] or NULL */
+    double *status, *chi2; /* [n_bins] or NULL */
+    char **status_names;
+    int n_status_names;
+    double *q; /* [n_bins] or NULL */
+    int n_t;
+    double *t, *g2_fit; /* [n_t], [n_t][n_bins] or NULL */
+    int i_base, i_beta, i_tau, i_gamma, i_tau2, i_frac;
+    /* tau_q: exponent, its error, prefactor, D (um^2/s), its error */
+    double tq_exp, tq_exp_err, tq_pre, tq_d, tq_d_err;
+    int have_tq;
 } fitset;
 
 typedef struct {
@@ -182,7 +196,7 @@ typedef struct {
     int n_tau, n_dq;
     double *delay, *g2, *g2e; /* [n_tau], [n_tau][n_dq] */
     double t_scale;           /* seconds per delay_list unit; 0 = unknown */
-    double *q;                /* [n_dq] or NULL */
+    double *q;                /* [n_dq] q, then [n_dq + 1 ..] phi (NaN: none), or NULL */
     char q_unit[32];
     fitset fits[4];
     int n_fits;
@@ -202,7 +216,10 @@ static void color_of(int i, int n, char *buf, size_t len)
 
 static void qlabel(const page *pg, int j, char *buf, size_t n)
 {
-    if (pg->q)
+    const double phi = pg->q ? pg->q[pg->n_dq + 1 + j] : NAN; /* stored after q */
+    if (pg->q && isfinite(phi))
+        snprintf(buf, n, "bin %d: q = %.4g %s, phi %.3g", j + 1, pg->q[j], pg->q_unit, phi);
+    else if (pg->q)
         snprintf(buf, n, "bin %d: q = %.4g %s", j + 1, pg->q[j], pg->q_unit);
     else
         snprintf(buf, n, "bin %d", j + 1);
@@ -219,6 +236,21 @@ static int find_name(char **names, int n, const char *const *cands)
     return -1;
 }
 
+/* /xpcs/fit/<model>/<name> as doubles when it has exactly n values. */
+static double *fit_vector(page *pg, const char *model, const char *name, hsize_t n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/xpcs/fit/%s/%s", model, name);
+    int nd;
+    hsize_t dims[4];
+    double *v = h5_doubles(pg->f, path, &nd, dims);
+    if (v && dims[0] * dims[1] * dims[2] * dims[3] != n) {
+        free(v);
+        v = NULL;
+    }
+    return v;
+}
+
 static void load_fit(page *pg, const char *model)
 {
     if (pg->n_fits >= 4)
@@ -232,53 +264,69 @@ static void load_fit(page *pg, const char *model)
     snprintf(path, sizeof path, "/xpcs/fit/%s/params", model);
     int nd;
     hsize_t dims[4];
-    double *v = h5_doubles(pg->f, path, &nd, dims);
-    if (!v || fs->n_p <= 0 || nd != 2 ||
-        (dims[1] != (hsize_t)fs->n_p && dims[0] != (hsize_t)fs->n_p)) {
-        free(v);
+    fs->p = h5_doubles(pg->f, path, &nd, dims);
+    if (!fs->p || fs->n_p <= 0 || nd != 2 || dims[1] != (hsize_t)fs->n_p) {
+        free(fs->p);
         free_strings(fs->names, fs->n_p);
         return;
     }
-    int transposed = dims[1] != (hsize_t)fs->n_p;
-    fs->n_bins = (int)(transposed ? dims[1] : dims[0]);
-    fs->p = xpcs_malloc(sizeof(double) * (size_t)fs->n_bins * (size_t)fs->n_p);
-    for (int b = 0; b < fs->n_bins; b++)
-        for (int k = 0; k < fs->n_p; k++)
-            fs->p[(size_t)b * fs->n_p + k] =
-                transposed ? v[(size_t)k * fs->n_bins + b] : v[(size_t)b * fs->n_p + k];
-    free(v);
-    static const char *const err_names[] = {"param_errors", "params_err", "param_err", "errors",
-                                            "params_error", "stderr",     NULL};
-    for (int e = 0; err_names[e] && !fs->err; e++) {
-        snprintf(path, sizeof path, "/xpcs/fit/%s/%s", model, err_names[e]);
-        double *ev = h5_doubles(pg->f, path, &nd, dims);
-        if (ev && nd == 2 && dims[0] * dims[1] == (hsize_t)fs->n_bins * (hsize_t)fs->n_p) {
-            fs->err = xpcs_malloc(sizeof(double) * (size_t)fs->n_bins * (size_t)fs->n_p);
-            for (int b = 0; b < fs->n_bins; b++)
-                for (int k = 0; k < fs->n_p; k++)
-                    fs->err[(size_t)b * fs->n_p + k] =
-                        transposed ? ev[(size_t)k * fs->n_bins + b] : ev[(size_t)b * fs->n_p + k];
-        }
-        free(ev);
+    fs->n_bins = (int)dims[0];
+    const hsize_t nb = (hsize_t)fs->n_bins;
+    fs->err = fit_vector(pg, model, "params_err", nb * (hsize_t)fs->n_p);
+    fs->status = fit_vector(pg, model, "status", nb);
+    fs->chi2 = fit_vector(pg, model, "chi2_red", nb);
+    fs->q = fit_vector(pg, model, "q", nb);
+    snprintf(path, sizeof path, "/xpcs/fit/%s/status_names", model);
+    fs->n_status_names = h5_strings(pg->f, path, &fs->status_names);
+    snprintf(path, sizeof path, "/xpcs/fit/%s/t", model);
+    fs->t = h5_doubles(pg->f, path, &nd, dims);
+    if (fs->t && nd == 1) {
+        fs->n_t = (int)dims[0];
+        fs->g2_fit = fit_vector(pg, model, "g2_fit", (hsize_t)fs->n_t * nb);
     }
-    static const char *const base[] = {"baseline", "offset", "bkg", "background", "g2_inf", NULL};
-    static const char *const beta[] = {"beta", "contrast", "beta1", "amplitude", NULL};
-    static const char *const tau[] = {"tau", "tau1", "relaxation_time", NULL};
-    static const char *const gam[] = {"gamma", "stretch", "exponent", "kww", NULL};
+    static const char *const base[] = {"baseline", NULL};
+    static const char *const beta[] = {"beta", NULL};
+    static const char *const tau[] = {"tau", "tau1", NULL};
+    static const char *const gam[] = {"gamma", NULL};
     static const char *const tau2[] = {"tau2", NULL};
-    static const char *const frac[] = {"fraction", "frac", "f", NULL};
-    static const char *const beta2[] = {"beta2", NULL};
+    static const char *const frac[] = {"fraction", NULL};
     fs->i_base = find_name(fs->names, fs->n_p, base);
     fs->i_beta = find_name(fs->names, fs->n_p, beta);
     fs->i_tau = find_name(fs->names, fs->n_p, tau);
     fs->i_gamma = find_name(fs->names, fs->n_p, gam);
     fs->i_tau2 = find_name(fs->names, fs->n_p, tau2);
     fs->i_frac = find_name(fs->names, fs->n_p, frac);
-    fs->i_beta2 = find_name(fs->names, fs->n_p, beta2);
+    snprintf(path, sizeof path, "/xpcs/fit/%s/tau_q/exponent", model);
+    fs->have_tq = h5_scalar(pg->f, path, &fs->tq_exp);
+    fs->tq_exp_err = fs->tq_pre = fs->tq_d = fs->tq_d_err = NAN;
+    static const char *const tq_names[4] = {"exponent_err", "prefactor", "diffusion_um2_per_s",
+                                            "diffusion_um2_per_s_err"};
+    double *tq_dst[4] = {&fs->tq_exp_err, &fs->tq_pre, &fs->tq_d, &fs->tq_d_err};
+    for (int k = 0; k < 4 && fs->have_tq; k++) {
+        snprintf(path, sizeof path, "/xpcs/fit/%s/tau_q/%s", model, tq_names[k]);
+        h5_scalar(pg->f, path, tq_dst[k]);
+    }
     pg->n_fits++;
 }
 
-/* Model value at t (seconds) for bin b, NaN when the names are not known. */
+static void free_fit(fitset *fs)
+{
+    free_strings(fs->names, fs->n_p);
+    free_strings(fs->status_names, fs->n_status_names);
+    free(fs->p);
+    free(fs->err);
+    free(fs->status);
+    free(fs->chi2);
+    free(fs->q);
+    free(fs->t);
+    free(fs->g2_fit);
+}
+
+/* The model of bin b at t (seconds) from its parameters, for files without
+ * g2_fit; NaN when the parameters are not the known ones:
+ *   single     baseline + beta exp(-2 t / tau)
+ *   stretched  baseline + beta exp(-2 (t / tau)^gamma)
+ *   double     baseline + beta (f exp(-t / tau1) + (1 - f) exp(-t / tau2))^2 */
 static double fit_eval(const fitset *fs, int b, double t)
 {
     if (fs->i_beta < 0 || fs->i_tau < 0 || b >= fs->n_bins)
@@ -288,16 +336,20 @@ static double fit_eval(const fitset *fs, int b, double t)
     double tau = p[fs->i_tau];
     if (!(tau > 0))
         return NAN;
-    if (fs->i_tau2 >= 0 && p[fs->i_tau2] > 0) {
-        double e1 = exp(-2 * t / tau), e2 = exp(-2 * t / p[fs->i_tau2]);
-        if (fs->i_frac >= 0)
-            return base + beta * (p[fs->i_frac] * e1 + (1 - p[fs->i_frac]) * e2);
-        if (fs->i_beta2 >= 0)
-            return base + beta * e1 + p[fs->i_beta2] * e2;
+    if (fs->i_tau2 >= 0 && fs->i_frac >= 0) {
+        double f = p[fs->i_frac];
+        double s = f * exp(-t / tau) + (1 - f) * exp(-t / p[fs->i_tau2]);
+        return base + beta * s * s;
     }
     if (fs->i_gamma >= 0)
         return base + beta * exp(-2 * pow(t / tau, p[fs->i_gamma]));
     return base + beta * exp(-2 * t / tau);
+}
+
+/* 1 when bin b's fit converged (or the file has no status). */
+static int fit_ok(const fitset *fs, int b)
+{
+    return !fs->status || fs->status[b] == 0;
 }
 
 static void load_fits(page *pg)
@@ -349,11 +401,35 @@ static void load_multitau(page *pg)
     h5_scalar(pg->f, "/xpcs/multitau/config/stride_frame", &stride);
     h5_scalar(pg->f, "/xpcs/multitau/config/avg_frame", &avg);
     pg->t_scale = ft > 0 ? ft * stride * avg : 0.0;
-    double *q = h5_doubles(pg->f, "/xpcs/qmap/dynamic_v_list_dim0", &nd, dims);
-    if (q && nd == 1 && dims[0] == (hsize_t)pg->n_dq)
+    /* q (and phi) of column k: natural index i = dynamic_index_mapping[k]
+     * (k without it), q = dim0[i / n1], phi = dim1[i % n1], n1 = len(dim1) */
+    hsize_t d0[4], d1[4], dm[4];
+    int nd0, nd1, ndm;
+    double *v0 = h5_doubles(pg->f, "/xpcs/qmap/dynamic_v_list_dim0", &nd0, d0);
+    double *v1 = h5_doubles(pg->f, "/xpcs/qmap/dynamic_v_list_dim1", &nd1, d1);
+    double *map = h5_doubles(pg->f, "/xpcs/qmap/dynamic_index_mapping", &ndm, dm);
+    const long n1 = v1 && nd1 == 1 ? (long)d1[0] : 1;
+    if (map && (ndm != 1 || dm[0] != (hsize_t)pg->n_dq)) {
+        free(map);
+        map = NULL;
+    }
+    int ok = v0 && nd0 == 1;
+    double *q = xpcs_malloc(sizeof(double) * (size_t)(pg->n_dq + 1) * 2), *phi = q + pg->n_dq + 1;
+    for (int k = 0; k < pg->n_dq && ok; k++) {
+        long i = map ? lround(map[k]) : k;
+        ok = i >= 0 && i / n1 < (long)d0[0];
+        if (ok) {
+            q[k] = v0[i / n1];
+            phi[k] = n1 > 1 ? v1[i % n1] : NAN;
+        }
+    }
+    if (ok)
         pg->q = q;
     else
         free(q);
+    free(v0);
+    free(v1);
+    free(map);
     char **units = NULL;
     int nu = h5_strings(pg->f, "/xpcs/qmap/map_units", &units);
     snprintf(pg->q_unit, sizeof pg->q_unit, "%s", nu > 0 ? units[0] : "");
@@ -369,19 +445,21 @@ static void g2_section(page *pg)
     }
     const int nt = pg->n_tau, nq = pg->n_dq;
     double *t = xpcs_malloc(sizeof(double) * (size_t)nt * 4);
-    double *y = t + nt, *e = y + nt, *fy = e + nt;
+    double *y = t + nt, *e = y + nt;
     for (int i = 0; i < nt; i++)
         t[i] = pg->delay[i] * (pg->t_scale > 0 ? pg->t_scale : 1.0);
     const char *tlabel = pg->t_scale > 0 ? "delay t (s)" : "delay (frames)";
-    const fitset *fit = NULL;
+    const fitset *fit = NULL; /* the first fit with curves for these bins */
     for (int k = 0; k < pg->n_fits && !fit; k++)
-        if (pg->fits[k].n_bins == nq && pg->fits[k].i_tau >= 0 && pg->fits[k].i_beta >= 0)
+        if (pg->fits[k].n_bins == nq &&
+            (pg->fits[k].g2_fit || (pg->fits[k].i_tau >= 0 && pg->fits[k].i_beta >= 0)))
             fit = &pg->fits[k];
+    double fx[64], fv[64];
 
     xpcs_sbuf_printf(o,
                      "<h2>g2 per q bin</h2>\n<p class=\"note\">%d q bins, %d delays. "
                      "Error bars: standard error over the pixels of the bin.%s</p>\n",
-                     nq, nt, fit ? " Dashed: fit." : "");
+                     nq, nt, fit ? " Dashed: fit (first model in /xpcs/fit)." : "");
     /* overview: every bin (or an even subset) on one plot */
     xpcs_plot *pl = xpcs_plot_create(next_id(pg), 640, 380, 1, 0);
     xpcs_plot_labels(pl, "g2(q, t), all bins", tlabel, "g2");
@@ -411,8 +489,9 @@ static void g2_section(page *pg)
         int j = shown < nq ? (int)((double)s * (nq - 1) / (shown - 1 > 0 ? shown - 1 : 1)) : s;
         char title[160], lab[96];
         qlabel(pg, j, lab, sizeof lab);
-        if (fit && fit->p[(size_t)j * fit->n_p + fit->i_tau] > 0)
-            snprintf(title, sizeof title, "%s, tau %.3g s", lab,
+        if (fit && fit->i_tau >= 0 && fit_ok(fit, j) &&
+            fit->p[(size_t)j * fit->n_p + fit->i_tau] > 0)
+            snprintf(title, sizeof title, "%s, %s %.3g s", lab, fit->names[fit->i_tau],
                      fit->p[(size_t)j * fit->n_p + fit->i_tau]);
         else
             snprintf(title, sizeof title, "%s", lab);
@@ -425,10 +504,19 @@ static void g2_section(page *pg)
         if (pg->g2e)
             xpcs_plot_errorbars(pl, t, y, e, nt, "#9ab");
         xpcs_plot_points(pl, t, y, nt, palette[0], 2.2);
-        if (fit) {
-            for (int i = 0; i < nt; i++)
-                fy[i] = fit_eval(fit, j, t[i]);
-            xpcs_plot_line(pl, t, fy, nt, palette[3], 1.5, 1);
+        if (fit && fit_ok(fit, j) && fit->g2_fit) { /* the model the fit wrote */
+            double *col = xpcs_malloc(sizeof(double) * (size_t)fit->n_t);
+            for (int i = 0; i < fit->n_t; i++)
+                col[i] = fit->g2_fit[(size_t)i * nq + j];
+            xpcs_plot_line(pl, fit->t, col, fit->n_t, palette[3], 1.5, 1);
+            free(col);
+        }
+        else if (fit && fit_ok(fit, j) && t[0] > 0) { /* evaluated on a log grid */
+            for (int i = 0; i < 64; i++) {
+                fx[i] = t[0] * pow(t[nt - 1] / t[0], i / 63.0);
+                fv[i] = fit_eval(fit, j, fx[i]);
+            }
+            xpcs_plot_line(pl, fx, fv, 64, palette[3], 1.5, 1);
         }
         xpcs_plot_render(pl, o);
         xpcs_plot_destroy(&pl);
@@ -766,35 +854,69 @@ static void fits_section(page *pg)
     xpcs_sbuf *o = pg->o;
     for (int k = 0; k < pg->n_fits; k++) {
         const fitset *fs = &pg->fits[k];
+        int n_ok = 0;
+        for (int b = 0; b < fs->n_bins; b++)
+            n_ok += fit_ok(fs, b);
         xpcs_sbuf_add(o, "<h2>Fit: ");
         xpcs_sbuf_add_escaped(o, fs->model);
-        xpcs_sbuf_printf(o, "</h2>\n<p class=\"note\">/xpcs/fit/");
+        xpcs_sbuf_add(o, "</h2>\n<p class=\"note\">/xpcs/fit/");
         xpcs_sbuf_add_escaped(o, fs->model);
-        xpcs_sbuf_printf(o, ": %d bin(s), %d parameter(s)%s.</p>\n", fs->n_bins, fs->n_p,
-                         fs->i_tau >= 0 && fs->i_beta >= 0 && fs->n_bins == pg->n_dq
+        xpcs_sbuf_printf(o, ": %d bin(s), %d converged, %d parameter(s)%s.</p>\n", fs->n_bins, n_ok,
+                         fs->n_p,
+                         fs->n_bins == pg->n_dq && (fs->g2_fit || fs->i_tau >= 0)
                              ? "; curves drawn over the g2 panels"
                              : "");
-        if (fs->i_tau >= 0 && pg->q && fs->n_bins == pg->n_dq) {
-            double *tau = xpcs_malloc(sizeof(double) * (size_t)fs->n_bins * 2);
-            double *te = tau + fs->n_bins;
+        /* tau(q) of the converged bins, with the power law when fitted */
+        const double *q = fs->q ? fs->q : (fs->n_bins == pg->n_dq ? pg->q : NULL);
+        if (fs->i_tau >= 0 && q) {
+            double *tau = xpcs_malloc(sizeof(double) * (size_t)fs->n_bins * 3);
+            double *te = tau + fs->n_bins, *qq = te + fs->n_bins;
+            double qlo = INFINITY, qhi = 0;
             for (int b = 0; b < fs->n_bins; b++) {
-                tau[b] = fs->p[(size_t)b * fs->n_p + fs->i_tau];
-                te[b] = fs->err ? fs->err[(size_t)b * fs->n_p + fs->i_tau] : 0.0;
+                int ok = fit_ok(fs, b);
+                tau[b] = ok ? fs->p[(size_t)b * fs->n_p + fs->i_tau] : NAN;
+                te[b] = ok && fs->err ? fs->err[(size_t)b * fs->n_p + fs->i_tau] : 0.0;
+                qq[b] = q[b];
+                if (ok && q[b] > 0) {
+                    qlo = fmin(qlo, q[b]);
+                    qhi = fmax(qhi, q[b]);
+                }
             }
-            char xl[64];
-            snprintf(xl, sizeof xl, "q (%s)", pg->q_unit);
+            char xl[64], title[160];
+            snprintf(xl, sizeof xl, "q (%s)", fs->q ? "1/A" : pg->q_unit);
+            if (fs->have_tq)
+                snprintf(title, sizeof title, "%s(q): exponent %.3f +- %.3f", fs->names[fs->i_tau],
+                         fs->tq_exp, fs->tq_exp_err);
+            else
+                snprintf(title, sizeof title, "%s(q)", fs->names[fs->i_tau]);
             xpcs_plot *pl = xpcs_plot_create(next_id(pg), 440, 300, 1, 1);
-            xpcs_plot_labels(pl, "tau(q)", xl, "tau (s)");
+            xpcs_plot_labels(pl, title, xl, "tau (s)");
             if (fs->err)
-                xpcs_plot_errorbars(pl, pg->q, tau, te, fs->n_bins, "#9ab");
-            xpcs_plot_points(pl, pg->q, tau, fs->n_bins, palette[3], 3.0);
+                xpcs_plot_errorbars(pl, qq, tau, te, fs->n_bins, "#9ab");
+            xpcs_plot_points(pl, qq, tau, fs->n_bins, palette[3], 3.0);
+            if (fs->have_tq && fs->tq_pre > 0 && qhi > qlo) {
+                double lx[2] = {qlo, qhi};
+                double ly[2] = {fs->tq_pre * pow(qlo, fs->tq_exp),
+                                fs->tq_pre * pow(qhi, fs->tq_exp)};
+                xpcs_plot_line(pl, lx, ly, 2, palette[0], 1.2, 1);
+                xpcs_plot_legend(pl, "prefactor q^exponent", palette[0]);
+            }
             xpcs_sbuf_add(o, "<div class=\"fig\">");
             xpcs_plot_render(pl, o);
             xpcs_sbuf_add(o, "</div>\n");
             xpcs_plot_destroy(&pl);
             free(tau);
+            if (fs->have_tq && isfinite(fs->tq_d))
+                xpcs_sbuf_printf(o,
+                                 "<p class=\"note\">With exponent -2: diffusion coefficient D = "
+                                 "%.4g &plusmn; %.2g &micro;m<sup>2</sup>/s.</p>\n",
+                                 fs->tq_d, fs->tq_d_err);
         }
         xpcs_sbuf_add(o, "<table><tr><th>bin</th>");
+        if (fs->status)
+            xpcs_sbuf_add(o, "<th>status</th>");
+        if (fs->chi2)
+            xpcs_sbuf_add(o, "<th>chi2_red</th>");
         for (int p = 0; p < fs->n_p; p++) {
             xpcs_sbuf_add(o, "<th>");
             xpcs_sbuf_add_escaped(o, fs->names[p]);
@@ -803,13 +925,26 @@ static void fits_section(page *pg)
         xpcs_sbuf_add(o, "</tr>\n");
         for (int b = 0; b < fs->n_bins && b < 200; b++) {
             char lab[96];
-            if (fs->n_bins == pg->n_dq)
+            if (fs->q)
+                snprintf(lab, sizeof lab, "bin %d: q = %.4g 1/A", b + 1, fs->q[b]);
+            else if (fs->n_bins == pg->n_dq)
                 qlabel(pg, b, lab, sizeof lab);
             else
                 snprintf(lab, sizeof lab, "%d", b + 1);
             xpcs_sbuf_add(o, "<tr><td>");
             xpcs_sbuf_add_escaped(o, lab);
             xpcs_sbuf_add(o, "</td>");
+            if (fs->status) {
+                int si = (int)fs->status[b];
+                xpcs_sbuf_add(o, "<td class=\"l\">");
+                if (si >= 0 && si < fs->n_status_names)
+                    xpcs_sbuf_add_escaped(o, fs->status_names[si]);
+                else
+                    xpcs_sbuf_printf(o, "%d", si);
+                xpcs_sbuf_add(o, "</td>");
+            }
+            if (fs->chi2)
+                xpcs_sbuf_printf(o, "<td>%.3g</td>", fs->chi2[b]);
             for (int p = 0; p < fs->n_p; p++) {
                 double v = fs->p[(size_t)b * fs->n_p + p];
                 if (fs->err)
@@ -1159,10 +1294,7 @@ xpcs_status xpcs_report_write(const char *result_path, const char *profile_path,
     free(pg.g2);
     free(pg.g2e);
     free(pg.q);
-    for (int k = 0; k < pg.n_fits; k++) {
-        free_strings(pg.fits[k].names, pg.fits[k].n_p);
-        free(pg.fits[k].p);
-        free(pg.fits[k].err);
-    }
+    for (int k = 0; k < pg.n_fits; k++)
+        free_fit(&pg.fits[k]);
     return st;
 }

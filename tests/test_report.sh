@@ -72,23 +72,48 @@ with h5py.File(sys.argv[1], "r+") as f:
     g = f.create_group("/xpcs/twotime/correlation_map")
     g["c2_00001"] = c.astype(np.float32)
     g["c2_00002"] = (c * 1.1).astype(np.float32)
+    # /xpcs/fit/<model> as xpcs-fit writes it (README "Fit results")
     nq = f["/xpcs/multitau/normalized_g2"].shape[1]
+    t = f["/xpcs/multitau/delay_list"][()] * 0.002
+    q = f["/xpcs/qmap/dynamic_v_list_dim0"][()]
+    tau = 0.03 * (q / q[0]) ** -2.0
     fg = f.create_group("/xpcs/fit/single")
-    p = np.zeros((nq, 3))
-    p[:, 0], p[:, 1], p[:, 2] = 1.0, 0.2, 0.03 / (1 + np.arange(nq))
-    fg["params"] = p
-    fg["param_errors"] = p * 0.05
+    p = np.stack([np.ones(nq), np.full(nq, 0.2), tau], axis=1)
+    status = np.zeros(nq, np.int32)
+    status[-1] = 1  # no decay in range: left out of tau(q)
+    fg["params"], fg["params_err"] = p, p * 0.05
     fg["param_names"] = np.array([b"baseline", b"beta", b"tau"])
+    fg["status"], fg["chi2_red"], fg["q"], fg["t"] = status, np.full(nq, 1.1), q, t
+    fg["status_names"] = np.array([b"converged", b"no_decay", b"too_few_points", b"nan_input",
+                                   b"not_converged"])
+    fg["g2_fit"] = 1 + 0.2 * np.exp(-2 * t[:, None] / tau[None, :])
+    tq = fg.create_group("tau_q")
+    tq["exponent"], tq["exponent_err"], tq["prefactor"] = -2.0, 0.01, 0.03 * q[0] ** 2
+    tq["diffusion_um2_per_s"], tq["diffusion_um2_per_s_err"] = 1.5, 0.1
+    # a model with parameters only: curves evaluated from them
+    sg = f.create_group("/xpcs/fit/stretched")
+    sg["params"] = np.stack([np.ones(nq), np.full(nq, 0.2), tau, np.full(nq, 0.8)], axis=1)
+    sg["param_names"] = np.array([b"baseline", b"beta", b"tau", b"gamma"])
 PYEOF
 run "$XPCS_BIN/xpcs-report" full.hdf -o full.html >/dev/null 2>&1 || bad "xpcs-report with two-time and fit"
 check "two-time and fit sections present" run "$PY" - full.html <<'PYEOF'
 import sys, re
 h = open(sys.argv[1]).read()
 ok = "Two-time correlation" in h and "c2_00002: 800 x 800 frames" in h
-ok &= "Fit: single" in h and "tau(q)" in h and "stroke-dasharray" in h
+ok &= "Fit: single" in h and "Fit: stretched" in h and "tau(q): exponent -2.000 +- 0.010" in h
+ok &= "6 bin(s), 5 converged" in h and "<td class=\"l\">no_decay</td>" in h
+ok &= "D = 1.5 &plusmn; 0.1" in h
+# dashed fit curves: 5 converged panels (g2_fit of single) + the power law
+ok &= h.count('stroke-dasharray="5,3"') == 5 + 1
 ok &= len(re.findall(r'data:image/png;base64,', h)) == 3
+print(h.count('stroke-dasharray="5,3"'))
 sys.exit(0 if ok else 1)
 PYEOF
+cp full.hdf stretched.hdf
+"$PY" -c "import h5py; f=h5py.File('stretched.hdf','r+'); del f['/xpcs/fit/single']"
+run "$XPCS_BIN/xpcs-report" stretched.hdf -o stretched.html >/dev/null 2>&1
+check "curves evaluated from the parameters when there is no g2_fit" \
+    test "$(grep -o 'stroke-dasharray="5,3"' stretched.html | wc -l)" -eq 6
 
 # headless Chromium: render, screenshot, and look at the pixels
 CHROME=""
