@@ -258,6 +258,16 @@ void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root
     MPI_Gather(&v, 1, MPI_DOUBLE, out, 1, MPI_DOUBLE, root, c->comm);
 }
 
+void xpcs_comm_gather_doubles(const xpcs_comm *c, const double *mine, int n, double *out, int root)
+{
+    MPI_Gather(mine, n, MPI_DOUBLE, out, n, MPI_DOUBLE, root, c->comm);
+}
+
+void xpcs_comm_gather_bytes(const xpcs_comm *c, const void *mine, int n, void *out, int root)
+{
+    MPI_Gather(mine, n, MPI_BYTE, out, n, MPI_BYTE, root, c->comm);
+}
+
 void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count,
                                  double *all, const int *counts)
 {

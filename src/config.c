@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xpcs/fit.h"
+#include "xpcs/settings.h"
 
 void xpcs_config_default(xpcs_config *c)
 {
@@ -20,6 +21,7 @@ void xpcs_config_default(xpcs_config *c)
     c->end_frame = -1;
     c->stride_frame = 1;
     c->avg_frame = 1;
+    xpcs_settings_default(c);
 }
 
 void xpcs_config_free(xpcs_config *c)
@@ -70,7 +72,9 @@ void xpcs_config_usage(FILE *out)
             "                            multitau always computes every bin)\n"
             "  -w, --overwrite           replace an existing result file\n"
             "  -v, --verbose             print the plan and the effective configuration\n"
-            "  -c, --config FILE         JSON config with boost_corr's keys (command line wins)\n"
+            "  -c, --config FILE         JSON or YAML config: boost_corr's keys and the sections\n"
+            "                            threading, memory, io, monitoring (command line wins;\n"
+            "                            XPCS_* environment variables sit below the file)\n"
             "      --dataset PATH        frames dataset (default /entry/data/data)\n"
             "      --frame-time S        frame time in s when no <raw>_metadata.hdf exists\n"
             "      --count-time S        count time in s (default: frame time)\n"
@@ -86,6 +90,9 @@ void xpcs_config_usage(FILE *out)
             "  RAW...                    more raw files (same options and -q)\n"
             "      --raw-list FILE       raw files, one per line: RAW [QMAP]\n"
             "      --ranks-per-file N    ranks per file (default: chosen from the file sizes)\n"
+            "      --threads N           OpenMP threads per rank (threading.num_threads)\n"
+            "      --fail-on-critical    exit 8 when a health indicator is critical\n"
+            "      --set SECTION.KEY=V   any setting, e.g. --set monitoring.progress=off\n"
             "  -h, --help                this text\n"
             "      --version             version\n");
 }
@@ -141,6 +148,8 @@ static const char *const ignored_keys[] = {"gpu_id", "save_G2", "smooth", "prefi
 
 xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err)
 {
+    if (xpcs_settings_is_yaml(path))
+        return xpcs_settings_load_yaml(c, path, err);
     FILE *f = fopen(path, "rb");
     if (!f)
         return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: cannot open: %s", path,
@@ -162,8 +171,16 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
         cJSON_Delete(root);
         return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: not a JSON object", path);
     }
+    xpcs_status st = xpcs_config_apply_json(c, root, path, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+xpcs_status xpcs_config_apply_json(xpcs_config *c, const cJSON *root, const char *path,
+                                   xpcs_err *err)
+{
     xpcs_status st = XPCS_OK;
-    for (cJSON *it = root->child; it && st == XPCS_OK; it = it->next) {
+    for (const cJSON *it = root->child; it && st == XPCS_OK; it = it->next) {
         const char *k = it->string;
         int is_num = cJSON_IsNumber(it), is_str = cJSON_IsString(it), is_bool = cJSON_IsBool(it);
         int64_t iv = is_num ? (int64_t)it->valuedouble : (is_bool ? cJSON_IsTrue(it) : 0);
@@ -252,6 +269,9 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
             NEED(is_str, "a string");
             set_str(c->dataset, sizeof c->dataset, it->valuestring);
         }
+        else if (xpcs_settings_is_section(k)) {
+            st = xpcs_settings_apply_section(c, k, it, path, err);
+        }
         else {
             int known = 0;
             for (int i = 0; ignored_keys[i]; i++)
@@ -261,7 +281,6 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
         }
 #undef NEED
     }
-    cJSON_Delete(root);
     return st;
 }
 
@@ -277,7 +296,10 @@ enum {
     OPT_FIT,
     OPT_FIT_RANGE,
     OPT_RAW_LIST,
-    OPT_RPF
+    OPT_RPF,
+    OPT_THREADS,
+    OPT_FAILCRIT,
+    OPT_SET
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -305,6 +327,9 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"fit-range", required_argument, 0, OPT_FIT_RANGE},
                                           {"raw-list", required_argument, 0, OPT_RAW_LIST},
                                           {"ranks-per-file", required_argument, 0, OPT_RPF},
+                                          {"threads", required_argument, 0, OPT_THREADS},
+                                          {"fail-on-critical", no_argument, 0, OPT_FAILCRIT},
+                                          {"set", required_argument, 0, OPT_SET},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:h";
 
@@ -320,11 +345,17 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         if (o == 'c')
             set_str(c->config_file, sizeof c->config_file, optarg);
     }
+    xpcs_status est = xpcs_settings_apply_env(c, err); /* below the file */
+    if (est)
+        return est;
     if (c->config_file[0]) {
+        const xpcs_config before_file = *c; /* top-level keys (max_memory) are settings too */
         xpcs_status st = xpcs_config_load_json(c, c->config_file, err);
         if (st)
             return st;
+        xpcs_settings_mark_changed(c, &before_file, XPCS_SRC_FILE);
     }
+    const xpcs_config before_cli = *c; /* to tell which settings the command line set */
     /* Pass 2: the command line wins. */
     optind = 1;
     int n_raw = 0;
@@ -422,6 +453,20 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
             c->ranks_per_file = (int)v;
             break;
         }
+        case OPT_THREADS: {
+            int64_t v = 0;
+            st = parse_i64(optarg, "--threads", &v, err);
+            if (!st && (v < 0 || v > 4096))
+                st = xpcs_fail(err, XPCS_ERR_USAGE, "--threads: expected 0..4096, got %s", optarg);
+            c->site.num_threads = (int)v;
+            break;
+        }
+        case OPT_FAILCRIT:
+            c->site.fail_on_critical = 1;
+            break;
+        case OPT_SET:
+            st = xpcs_settings_apply_assignment(c, optarg, err);
+            break;
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",
                              argv[optind - 1]);
@@ -460,7 +505,7 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         if (st)
             return st;
     }
-    return XPCS_OK;
+    return xpcs_settings_finish(c, &before_cli, err);
 }
 
 xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,

@@ -28,10 +28,15 @@
 #include "xpcs/g2norm.h"
 #include "xpcs/h5in.h"
 #include "xpcs/h5out.h"
+#include "xpcs/iobench.h"
 #include "xpcs/multitau.h"
 #include "xpcs/plan.h"
+#include "xpcs/profile.h"
+#include "xpcs/progress.h"
 #include "xpcs/qmap.h"
+#include "xpcs/report.h"
 #include "xpcs/saxs.h"
+#include "xpcs/settings.h"
 #include "xpcs/timer.h"
 
 typedef struct {
@@ -51,7 +56,8 @@ typedef struct {
     xpcs_multitau *mt;
     xpcs_saxs *saxs;
     double *frame_sum; /* [N] masked frame sums (every rank, all frames) */
-    double bytes_read;
+    double storage_gbps; /* bare-read bandwidth for the I/O indicator, 0 = unknown */
+    const char *storage_source;
 } corr_ctx;
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -327,6 +333,10 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
     pixel_runs runs;
     pixel_runs_build(&runs, x->qmap.corr_pixel, p->pix_first, x->n_ranks);
     xpcs_status st = XPCS_OK;
+    const xpcs_siteopts *so = &x->cfg->site;
+    xpcs_progress *prog = xpcs_progress_create(x->root && !x->cfg->quiet ? stderr : NULL,
+                                               so->progress,
+                                               so->progress_interval_s, p->n_frames, "xpcs-corr");
 
     for (int64_t k = 0; k < p->n_steps && !st; k++) {
         int64_t first, count;
@@ -340,7 +350,8 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         st = xpcs_comm_agree(x->comm, st, err);
         if (st)
             break;
-        x->bytes_read += (double)(count * p->avg * npix) * (double)rsz;
+        xpcs_counter_add(&x->tm, XPCS_C_BYTES_READ, (double)(count * p->avg * npix) * (double)rsz);
+        xpcs_counter_add(&x->tm, XPCS_C_FRAMES_READ, (double)count);
         void *frames = rawbuf;
         xpcs_timer_start(&x->tm, XPCS_T_SAXS);
         if (p->avg > 1) {
@@ -350,6 +361,7 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, fsum_mine);
         xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
 
+        xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
         xpcs_timer_start(&x->tm, XPCS_T_PACK);
         pack(frames, xsz, count, npix, &runs, p->pix_first, x->n_ranks, send);
         xpcs_timer_stop(&x->tm, XPCS_T_PACK);
@@ -370,6 +382,12 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         /* every rank learns the step's frame sums (Int_t, --normalize-frame) */
         xpcs_comm_allgatherv_double(x->comm, fsum_mine, (int)count, x->frame_sum + step_lo, fc);
         xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
+        xpcs_timer_stop(&x->tm, XPCS_T_REDISTRIBUTE);
+        for (int r = 0; r < x->n_ranks; r++)
+            if (r != x->rank) {
+                xpcs_counter_add(&x->tm, XPCS_C_BYTES_SENT, (double)sc[r] * (double)xsz);
+                xpcs_counter_add(&x->tm, XPCS_C_BYTES_RECEIVED, (double)rc[r] * (double)xsz);
+            }
 
         int64_t n_step = 0;
         for (int r = 0; r < x->n_ranks; r++)
@@ -387,7 +405,14 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
         xpcs_multitau_push(x->mt, recv, p->xfer_type, n_step, x->n_own, row_scale);
         xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
+        xpcs_counter_add(&x->tm, XPCS_C_PIXEL_FRAMES, (double)n_step * (double)x->n_own);
+        xpcs_progress_update(prog, step_lo + n_step);
     }
+    if (!st)
+        xpcs_progress_finish(prog);
+    else
+        xpcs_progress_cancel(prog);
+    xpcs_progress_destroy(&prog);
     free(rawbuf);
     free(sumbuf);
     free(send);
@@ -491,12 +516,15 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         r.qmap_hash = x->qmap.hash[0] ? x->qmap.hash : "unknown";
         r.n_ranks = x->n_ranks;
         r.n_threads = omp_get_max_threads();
+        char *eff = xpcs_settings_effective_json(c);
+        r.effective_config = eff;
         if (!x->have_meta && c->frame_time <= 0)
             fprintf(stderr,
                     "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
                     "(use --frame-time)\n",
                     x->meta_path);
         st = xpcs_h5out_write(&r, err);
+        free(eff);
         free(plan_json);
         free(int_t);
         free(segs);
@@ -523,36 +551,128 @@ static void print_config(const xpcs_config *c, FILE *out)
             c->config_file);
 }
 
-static void print_summary(corr_ctx *x)
+/* OUTDIR/<stem><suffix> next to the result OUTDIR/<stem>_results.hdf. */
+static void sibling_path(const char *result, const char *suffix, char *buf, size_t n)
 {
-    double tmax[XPCS_T_COUNT];
-    double bytes = x->bytes_read;
-    xpcs_comm_reduce_sum_double(x->comm, &bytes, 1, 0);
-    FILE *out = x->root ? stdout : NULL;
-    if (x->root && x->cfg->verbose)
-        fprintf(stdout, "timers (seconds per rank, summed over steps):\n");
-    xpcs_timer_report(&x->tm, x->comm, x->cfg->verbose ? out : NULL, tmax);
-    if (!x->root)
-        return;
+    size_t len = strlen(result), tail = strlen("_results.hdf");
+    if (len >= tail && strcmp(result + len - tail, "_results.hdf") == 0)
+        len -= tail;
+    snprintf(buf, n, "%.*s%s", (int)len, result, suffix);
+}
+
+/* Collective: the profile to rank 0, the summary lines and table, the
+ * profile JSON and the HTML report (rank 0), then the health verdict
+ * (XPCS_ERR_HEALTH with --fail-on-critical when an indicator is critical). */
+static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
+{
     const xpcs_plan *p = &x->plan;
-    double wall = tmax[XPCS_T_TOTAL];
-    double pf = (double)p->rows * (double)p->cols * (double)p->n_frames * (double)p->avg;
-    printf("xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
-           "rank(s) x %d thread(s) in %.3f s\n",
-           (long long)p->n_frames, (long long)p->rows, (long long)p->cols, (long long)p->n_corr,
-           xpcs_multitau_n_delays(x->mt), x->n_ranks, omp_get_max_threads(), wall);
-    printf("xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
-           "(slowest rank's read time %.3f s)\n",
-           wall > 0 ? pf / wall : 0.0, bytes / 1e9,
-           tmax[XPCS_T_READ] > 0 ? bytes / 1e9 / tmax[XPCS_T_READ] : 0.0, tmax[XPCS_T_READ]);
+    const xpcs_siteopts *so = &x->cfg->site;
+    xpcs_profile_run run = {0};
+    run.program = "xpcs-corr";
+    run.raw = x->cfg->raw;
+    run.result = x->out_path;
+    run.frames = p->n_frames;
+    run.raw_frames = p->n_frames * p->avg;
+    run.rows = p->rows;
+    run.cols = p->cols;
+    run.n_corr = p->n_corr;
+    run.n_delays = xpcs_multitau_n_delays(x->mt);
+    run.step_frames = p->step_frames;
+    run.n_steps = p->n_steps;
+    run.n_own = x->n_own;
+    run.threads = omp_get_max_threads();
+    run.mem_budget = p->mem_budget;
+    run.mem_estimate = p->mem_per_rank;
+    run.storage_gbps = x->storage_gbps;
+    run.storage_source = x->storage_source;
+    run.site = so;
+    xpcs_profile *prof = xpcs_profile_gather(&x->tm, x->comm, &run);
+    xpcs_status st = XPCS_OK;
+    /* a batch prints one line per file itself: files of a batch stay quiet */
+    const int talk = !x->cfg->quiet || x->cfg->verbose;
+    if (x->root) {
+        double wall = xpcs_profile_wall(prof), bytes = xpcs_profile_bytes_read(prof);
+        if (talk)
+            printf("xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
+               "rank(s) x %d thread(s) in %.3f s\n",
+               (long long)p->n_frames, (long long)p->rows, (long long)p->cols, (long long)p->n_corr,
+               xpcs_multitau_n_delays(x->mt), x->n_ranks, omp_get_max_threads(), wall);
+        if (talk)
+            printf("xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
+               "(slowest rank's read time %.3f s)\n",
+               xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
+               xpcs_profile_phase_max(prof, XPCS_T_READ));
+        char path[XPCS_PATH_MAX + 32];
+        const char *prof_path = NULL;
+        if (so->enable_profiling) {
+            if (talk)
+                xpcs_profile_print(prof, stdout);
+            sibling_path(x->out_path, "_profile.json", path, sizeof path);
+            xpcs_err werr;
+            if (xpcs_profile_write(prof, path, &werr) == XPCS_OK) {
+                if (talk)
+                    printf("xpcs-corr: profile %s\n", path);
+                prof_path = path;
+            }
+            else
+                fprintf(stderr, "xpcs-corr: warning: %s\n", werr.msg);
+        }
+        fflush(stdout);
+        if (so->enable_report) {
+            char html[XPCS_PATH_MAX + 32];
+            sibling_path(x->out_path, "_report.html", html, sizeof html);
+            xpcs_err rerr;
+            if (xpcs_report_write(x->out_path, prof_path, html, &rerr) == XPCS_OK) {
+                if (talk)
+                    printf("xpcs-corr: report %s\n", html);
+            }
+            else
+                fprintf(stderr, "xpcs-corr: warning: no report: %s\n", rerr.msg);
+        }
+        char why[512];
+        if (so->fail_on_critical &&
+            xpcs_profile_worst(prof, why, sizeof why) == XPCS_HEALTH_CRITICAL)
+            st = xpcs_fail(err, XPCS_ERR_HEALTH,
+                           "%s: health indicator(s) critical with --fail-on-critical: %s",
+                           x->out_path, why);
+        xpcs_profile_destroy(&prof);
+    }
+    return xpcs_comm_agree(x->comm, st, err);
+}
+
+/* io.measure_storage_bandwidth: a bare read of the raw file; otherwise the
+ * configured io.storage_bandwidth_gbps (0 = unknown). */
+static xpcs_status storage_bandwidth(corr_ctx *x, xpcs_err *err)
+{
+    const xpcs_siteopts *so = &x->cfg->site;
+    x->storage_gbps = so->storage_bandwidth_gbps;
+    x->storage_source = x->storage_gbps > 0 ? "config" : "none";
+    if (!so->measure_storage_bandwidth)
+        return XPCS_OK;
+    double gbps = 0.0, bytes = 0.0;
+    xpcs_status st = xpcs_iobench_read(x->comm, x->cfg->raw, 0.0, &gbps, &bytes, err);
+    if (st)
+        return st;
+    x->storage_gbps = gbps;
+    x->storage_source = "measured";
+    if (x->root) {
+        printf("xpcs-corr: storage: bare read of %.3f GB of %s on %d rank(s): %.2f GB/s (put "
+               "io: {storage_bandwidth_gbps: %.2f} in the site config to skip this read)\n",
+               bytes / 1e9, x->cfg->raw, x->n_ranks, gbps, gbps);
+        fflush(stdout);
+    }
+    return XPCS_OK;
 }
 
 static xpcs_status run(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_config *c = x->cfg;
+    xpcs_status st = storage_bandwidth(x, err);
+    if (st)
+        return st;
     xpcs_timer_start(&x->tm, XPCS_T_TOTAL);
     xpcs_timer_start(&x->tm, XPCS_T_PLAN);
-    xpcs_status st = load_qmap(x, err);
+    st = load_qmap(x, err);
     if (st)
         return st;
     xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
@@ -571,6 +691,7 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         return st;
     if (x->root && (c->verbose || c->dry_run)) {
         print_config(c, stdout);
+        xpcs_settings_print(c, stdout);
         xpcs_plan_print(&x->plan, stdout);
         printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
                x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
@@ -599,8 +720,6 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     if (!st)
         st = reduce_and_write(x, err);
     xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
-    if (!st && (!c->quiet || c->verbose)) /* batch files: the batch prints */
-        print_summary(x);
     if (!st && c->fit[0]) { /* rank 0 fits the written result (xpcs-fit); all agree */
         xpcs_status fs = XPCS_OK;
         if (x->root)
@@ -608,6 +727,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
                                             err);
         st = xpcs_comm_agree(x->comm, fs, err);
     }
+    if (!st) /* after the fit, so the report shows it */
+        st = finish_run(x, err);
     return st;
 }
 
@@ -625,9 +746,13 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, MPI_Comm comm, char *result_pa
     x.rank = xpcs_comm_rank(x.comm);
     x.n_ranks = xpcs_comm_size(x.comm);
     x.root = x.rank == 0;
-    xpcs_timers_init(&x.tm);
+    if (cfg->site.num_threads > 0)
+        omp_set_num_threads(cfg->site.num_threads);
+    if (cfg->site.enable_profiling)
+        xpcs_profile_reset_peak_rss();
+    xpcs_timers_init(&x.tm, x.comm);
     st = run(&x, err);
-    if (!st && result_path && result_len)
+    if ((!st || st == XPCS_ERR_HEALTH) && result_path && result_len)
         snprintf(result_path, result_len, "%s", x.out_path);
     xpcs_raw_close(&x.raw);
     xpcs_multitau_destroy(&x.mt);
@@ -671,7 +796,8 @@ int xpcs_corr_main(int argc, char **argv, MPI_Comm comm)
         st = xpcs_corr_run(&cfg, comm, result, sizeof result, &err);
     if (st && rank == 0)
         fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
-    else if (!st && !exit_now && !cfg.dry_run && rank == 0)
+    /* the result exists also when only the health check failed */
+    if ((!st || st == XPCS_ERR_HEALTH) && !exit_now && !cfg.dry_run && rank == 0)
         printf("%s\n", result);
     fflush(stdout);
     fflush(stderr);

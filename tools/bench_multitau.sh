@@ -2,7 +2,8 @@
 # Benchmark (not a test): dense multi-tau end to end on 256 x 256 x 20000
 # uint16 frames at mean 0.1 counts, file in page cache, at 1 and 2 ranks.
 # Reports pixel-frames per second and read bandwidth, next to the speed of a
-# bare sequential read of the same file.
+# bare sequential read of the same file, and the health indicators (the I/O
+# one against a bare read of the file by the same ranks).
 # Usage: bash tools/bench_multitau.sh [DIR] [FRAMES]   (DIR default /dev/shm/xpcs-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +25,6 @@ for conf in "1 1" "1 2" "2 1"; do
     set -- $conf
     echo "bench: $1 rank(s) x $2 thread(s)"
     OMP_NUM_THREADS=$2 mpirun -np "$1" build/xpcs-corr -r "$dir/b256.h5" -q "$dir/b256_qmap.h5" \
-        -o "$dir/out" -w | grep -E "throughput|rank\(s\)"
+        -o "$dir/out" -w --set io.measure_storage_bandwidth=true --set monitoring.enable_report=false |
+        grep -E "throughput|rank\(s\) x|^health:|storage:"
 done

@@ -70,6 +70,10 @@ void xpcs_comm_reduce_sum_double(const xpcs_comm *c, double *buf, int64_t n, int
 void xpcs_comm_reduce_sum_int64(const xpcs_comm *c, int64_t *buf, int64_t n, int root);
 /* Gather one double per rank onto root (out has size ranks on root). */
 void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root);
+/* Gather n doubles (or n bytes) per rank onto root, rank-major: out has
+ * size ranks * n on root (may be NULL elsewhere). */
+void xpcs_comm_gather_doubles(const xpcs_comm *c, const double *mine, int n, double *out, int root);
+void xpcs_comm_gather_bytes(const xpcs_comm *c, const void *mine, int n, void *out, int root);
 /* Concatenate per-rank double arrays (counts[r] each) on every rank. */
 void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count,
                                  double *all, const int *counts);

@@ -1,7 +1,8 @@
 /* config: the run's options, from the command line and a JSON config file.
  *
  * Option names follow boost_corr so its users can switch.  Precedence:
- * command line > config file (-c, JSON, boost_corr's keys) > defaults.
+ * command line > config file (-c, JSON or YAML: boost_corr's keys and the
+ * site sections of settings.h) > XPCS_* environment > defaults.
  */
 #ifndef XPCS_CONFIG_H
 #define XPCS_CONFIG_H
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xpcs/siteopts.h"
 #include "xpcs/status.h"
 
 #define XPCS_PATH_MAX 4096
@@ -46,6 +48,7 @@ typedef struct {
     char raw_list[XPCS_PATH_MAX]; /* --raw-list FILE: lines "RAW [QMAP]" */
     int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
     int quiet;                    /* set by the batch: no per-file stdout summary */
+    xpcs_siteopts site;      /* threading, memory, io, monitoring (settings.h) */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
@@ -57,8 +60,13 @@ void xpcs_config_free(xpcs_config *c);
 xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
                               int *exit_now, xpcs_err *err);
 
-/* Loads a JSON config (boost_corr keys) into c; unknown keys are an error. */
+/* Loads a JSON config (boost_corr keys) into c; unknown keys are an error.
+ * A YAML file (settings.h) is handed to xpcs_settings_load_yaml. */
 xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err);
+/* Applies a parsed config object (JSON or YAML) read from path. */
+struct cJSON;
+xpcs_status xpcs_config_apply_json(xpcs_config *c, const struct cJSON *root, const char *path,
+                                   xpcs_err *err);
 
 /* Parses "all" or "1,3,5-7" into sel[1..n_bins] (sel[0] unused). */
 xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,

@@ -11,7 +11,8 @@
  *   /xpcs/multitau/delay_list        (n_tau,) int64, frames after stride/avg
  *   /xpcs/multitau/normalized_g2     (n_tau, n_dq) float64
  *   /xpcs/multitau/normalized_g2_err (n_tau, n_dq) float64
- *   /xpcs/multitau/config/...        options, resolved frame range, plan
+ *   /xpcs/multitau/config/...        options, resolved frame range, plan,
+ *                                    effective_config (JSON text)
  *   /xpcs/temporal_mean/scattering_2d          (1, rows, cols)
  *   /xpcs/temporal_mean/scattering_1d          (1, n_static_nonempty)
  *   /xpcs/temporal_mean/scattering_1d_segments (n_seg, n_static_nonempty)
@@ -50,6 +51,7 @@ typedef struct {
     const char *plan_json;
     const char *qmap_hash; /* written only if the q-map file had none */
     int n_ranks, n_threads;
+    const char *effective_config; /* JSON text (settings.h); NULL: not written */
 } xpcs_result;
 
 xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err);

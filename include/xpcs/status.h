@@ -16,7 +16,8 @@ typedef enum {
     XPCS_ERR_OUTPUT = 4, /* cannot write the result */
     XPCS_ERR_MEMORY = 5, /* allocation failed or over the memory budget */
     XPCS_ERR_MPI = 6,    /* an MPI call failed */
-    XPCS_ERR_INTERNAL = 7
+    XPCS_ERR_INTERNAL = 7,
+    XPCS_ERR_HEALTH = 8 /* --fail-on-critical: the result is written, an indicator is critical */
 } xpcs_status;
 
 #define XPCS_ERR_LEN 1024
