@@ -32,7 +32,7 @@ static double lin_bytes(const xpcs_g2lin_geom *g, int64_t own, size_t xsz, int t
     return b;
 }
 
-/* The cheaper geometry that fits `room` (one block first), or the leaner. */
+/* The cheaper geometry when it fits `room`, else the leaner (time blocks). */
 static double need(int64_t N, int64_t L, int64_t own, size_t xsz, int th, const xpcs_qmap *q,
                    double room, xpcs_g2lin_geom *g)
 {
@@ -75,13 +75,16 @@ xpcs_status xpcs_corr_lin_plan(const xpcs_config *cfg, const xpcs_plan *p, const
                 else
                     hi = mid;
             }
+            char fits[64] = "";
+            if (lo > 0)
+                snprintf(fits, sizeof fits, "a smaller --max-lag (%lld fits), ", (long long)lo);
             return xpcs_fail(err, XPCS_ERR_MEMORY,
                              "%s: linear g2 up to lag %lld needs about %.0f MiB per rank "
-                             "(%.0f MiB for the lags), over the budget of %.0f MiB: use a "
-                             "smaller --max-lag (%lld fits), -a/--avg-frame, more ranks or "
-                             "--max-memory",
+                             "(%.0f MiB for the lags), over the budget of %.0f MiB: use %s"
+                             "-a/--avg-frame, more ranks or --max-memory (--max-lag sets the "
+                             "lags)",
                              cfg->raw, (long long)L, (base_bytes + need_l) / 1048576.0,
-                             need_l / 1048576.0, budget / 1048576.0, (long long)lo);
+                             need_l / 1048576.0, budget / 1048576.0, fits);
         }
     }
     else {

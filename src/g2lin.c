@@ -11,7 +11,9 @@
  *          products x(t - tau) x(t) over the blocks processed so far
  *   tot    [n_pixels] sum of all frames, in time order
  *   ws     per OpenMP thread: XPCS_G2LIN_BATCH real series of length M
- *          (y, b) and their half spectra (Y, Bc)
+ *          (y, b) and their half spectra (Y, Bc); a pixel-major tile of a
+ *          super-batch of sb pixels (rows read once per sb pixels) and its
+ *          block sums per lag, res [L][sb], added to acc once per super-batch
  */
 #include "xpcs/g2lin.h"
 
@@ -28,6 +30,8 @@
 typedef struct {
     double *y, *b;        /* [NB][M] */
     fftw_complex *Y, *Bc; /* [NB][M/2 + 1] */
+    void *tile;           /* [sb][buf_frames] elements, pixel-major */
+    double *res;          /* [L][sb] the super-batch's block sums per lag */
     void *raw[4];         /* the allocations behind them */
     double fft_seconds;
     int64_t unrounded;
@@ -35,7 +39,7 @@ typedef struct {
 
 struct xpcs_g2lin {
     xpcs_g2lin_geom geo;
-    int64_t n_pixels, acc_ld, n_batches;
+    int64_t n_pixels, acc_ld, sb; /* sb: pixels per super-batch (NB multiple) */
     xpcs_dtype type;
     size_t esz, row_bytes;
     void *buf;
@@ -85,16 +89,20 @@ int64_t xpcs_fft_good_size(int64_t n)
 void xpcs_g2lin_geometry(int64_t n_frames, int64_t max_lag, int blocks, xpcs_g2lin_geom *g)
 {
     /* Blocks of T >= 8 L frames keep the overlap cost (L extra frames per
-     * block, three transforms instead of two) small; runs up to two such
-     * blocks long are done in one block. */
+     * block, three transforms instead of two) small.  One block costs two
+     * transforms of length M1 >= N + L for the run; blocks cost three of
+     * length M per T frames: blocks = 0 takes the cheaper (M log M model). */
     int64_t t0 = 8 * max_lag > 8192 ? 8 * max_lag : 8192;
     g->n_frames = n_frames;
     g->max_lag = max_lag;
     const int64_t m = xpcs_fft_good_size(t0 + max_lag);
-    if (blocks ? m - max_lag >= n_frames : n_frames <= 2 * t0) {
+    const int64_t m1 = xpcs_fft_good_size(n_frames + max_lag);
+    const double c1 = 2.0 * (double)m1 * log2((double)m1) / (double)n_frames;
+    const double cb = 3.0 * (double)m * log2((double)m) / (double)(m - max_lag);
+    if (m - max_lag >= n_frames || (blocks == 0 && c1 <= cb)) {
         g->single = 1;
         g->block = n_frames;
-        g->fft_len = xpcs_fft_good_size(n_frames + max_lag);
+        g->fft_len = m1;
         g->buf_frames = n_frames;
     }
     else {
@@ -103,6 +111,19 @@ void xpcs_g2lin_geometry(int64_t n_frames, int64_t max_lag, int blocks, xpcs_g2l
         g->block = m - max_lag;
         g->buf_frames = max_lag + g->block;
     }
+}
+
+/* at most about 8 MiB of tile and 8 MiB of lag results per thread, 16 to
+ * 256 pixels */
+static int64_t super_batch(const xpcs_g2lin_geom *g, int64_t n_pixels, size_t esz)
+{
+    int64_t a = ((int64_t)8 << 20) / (g->buf_frames * (int64_t)esz);
+    int64_t b = ((int64_t)8 << 20) / (g->max_lag * (int64_t)sizeof(double));
+    int64_t sb = (a < b ? a : b) / NB * NB;
+    const int64_t all = (n_pixels + NB - 1) / NB * NB; /* no more than the pixels */
+    sb = sb > 16 * NB ? 16 * NB : sb;
+    sb = sb > all ? all : sb;
+    return sb < NB ? NB : sb;
 }
 
 static double ws_bytes(int64_t m)
@@ -117,18 +138,24 @@ double xpcs_g2lin_bytes(const xpcs_g2lin_geom *g, int64_t n_pixels, size_t elem_
     double b = 0;
     b += (double)g->buf_frames * (double)n_pixels * (double)elem_size; /* frames kept */
     b += g->single ? 0.0 : (double)g->max_lag * (double)n_pixels * (double)elem_size; /* head */
-    b += (double)g->max_lag * px * sizeof(double);                   /* accumulators */
-    b += 3.0 * px * sizeof(double);                                  /* tot, head/tail sums */
-    b += (double)g->n_frames * sizeof(double);                       /* scales */
-    b += (double)(threads > 0 ? threads : 1) * ws_bytes(g->fft_len); /* FFT work arrays */
+    b += (double)g->max_lag * px * sizeof(double); /* accumulators */
+    b += 3.0 * px * sizeof(double);                /* tot, head/tail sums */
+    b += (double)g->n_frames * sizeof(double);     /* scales */
+    b += (double)(threads > 0 ? threads : 1) *
+         (ws_bytes(g->fft_len) + (double)super_batch(g, n_pixels, elem_size) *
+                                     ((double)g->buf_frames * (double)elem_size +
+                                      (double)g->max_lag * sizeof(double))); /* FFT, tile, R */
     return b;
 }
 
 static void free_ws(xpcs_g2lin *g)
 {
-    for (int i = 0; g->ws && i < g->n_ws; i++)
+    for (int i = 0; g->ws && i < g->n_ws; i++) {
         for (int k = 0; k < 4; k++)
             free(g->ws[i].raw[k]);
+        free(g->ws[i].tile);
+        free(g->ws[i].res);
+    }
     free(g->ws);
     g->ws = NULL;
 }
@@ -174,7 +201,7 @@ xpcs_status xpcs_g2lin_create(const xpcs_g2lin_geom *geo, int64_t n_pixels, xpcs
     g->geo = *geo;
     g->n_pixels = n_pixels;
     g->acc_ld = (n_pixels + 7) / 8 * 8;
-    g->n_batches = (n_pixels + NB - 1) / NB;
+    g->sb = super_batch(geo, n_pixels, xpcs_dtype_size(type));
     g->type = type;
     g->esz = xpcs_dtype_size(type);
     g->row_bytes = (size_t)n_pixels * g->esz;
@@ -195,6 +222,8 @@ xpcs_status xpcs_g2lin_create(const xpcs_g2lin_geom *geo, int64_t n_pixels, xpcs
         w->b = alloc64(sizeof(double) * nr, &w->raw[1]);
         w->Y = alloc64(sizeof(fftw_complex) * nc, &w->raw[2]);
         w->Bc = alloc64(sizeof(fftw_complex) * nc, &w->raw[3]);
+        w->tile = xpcs_malloc((size_t)g->sb * (size_t)geo->buf_frames * g->esz);
+        w->res = xpcs_malloc(sizeof(double) * (size_t)g->sb * (size_t)L);
     }
     unsigned flags = planning == 0   ? FFTW_ESTIMATE
                      : planning == 1 ? FFTW_MEASURE
@@ -215,19 +244,74 @@ xpcs_status xpcs_g2lin_create(const xpcs_g2lin_geom *geo, int64_t n_pixels, xpcs
     return XPCS_OK;
 }
 
-/* y[b*M + t] = x(row t, pixel p0 + b) * scale(t), t < F; zero up to M. */
-#define GATHER(T)                                                                                  \
+/* Super-batch of n <= sb pixels from p0: the frame-major rows 0..F-1 of the
+ * buffer copied into the thread's pixel-major tile [n][F] (one pass over the
+ * rows for sb pixels instead of one per batch of NB), in 32 x 32 blocks that
+ * stay in L1; then the new frames hist..F-1 join each pixel's total, in time
+ * order and with the multitau kernel's operations (x = count, or count *
+ * scale when frames are scaled). */
+#define TBLK 32
+#define TILE(T)                                                                                    \
     do {                                                                                           \
         const T *base = (const T *)g->buf + p0;                                                    \
-        for (int64_t t = 0; t < F; t++) {                                                          \
-            const T *row = base + (size_t)t * (size_t)g->n_pixels;                                 \
-            const double s = sc[t];                                                                \
-            for (int b = 0; b < nb; b++)                                                           \
-                y[(size_t)b * (size_t)M + (size_t)t] = (double)row[b] * s;                         \
+        T *dst = (T *)w->tile;                                                                     \
+        for (int64_t t0 = 0; t0 < F; t0 += TBLK) {                                                 \
+            const int64_t t1 = t0 + TBLK < F ? t0 + TBLK : F;                                      \
+            for (int64_t j0 = 0; j0 < n; j0 += TBLK) {                                             \
+                const int64_t j1 = j0 + TBLK < n ? j0 + TBLK : n;                                  \
+                for (int64_t j = j0; j < j1; j++) {                                                \
+                    T *d = dst + (size_t)j * (size_t)F;                                            \
+                    const T *src = base + j;                                                       \
+                    for (int64_t t = t0; t < t1; t++)                                              \
+                        d[t] = src[(size_t)t * (size_t)g->n_pixels];                               \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (int64_t j = 0; j < n; j++) {                                                          \
+            const T *d = dst + (size_t)j * (size_t)F;                                              \
+            double tot = g->tot[p0 + j];                                                           \
+            if (g->scaled)                                                                         \
+                for (int64_t t = g->hist; t < F; t++)                                              \
+                    tot += (double)d[t] * sc[t];                                                   \
+            else                                                                                   \
+                for (int64_t t = g->hist; t < F; t++)                                              \
+                    tot += (double)d[t];                                                           \
+            g->tot[p0 + j] = tot;                                                                  \
         }                                                                                          \
     } while (0)
 
-static void gather(const xpcs_g2lin *g, int64_t p0, int nb, int64_t F, double *y)
+static void tile_gather(xpcs_g2lin *g, lin_ws *w, int64_t p0, int64_t n, int64_t F)
+{
+    const double *sc = g->scale + g->buf_t0;
+    switch (g->type) {
+    case XPCS_DT_U8:
+        TILE(uint8_t);
+        break;
+    case XPCS_DT_U16:
+        TILE(uint16_t);
+        break;
+    case XPCS_DT_U32:
+        TILE(uint32_t);
+        break;
+    default:
+        TILE(double);
+        break;
+    }
+}
+
+/* y[b*M + t] = tile[j0 + b][t] * scale(t), t < F; zero up to M. */
+#define GATHER(T)                                                                                  \
+    do {                                                                                           \
+        const T *src = (const T *)w->tile + (size_t)j0 * (size_t)F;                                \
+        for (int b = 0; b < nb; b++) {                                                             \
+            double *yb = w->y + (size_t)b * (size_t)M;                                             \
+            const T *sb = src + (size_t)b * (size_t)F;                                             \
+            for (int64_t t = 0; t < F; t++)                                                        \
+                yb[t] = (double)sb[t] * sc[t];                                                     \
+        }                                                                                          \
+    } while (0)
+
+static void gather(const xpcs_g2lin *g, lin_ws *w, int64_t j0, int nb, int64_t F)
 {
     const int64_t M = g->geo.fft_len;
     const double *sc = g->scale + g->buf_t0;
@@ -247,7 +331,7 @@ static void gather(const xpcs_g2lin *g, int64_t p0, int nb, int64_t F, double *y
     }
     for (int b = 0; b < NB; b++) {
         int64_t from = b < nb ? F : 0;
-        memset(y + (size_t)b * (size_t)M + from, 0, sizeof(double) * (size_t)(M - from));
+        memset(w->y + (size_t)b * (size_t)M + from, 0, sizeof(double) * (size_t)(M - from));
     }
 }
 
@@ -262,13 +346,13 @@ static void norms(const double *v, int64_t n, double *l1, double *l2)
     *l2 = sqrt(q);
 }
 
-/* One batch of pixels [p0, p0 + nb) through one block. */
-static void batch_block(xpcs_g2lin *g, lin_ws *w, int64_t p0, int nb)
+/* One batch of nb pixels (tile rows j0..) through one block. */
+static void batch_block(xpcs_g2lin *g, lin_ws *w, int64_t j0, int nb)
 {
     const int64_t M = g->geo.fft_len, L = g->geo.max_lag, hist = g->hist, nnew = g->nnew;
     const int64_t F = hist + nnew, nh = M / 2 + 1;
     const int autoc = hist == 0;
-    gather(g, p0, nb, F, w->y);
+    gather(g, w, j0, nb, F);
     int exact[NB];
     /* error bound of the block sums (see g2lin.h); counts are integers
      * unless a row scale was applied */
@@ -320,14 +404,40 @@ static void batch_block(xpcs_g2lin *g, lin_ws *w, int64_t p0, int nb)
     t0 = omp_get_wtime();
     fftw_execute_dft_c2r(g->bwd, w->Y, w->y); /* unnormalized: M times the correlation */
     w->fft_seconds += omp_get_wtime() - t0;
-    const double dm = (double)M;
-    for (int64_t tau = 1; tau <= L; tau++) {
-        double *arow = g->acc + (size_t)(tau - 1) * (size_t)g->acc_ld + p0;
-        const int64_t idx = autoc ? tau : hist - tau;
-        for (int b = 0; b < nb; b++) {
-            double v = w->y[(size_t)b * (size_t)M + (size_t)idx] / dm;
-            arow[b] += exact[b] ? nearbyint(v) : fmax(v, 0.0);
+    /* lag tau of pixel j0 + b into the super-batch's R[tau - 1][j0 + b] */
+    const double inv_m = 1.0 / (double)M;
+    const int64_t sb = g->sb;
+    for (int b = 0; b < nb; b++) {
+        const double *yb = w->y + (size_t)b * (size_t)M;
+        double *r = w->res + j0 + b;
+        if (autoc) {
+            if (exact[b])
+                for (int64_t tau = 1; tau <= L; tau++)
+                    r[(size_t)(tau - 1) * (size_t)sb] = nearbyint(yb[tau] * inv_m);
+            else
+                for (int64_t tau = 1; tau <= L; tau++)
+                    r[(size_t)(tau - 1) * (size_t)sb] = fmax(yb[tau] * inv_m, 0.0);
         }
+        else {
+            if (exact[b])
+                for (int64_t tau = 1; tau <= L; tau++)
+                    r[(size_t)(tau - 1) * (size_t)sb] = nearbyint(yb[hist - tau] * inv_m);
+            else
+                for (int64_t tau = 1; tau <= L; tau++)
+                    r[(size_t)(tau - 1) * (size_t)sb] = fmax(yb[hist - tau] * inv_m, 0.0);
+        }
+    }
+}
+
+/* acc[tau][p0 .. p0+n) += R[tau][0 .. n): one pass over the lag rows per
+ * super-batch */
+static void add_results(xpcs_g2lin *g, const lin_ws *w, int64_t p0, int64_t n)
+{
+    for (int64_t tau = 0; tau < g->geo.max_lag; tau++) {
+        double *arow = g->acc + (size_t)tau * (size_t)g->acc_ld + p0;
+        const double *r = w->res + (size_t)tau * (size_t)g->sb;
+        for (int64_t j = 0; j < n; j++)
+            arow[j] += r[j];
     }
 }
 
@@ -337,11 +447,16 @@ static void process_block(xpcs_g2lin *g)
 #pragma omp parallel
     {
         lin_ws *w = &g->ws[omp_get_thread_num() % g->n_ws];
+        const int64_t F = g->hist + g->nnew;
 #pragma omp for schedule(dynamic, 1)
-        for (int64_t bi = 0; bi < g->n_batches; bi++) {
-            int64_t p0 = bi * NB;
-            int nb = (int)(g->n_pixels - p0 < NB ? g->n_pixels - p0 : NB);
-            batch_block(g, w, p0, nb);
+        for (int64_t si = 0; si < (g->n_pixels + g->sb - 1) / g->sb; si++) {
+            int64_t p0 = si * g->sb;
+            int64_t n = g->n_pixels - p0 < g->sb ? g->n_pixels - p0 : g->sb;
+            tile_gather(g, w, p0, n, F);
+            /* batches stay aligned to NB pixels of the rank's list */
+            for (int64_t j0 = 0; j0 < n; j0 += NB)
+                batch_block(g, w, j0, (int)(n - j0 < NB ? n - j0 : NB));
+            add_results(g, w, p0, n);
         }
     }
     g->block_wall += omp_get_wtime() - t0;
@@ -357,22 +472,6 @@ static void shift(xpcs_g2lin *g)
     g->hist = L;
     g->nnew = 0;
 }
-
-#define ADD_TOT(T)                                                                                 \
-    do {                                                                                           \
-        for (int64_t i = 0; i < k; i++) {                                                          \
-            const T *row = (const T *)rows + (size_t)(r + i) * (size_t)ld;                         \
-            if (row_scale) {                                                                       \
-                const double s = row_scale[r + i];                                                 \
-                for (int64_t p = a; p < e; p++)                                                    \
-                    g->tot[p] += (double)row[p] * s;                                               \
-            }                                                                                      \
-            else {                                                                                 \
-                for (int64_t p = a; p < e; p++)                                                    \
-                    g->tot[p] += (double)row[p];                                                   \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
 
 void xpcs_g2lin_push(xpcs_g2lin *g, const void *rows, int64_t n_rows, int64_t ld,
                      const double *row_scale)
@@ -394,25 +493,6 @@ void xpcs_g2lin_push(xpcs_g2lin *g, const void *rows, int64_t n_rows, int64_t ld
             if (g->head && t < L)
                 memcpy(at(g->head, (size_t)t * g->row_bytes), row, g->row_bytes);
             g->scale[t] = row_scale ? row_scale[r + i] : 1.0;
-        }
-        /* totals in time order per pixel (as the multitau kernel) */
-#pragma omp parallel for schedule(static)
-        for (int64_t c = 0; c < (g->n_pixels + 255) / 256; c++) {
-            int64_t a = c * 256, e = a + 256 < g->n_pixels ? a + 256 : g->n_pixels;
-            switch (g->type) {
-            case XPCS_DT_U8:
-                ADD_TOT(uint8_t);
-                break;
-            case XPCS_DT_U16:
-                ADD_TOT(uint16_t);
-                break;
-            case XPCS_DT_U32:
-                ADD_TOT(uint32_t);
-                break;
-            default:
-                ADD_TOT(double);
-                break;
-            }
         }
         g->nnew += k;
         g->pushed += k;

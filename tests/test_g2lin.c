@@ -193,12 +193,14 @@ int main(void)
                                 xpcs_fft_good_size(11 * 4) == 48);
     xpcs_g2lin_geometry(20000, 19999, 0, &geo);
     test_cond("all lags: one block", geo.single && geo.fft_len >= 39999);
-    xpcs_g2lin_geometry(1000000, 100, 0, &geo);
+    xpcs_g2lin_geometry(1000000, 100, 1, &geo);
     test_cond("long run: bounded blocks", !geo.single && geo.block >= 800 &&
                                               geo.buf_frames == geo.block + 100 &&
                                               geo.fft_len >= geo.block + 100);
-    xpcs_g2lin_geometry(17000, 1100, 0, &geo);
-    test_cond("one block when cheapest", geo.single && geo.buf_frames == 17000);
+    xpcs_g2lin_geometry(20000, 1000, 0, &geo);
+    test_cond("one block when cheapest", geo.single && geo.buf_frames == 20000);
+    xpcs_g2lin_geometry(2000000, 100, 0, &geo);
+    test_cond("time blocks when cheapest", !geo.single);
     xpcs_g2lin_geometry(17000, 1100, 1, &geo);
     test_cond("time blocks when memory is short",
               !geo.single && geo.buf_frames < 17000 && geo.block >= 8 * 1100);

@@ -11,7 +11,8 @@ source "$(dirname "$0")/lib.sh"
 synth -o d -n u16 --rows 30 --cols 28 --frames 701 --rate 0.7 --beta 0.3 --tau0 8 --n-dq 5
 synth -o d -n u8z --dtype u8 --gzip 4 --chunk-frames 7 --rows 21 --cols 25 --frames 400 --rate 2 --n-dq 4 --seed 7
 synth -o d -n u32 --dtype u32 --rows 16 --cols 18 --frames 300 --rate 5 --n-dq 3 --seed 3
-# 17000 frames, lags up to 100: blocks of ~8000 frames with overlap
+# 17000 frames, lags up to 100; a budget of 6 MiB makes the kernel cut the
+# run into blocks of ~8300 frames (overlapping by the 100 lags)
 synth -o d -n long --rows 10 --cols 12 --frames 17000 --rate 0.5 --tau0 30 --n-dq 2 --beamstop 1 --seed 5
 
 case_() { # case_ NP NAME OUT ARGS...
@@ -33,8 +34,9 @@ case_ 3 u16 ln1 --normalize-frame --max-lag 300
 case_ 1 u16 ln2 --normalize-frame --max-lag 300
 case_ 3 u8z lz -a 2
 case_ 2 u32 lu --max-lag 100
-case_ 2 long lb1 --max-lag 100
-case_ 3 long lb3 --max-lag 100 --step-frames 999
+case_ 2 long lb1 --max-lag 100 --max-memory 6 -v
+case_ 3 long lb3 --max-lag 100 --max-memory 6 --step-frames 999 -v
+check "short budget: time blocks" grep -q "lags 1..100; blocks of" lb1.log lb3.log
 
 for np in 2 3; do
     check "np=$np bit-identical to np=1" run "$PY" "$TESTS/compare_ext.py" "l$np/u16_results.hdf" l1/u16_results.hdf /xpcs/linear

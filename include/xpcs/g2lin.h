@@ -60,9 +60,10 @@ typedef struct {
 
 /* Smallest 2^a 3^b 5^c 7^d >= n with a >= 2. */
 int64_t xpcs_fft_good_size(int64_t n);
-/* blocks = 0: one block when N <= 2 max(8 L, 8192) (cheapest), time blocks
- * otherwise; blocks = 1: time blocks whenever they are shorter than the run
- * (least memory). */
+/* Time blocks of T >= max(8 L, 8192) frames (rounded up to a good
+ * transform length).  blocks = 0: one block or time blocks, whichever costs
+ * fewer transform operations; blocks = 1: time blocks whenever they are
+ * shorter than the run (least memory). */
 void xpcs_g2lin_geometry(int64_t n_frames, int64_t max_lag, int blocks, xpcs_g2lin_geom *g);
 /* Bytes the kernel allocates for n_pixels pixels of elem_size-byte
  * elements with `threads` OpenMP threads. */
