@@ -88,15 +88,19 @@ void xpcs_twotime_correlate(const double *X, int64_t n_frames, int64_t n_pix, do
                 (int)(n_pix > 0 ? n_pix : 1), 0.0, C, (int)n);
     if (syrk_seconds)
         *syrk_seconds = omp_get_wtime() - t0;
-    /* C(t1,t2) *= n_pix / (S(t1) S(t2)) */
+    /* C(t1,t2) *= n_pix / (S(t1) S(t2)), as (n_pix / S(t1)) * (1 / S(t2)) */
     const double np = (double)n_pix;
+    double *inv = xpcs_malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    for (int64_t t = 0; t < n; t++)
+        inv[t] = 1.0 / S[t];
 #pragma omp parallel for schedule(dynamic, 16)
     for (int64_t i = 0; i < n; i++) {
         double *row = C + (size_t)i * (size_t)n;
         const double wi = np / S[i];
         for (int64_t j = i; j < n; j++)
-            row[j] = row[j] * wi / S[j];
+            row[j] = row[j] * wi * inv[j];
     }
+    free(inv);
 }
 
 #define DIAG_BLOCK 256

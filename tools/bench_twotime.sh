@@ -30,18 +30,24 @@ for conf in "1 2" "2 1"; do
         -o "$dir/out" -w -t twotime -v >"$log"
     echo "bench: $1 rank(s) x $2 thread(s)"
     grep -E "^twotime:|rank\(s\)" "$log" | sed 's/^/bench:   /'
-    # bare dsyrk of every bin's shape with the threads of one rank
-    tot_f=0
-    tot_t=0
-    while read -r k; do
-        out=$(OMP_NUM_THREADS=$2 "$dir/bench_dsyrk" "$frames" "$k" 3)
-        echo "bench:   bare $out"
-        t=$(echo "$out" | sed -E 's/.*: ([0-9.]+) s,.*/\1/')
-        tot_f=$(awk -v a="$tot_f" -v n="$frames" -v k="$k" 'BEGIN { print a + n * (n + 1) * k }')
-        tot_t=$(awk -v a="$tot_t" -v b="$t" 'BEGIN { print a + b }')
-    done < <(sed -nE 's/^twotime: bin [0-9]+ \(([0-9]+) px\).*/\1/p' "$log")
-    ours=$(sed -nE 's/^twotime: all bins: .*: ([0-9.]+) GFLOP\/s per rank/\1/p' "$log")
-    awk -v f="$tot_f" -v t="$tot_t" -v o="$ours" 'BEGIN {
-        b = f / t / 1e9
-        printf "bench:   correlation step %.1f GFLOP/s per rank vs bare dsyrk %.1f GFLOP/s: %.0f %%\n", o, b, 100 * o / b }'
+    # bare dsyrk of every bin's shape with the threads of one rank; with
+    # several ranks, one bare process per rank at the same time, each with
+    # the bins that rank computed (the same competition for the cores)
+    for r in $(seq 0 $(($1 - 1))); do
+        (
+            sed -nE "s/^twotime: bin [0-9]+ \(([0-9]+) px\) on rank $r:.*/\1/p" "$log" |
+                while read -r k; do OMP_NUM_THREADS=$2 "$dir/bench_dsyrk" "$frames" "$k" 2; done
+        ) >"$dir/bare_$r.txt" &
+    done
+    wait
+    cat "$dir"/bare_*.txt | sed 's/^/bench:   bare /'
+    cat "$dir"/bare_*.txt | awk -v log_="$log" -v np="$1" '
+        { split($0, a, "K="); split(a[2], b, " "); k = b[1]; t = $0; sub(/.*: /, "", t); sub(/ s,.*/, "", t)
+          n = $2; sub("N=", "", n); f += n * (n + 1) * k; bt += t }
+        END {
+            while ((getline line < log_) > 0)
+                if (line ~ /^twotime: all bins:/) { split(line, w, " GFLOP in "); split(w[2], v, " s"); ours = v[1] }
+            printf "bench:   correlation step %.1f GFLOP/s per rank vs bare dsyrk %.1f GFLOP/s per rank (same shapes, same threads): %.0f %%\n",
+                   f / ours / 1e9, f / bt / 1e9, 100 * bt / ours }'
+    rm -f "$dir"/bare_*.txt
 done
