@@ -7,8 +7,9 @@
 # triangle, zeros below); -t both gives the multitau result of -t multitau and
 # the maps of -t twotime in one pass; -v says which rank computed which bin and
 # the config stores it; a run over the memory budget stops with a message that
-# suggests --avg-frame or fewer bins; on synthetic speckle the diagonal-mean g2
-# agrees with the linear g2 within the statistical error.
+# suggests --avg-frame or fewer bins; options and the JSON config apply; when
+# rank 0 cannot write, every rank stops with the error; on synthetic speckle the
+# diagonal-mean g2 agrees with the linear g2 within the statistical error.
 source "$(dirname "$0")/lib.sh"
 synth -o d -n s --rows 32 --cols 30 --frames 401 --rate 0.8 --beta 0.3 --tau0 10 --n-dq 5
 synth -o d -n c --rows 16 --cols 20 --frames 120 --constant 3 --n-dq 3
@@ -64,6 +65,27 @@ rc=$?
 check "over the budget: exit 5" test "$rc" -eq 5
 check "message suggests --avg-frame or fewer bins" grep -q "two-time needs about .* MiB on rank .*-a/--avg-frame, fewer bins" mem.err
 check "no result left behind" test ! -e mem/sp_results.hdf
+
+corr 1 -r d/s.h5 -q d/s_qmap.h5 -o bad -t twotime -s median >bad.out 2>bad.err
+rc=$?
+check "bad --smooth: exit 2, named" test "$rc" -eq 2 -a -n "$(grep "expected sqmap, dqmap or none, got 'median'" bad.err)"
+cat >cfg.json <<JSON
+{"raw": "d/s.h5", "qmap": "d/s_qmap.h5", "output": "oc", "type": "Twotime", "smooth": "dqmap",
+ "dq_selection": "2-3"}
+JSON
+corr 2 -c cfg.json >cfg.log 2>&1 || { cat cfg.log; bad "run with -c"; }
+check "JSON config: type, smooth, dq_selection" run "$PY" -c "
+import h5py, sys
+r = h5py.File('oc/s_results.hdf')
+ok = list(r['/xpcs/twotime/processed_bins'][()]) == [2, 3]
+ok &= r['/xpcs/twotime/config/smooth'][()] == b'dqmap'
+sys.exit(0 if ok else 1)"
+# rank 0 cannot write (the metadata file beside the raw file is not HDF5): the
+# owners, waiting to send their maps, are told to stop; nobody hangs
+mkdir -p e && cp d/s.h5 d/s_qmap.h5 e/ && echo "not hdf5" >e/s_metadata.hdf
+corr 3 -r e/s.h5 -q e/s_qmap.h5 -o eo -t twotime >e.out 2>e.err
+rc=$?
+check "writer fails before the maps: exit 3, no hang, nothing left" test "$rc" -eq 3 -a ! -e eo/s_results.hdf
 
 corr 2 -r d/sp.h5 -q d/sp_qmap.h5 -o spt -t twotime >spt.log 2>&1 || { cat spt.log; bad "speckle twotime"; }
 corr 2 -r d/sp.h5 -q d/sp_qmap.h5 -o spl -t linear --max-lag 200 >spl.log 2>&1 || { cat spl.log; bad "speckle linear"; }
