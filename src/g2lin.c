@@ -247,36 +247,35 @@ xpcs_status xpcs_g2lin_create(const xpcs_g2lin_geom *geo, int64_t n_pixels, xpcs
 /* Super-batch of n <= sb pixels from p0: the frame-major rows 0..F-1 of the
  * buffer copied into the thread's pixel-major tile [n][F] (one pass over the
  * rows for sb pixels instead of one per batch of NB), in 32 x 32 blocks that
- * stay in L1; then the new frames hist..F-1 join each pixel's total, in time
- * order and with the multitau kernel's operations (x = count, or count *
- * scale when frames are scaled). */
+ * stay in L1.  On the way the new frames hist..F-1 join each pixel's total,
+ * in time order per pixel (blocks of frames in order) and with the multitau
+ * kernel's operations (x = count, or count * scale when frames are scaled). */
 #define TBLK 32
 #define TILE(T)                                                                                    \
     do {                                                                                           \
         const T *base = (const T *)g->buf + p0;                                                    \
         T *dst = (T *)w->tile;                                                                     \
+        double *tot = g->tot + p0;                                                                 \
         for (int64_t t0 = 0; t0 < F; t0 += TBLK) {                                                 \
             const int64_t t1 = t0 + TBLK < F ? t0 + TBLK : F;                                      \
             for (int64_t j0 = 0; j0 < n; j0 += TBLK) {                                             \
                 const int64_t j1 = j0 + TBLK < n ? j0 + TBLK : n;                                  \
-                for (int64_t j = j0; j < j1; j++) {                                                \
-                    T *d = dst + (size_t)j * (size_t)F;                                            \
-                    const T *src = base + j;                                                       \
-                    for (int64_t t = t0; t < t1; t++)                                              \
-                        d[t] = src[(size_t)t * (size_t)g->n_pixels];                               \
+                for (int64_t t = t0; t < t1; t++) {                                                \
+                    const T *row = base + (size_t)t * (size_t)g->n_pixels;                         \
+                    if (t + TBLK < F) /* the same pixels' next block of rows */                    \
+                        __builtin_prefetch(row + (size_t)TBLK * (size_t)g->n_pixels + j0);         \
+                    for (int64_t j = j0; j < j1; j++)                                              \
+                        dst[(size_t)j * (size_t)F + (size_t)t] = row[j];                           \
+                    if (t < g->hist)                                                               \
+                        continue;                                                                  \
+                    if (g->scaled)                                                                 \
+                        for (int64_t j = j0; j < j1; j++)                                          \
+                            tot[j] += (double)row[j] * sc[t];                                      \
+                    else                                                                           \
+                        for (int64_t j = j0; j < j1; j++)                                          \
+                            tot[j] += (double)row[j];                                              \
                 }                                                                                  \
             }                                                                                      \
-        }                                                                                          \
-        for (int64_t j = 0; j < n; j++) {                                                          \
-            const T *d = dst + (size_t)j * (size_t)F;                                              \
-            double tot = g->tot[p0 + j];                                                           \
-            if (g->scaled)                                                                         \
-                for (int64_t t = g->hist; t < F; t++)                                              \
-                    tot += (double)d[t] * sc[t];                                                   \
-            else                                                                                   \
-                for (int64_t t = g->hist; t < F; t++)                                              \
-                    tot += (double)d[t];                                                           \
-            g->tot[p0 + j] = tot;                                                                  \
         }                                                                                          \
     } while (0)
 
