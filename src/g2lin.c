@@ -403,27 +403,23 @@ static void batch_block(xpcs_g2lin *g, lin_ws *w, int64_t j0, int nb)
     t0 = omp_get_wtime();
     fftw_execute_dft_c2r(g->bwd, w->Y, w->y); /* unnormalized: M times the correlation */
     w->fft_seconds += omp_get_wtime() - t0;
-    /* lag tau of pixel j0 + b into the super-batch's R[tau - 1][j0 + b] */
+    /* lag tau of pixel j0 + b into the super-batch's R[tau - 1][j0 + b], in
+     * blocks of TBLK lags (the rows of R written stay in L1) */
     const double inv_m = 1.0 / (double)M;
     const int64_t sb = g->sb;
-    for (int b = 0; b < nb; b++) {
-        const double *yb = w->y + (size_t)b * (size_t)M;
-        double *r = w->res + j0 + b;
-        if (autoc) {
+    for (int64_t t0 = 1; t0 <= L; t0 += TBLK) {
+        const int64_t t1 = t0 + TBLK <= L + 1 ? t0 + TBLK : L + 1;
+        for (int b = 0; b < nb; b++) {
+            /* autocorrelation: lag tau at tau; cross: at hist - tau */
+            const double *yb = w->y + (size_t)b * (size_t)M;
+            const int64_t at = autoc ? 0 : hist, sg = autoc ? 1 : -1;
+            double *r = w->res + j0 + b;
             if (exact[b])
-                for (int64_t tau = 1; tau <= L; tau++)
-                    r[(size_t)(tau - 1) * (size_t)sb] = nearbyint(yb[tau] * inv_m);
+                for (int64_t tau = t0; tau < t1; tau++)
+                    r[(size_t)(tau - 1) * (size_t)sb] = nearbyint(yb[at + sg * tau] * inv_m);
             else
-                for (int64_t tau = 1; tau <= L; tau++)
-                    r[(size_t)(tau - 1) * (size_t)sb] = fmax(yb[tau] * inv_m, 0.0);
-        }
-        else {
-            if (exact[b])
-                for (int64_t tau = 1; tau <= L; tau++)
-                    r[(size_t)(tau - 1) * (size_t)sb] = nearbyint(yb[hist - tau] * inv_m);
-            else
-                for (int64_t tau = 1; tau <= L; tau++)
-                    r[(size_t)(tau - 1) * (size_t)sb] = fmax(yb[hist - tau] * inv_m, 0.0);
+                for (int64_t tau = t0; tau < t1; tau++)
+                    r[(size_t)(tau - 1) * (size_t)sb] = fmax(yb[at + sg * tau] * inv_m, 0.0);
         }
     }
 }
