@@ -101,7 +101,7 @@ static xpcs_status set_type(xpcs_config *c, const char *s, xpcs_err *err)
 {
     char low[32];
     size_t i = 0;
-    for (; s[i] && i < sizeof low - 1; i++)
+    for (; i < sizeof low - 1 && s[i]; i++)
         low[i] = (char)tolower((unsigned char)s[i]);
     low[i] = '\0';
     if (strcmp(low, "multitau") == 0) {

@@ -510,7 +510,9 @@ void xpcs_corr_tt_print_stats(const xpcs_corr_tt *t, FILE *out)
 {
     if (!t->bin_sec)
         return;
-    double fl = 0, sec = 0, sy = 0, fl_rank[64] = {0}, sec_rank[64] = {0};
+    double fl = 0, sec = 0, sy = 0;
+    double *fl_rank = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
+    double *sec_rank = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
     for (int b = 0; b < t->n_bins; b++) {
         double f = xpcs_twotime_flops(t->N, bin_len(t, b));
         fprintf(out,
@@ -521,17 +523,17 @@ void xpcs_corr_tt_print_stats(const xpcs_corr_tt *t, FILE *out)
         fl += f;
         sec += t->bin_sec[b];
         sy += t->bin_syrk[b];
-        if (t->owner[b] < 64) {
-            fl_rank[t->owner[b]] += f;
-            sec_rank[t->owner[b]] += t->bin_sec[b];
-        }
+        fl_rank[t->owner[b]] += f;
+        sec_rank[t->owner[b]] += t->bin_sec[b];
     }
     fprintf(out,
             "twotime: all bins: %.3g GFLOP in %.3f s of correlation (%.3f s dsyrk): %.1f GFLOP/s "
             "per rank\n",
             fl / 1e9, sec, sy, sec > 0 ? fl / sec / 1e9 : 0.0);
-    for (int r = 0; r < t->n_ranks && r < 64; r++)
+    for (int r = 0; r < t->n_ranks; r++)
         if (sec_rank[r] > 0)
             fprintf(out, "twotime: rank %d: %.3g GFLOP in %.3f s\n", r, fl_rank[r] / 1e9,
                     sec_rank[r]);
+    free(fl_rank);
+    free(sec_rank);
 }

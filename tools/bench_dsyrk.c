@@ -28,8 +28,8 @@ int main(int argc, char **argv)
         if (t < best)
             best = t;
     }
-    printf("dsyrk N=%d K=%d threads=%d: %.3f s, %.1f GFLOP/s\n", n, k, omp_get_max_threads(),
-           best, (double)n * (n + 1) * k / best / 1e9);
+    printf("dsyrk N=%d K=%d threads=%d: %.3f s, %.1f GFLOP/s\n", n, k, omp_get_max_threads(), best,
+           (double)n * (n + 1) * k / best / 1e9);
     free(x);
     free(c);
     return 0;
