@@ -288,6 +288,42 @@ void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount
     MPI_Alltoallv(send, scount, sdispl, mpi_type(t), recv, rcount, rdispl, mpi_type(t), c->comm);
 }
 
+#define P2P_CHUNK ((size_t)1 << 30)
+
+void xpcs_comm_send_bytes(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag)
+{
+    const char *p = buf;
+    do {
+        size_t n = bytes < P2P_CHUNK ? bytes : P2P_CHUNK;
+        MPI_Send(p, (int)n, MPI_BYTE, dest, tag, c->comm);
+        p += n;
+        bytes -= n;
+    } while (bytes > 0);
+}
+
+void xpcs_comm_recv_bytes(const xpcs_comm *c, void *buf, size_t bytes, int src, int tag)
+{
+    char *p = buf;
+    do {
+        size_t n = bytes < P2P_CHUNK ? bytes : P2P_CHUNK;
+        MPI_Recv(p, (int)n, MPI_BYTE, src, tag, c->comm, MPI_STATUS_IGNORE);
+        p += n;
+        bytes -= n;
+    } while (bytes > 0);
+}
+
+int xpcs_comm_probe(const xpcs_comm *c, int tag, int wait)
+{
+    MPI_Status s;
+    if (wait) {
+        MPI_Probe(MPI_ANY_SOURCE, tag, c->comm, &s);
+        return s.MPI_SOURCE;
+    }
+    int flag = 0;
+    MPI_Iprobe(MPI_ANY_SOURCE, tag, c->comm, &flag, &s);
+    return flag ? s.MPI_SOURCE : -1;
+}
+
 void xpcs_comm_abort(const char *msg, int code)
 {
     fprintf(stderr, "xpcs: fatal: %s\n", msg);

@@ -21,6 +21,7 @@ void xpcs_config_default(xpcs_config *c)
     c->end_frame = -1;
     c->stride_frame = 1;
     c->avg_frame = 1;
+    snprintf(c->smooth, sizeof c->smooth, "sqmap");
     xpcs_settings_default(c);
 }
 
@@ -47,7 +48,18 @@ static void add_raw_arg(xpcs_config *c, const char *path)
 
 const char *xpcs_analysis_name(xpcs_analysis a)
 {
-    return a == XPCS_ANALYSIS_MULTITAU ? "Multitau" : "invalid";
+    switch (a) {
+    case XPCS_ANALYSIS_MULTITAU:
+        return "Multitau";
+    case XPCS_ANALYSIS_TWOTIME:
+        return "Twotime";
+    case XPCS_ANALYSIS_BOTH:
+        return "Both";
+    case XPCS_ANALYSIS_LINEAR:
+        return "Linear";
+    default:
+        return "invalid";
+    }
 }
 
 void xpcs_config_usage(FILE *out)
@@ -62,14 +74,19 @@ void xpcs_config_usage(FILE *out)
             "  -r, --raw FILE            raw HDF5 file (uint8/16/32 frames)\n"
             "  -q, --qmap FILE           q-map file (/qmap group)\n"
             "  -o, --output DIR          output directory (default cluster_results)\n"
-            "  -t, --type TYPE           multitau (default)\n"
+            "  -t, --type TYPE           multitau (default), twotime, both (multitau + twotime),\n"
+            "                            linear (g2 at every lag 1..--max-lag, FFTW)\n"
+            "      --max-lag N           linear: largest lag (default: all lags that fit the\n"
+            "                            memory budget)\n"
+            "      --fftw-wisdom FILE    linear: FFTW wisdom read before and saved after planning\n"
+            "  -s, --smooth MODE         twotime: sqmap (default), dqmap or none\n"
             "  -b, --begin-frame N       first frame, 0-based; negative counts from the end\n"
             "  -e, --end-frame N         end frame, exclusive; -1 = last frame (default)\n"
             "  -f, --stride-frame N      use every N-th frame (default 1)\n"
             "  -a, --avg-frame N         average N consecutive used frames (default 1)\n"
             "      --normalize-frame[=0|1]  divide each frame by its mean count per valid pixel\n"
-            "  -d, --dq-selection SEL    dynamic bins, e.g. 1,3,5-7 or all (checked and recorded;\n"
-            "                            multitau always computes every bin)\n"
+            "  -d, --dq-selection SEL    dynamic bins, e.g. 1,3,5-7 or all: the two-time maps\n"
+            "                            computed (multitau and linear compute every bin)\n"
             "  -w, --overwrite           replace an existing result file\n"
             "  -v, --verbose             print the plan and the effective configuration\n"
             "  -c, --config FILE         JSON or YAML config: boost_corr's keys and the sections\n"
@@ -130,10 +147,19 @@ static xpcs_status set_type(xpcs_config *c, const char *s, xpcs_err *err)
         c->analysis = XPCS_ANALYSIS_MULTITAU;
         return XPCS_OK;
     }
-    if (strcmp(low, "twotime") == 0 || strcmp(low, "both") == 0 || strcmp(low, "linear") == 0)
-        return xpcs_fail(err, XPCS_ERR_USAGE,
-                         "option -t %s: not available in this version (only multitau)", s);
-    return xpcs_fail(err, XPCS_ERR_USAGE, "option -t: expected multitau, got '%s'", s);
+    static const struct {
+        const char *name;
+        xpcs_analysis a;
+    } more[] = {{"twotime", XPCS_ANALYSIS_TWOTIME},
+                {"both", XPCS_ANALYSIS_BOTH},
+                {"linear", XPCS_ANALYSIS_LINEAR}};
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+        if (strcmp(low, more[k].name) == 0) {
+            c->analysis = more[k].a;
+            return XPCS_OK;
+        }
+    return xpcs_fail(err, XPCS_ERR_USAGE,
+                     "option -t: expected multitau, twotime, both or linear, got '%s'", s);
 }
 
 static void set_str(char *dst, size_t n, const char *s)
@@ -143,8 +169,8 @@ static void set_str(char *dst, size_t n, const char *s)
 
 /* Keys of boost_corr's JSON config that have no meaning here (GPU choice,
  * per-pixel G2 dump, ...) are accepted and ignored so configs carry over. */
-static const char *const ignored_keys[] = {"gpu_id", "save_G2", "smooth", "prefix",
-                                           "suffix", "crop_ratio_threshold", NULL};
+static const char *const ignored_keys[] = {
+    "gpu_id", "save_G2", "prefix", "suffix", "crop_ratio_threshold", NULL};
 
 xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err)
 {
@@ -269,6 +295,18 @@ xpcs_status xpcs_config_apply_json(xpcs_config *c, const cJSON *root, const char
             NEED(is_str, "a string");
             set_str(c->dataset, sizeof c->dataset, it->valuestring);
         }
+        else if (strcmp(k, "smooth") == 0) {
+            NEED(is_str, "a string");
+            set_str(c->smooth, sizeof c->smooth, it->valuestring);
+        }
+        else if (strcmp(k, "max_lag") == 0) {
+            NEED(is_num, "an integer");
+            c->max_lag = iv;
+        }
+        else if (strcmp(k, "fftw_wisdom") == 0) {
+            NEED(is_str, "a string");
+            set_str(c->fftw_wisdom, sizeof c->fftw_wisdom, it->valuestring);
+        }
         else if (xpcs_settings_is_section(k)) {
             st = xpcs_settings_apply_section(c, k, it, path, err);
         }
@@ -299,7 +337,9 @@ enum {
     OPT_RPF,
     OPT_THREADS,
     OPT_FAILCRIT,
-    OPT_SET
+    OPT_SET,
+    OPT_MAX_LAG,
+    OPT_FFTW_WISDOM
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -322,6 +362,9 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"step-frames", required_argument, 0, OPT_STEP_FRAMES},
                                           {"dry-run", no_argument, 0, OPT_DRY_RUN},
                                           {"dataset", required_argument, 0, OPT_DATASET},
+                                          {"max-lag", required_argument, 0, OPT_MAX_LAG},
+                                          {"fftw-wisdom", required_argument, 0, OPT_FFTW_WISDOM},
+                                          {"smooth", required_argument, 0, 's'},
                                           {"version", no_argument, 0, OPT_VERSION},
                                           {"fit", required_argument, 0, OPT_FIT},
                                           {"fit-range", required_argument, 0, OPT_FIT_RANGE},
@@ -331,7 +374,7 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"fail-on-critical", no_argument, 0, OPT_FAILCRIT},
                                           {"set", required_argument, 0, OPT_SET},
                                           {0, 0, 0, 0}};
-static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:h";
+static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:hs:";
 
 xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
                               int *exit_now, xpcs_err *err)
@@ -467,6 +510,15 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         case OPT_SET:
             st = xpcs_settings_apply_assignment(c, optarg, err);
             break;
+        case OPT_MAX_LAG:
+            st = parse_i64(optarg, "--max-lag", &c->max_lag, err);
+            break;
+        case OPT_FFTW_WISDOM:
+            set_str(c->fftw_wisdom, sizeof c->fftw_wisdom, optarg);
+            break;
+        case 's':
+            set_str(c->smooth, sizeof c->smooth, optarg);
+            break;
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",
                              argv[optind - 1]);
@@ -494,6 +546,12 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
         return xpcs_fail(err, XPCS_ERR_USAGE, "--step-frames: expected >= 0");
     if (c->max_memory_mb < 0)
         return xpcs_fail(err, XPCS_ERR_USAGE, "--max-memory: expected a size in MiB >= 0");
+    if (c->max_lag < 0)
+        return xpcs_fail(err, XPCS_ERR_USAGE,
+                         "--max-lag: expected a lag in frames >= 1 (0 = auto)");
+    if (strcmp(c->smooth, "sqmap") && strcmp(c->smooth, "dqmap") && strcmp(c->smooth, "none"))
+        return xpcs_fail(err, XPCS_ERR_USAGE,
+                         "-s/--smooth: expected sqmap, dqmap or none, got '%s'", c->smooth);
     if (c->fit_range[0] && !c->fit[0])
         return xpcs_fail(err, XPCS_ERR_USAGE, "--fit-range: needs --fit MODEL");
     if (c->fit[0]) { /* checked here so a bad name fails before correlating */

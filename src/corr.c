@@ -25,6 +25,7 @@
 #include "xpcs/comm.h"
 #include "xpcs/config.h"
 #include "xpcs/fit_io.h"
+#include "xpcs/corr_ext.h"
 #include "xpcs/g2norm.h"
 #include "xpcs/h5in.h"
 #include "xpcs/h5out.h"
@@ -58,6 +59,12 @@ typedef struct {
     double *frame_sum; /* [N] masked frame sums (every rank, all frames) */
     double storage_gbps; /* bare-read bandwidth for the I/O indicator, 0 = unknown */
     const char *storage_source;
+    double bytes_read;
+    /* -t linear / twotime / both (corr_ext.h); mt is NULL without multitau */
+    int do_mt, do_lin, do_tt;
+    xpcs_g2lin_geom lin_geo;
+    xpcs_corr_lin *lin;
+    xpcs_corr_tt *tt;
 } corr_ctx;
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -159,6 +166,47 @@ static double default_budget(const xpcs_comm *c)
     return 0.5 * ram / xpcs_comm_node_size(c);
 }
 
+/* Linear and two-time stages: lags, bin owners and their memory, added to
+ * the plan's estimate (the multitau state is dropped when not computed). */
+static xpcs_status plan_stages(corr_ctx *x, xpcs_err *err)
+{
+    xpcs_plan *p = &x->plan;
+    const xpcs_analysis a = x->cfg->analysis;
+    x->do_mt = a == XPCS_ANALYSIS_MULTITAU || a == XPCS_ANALYSIS_BOTH;
+    x->do_lin = a == XPCS_ANALYSIS_LINEAR;
+    x->do_tt = a == XPCS_ANALYSIS_TWOTIME || a == XPCS_ANALYSIS_BOTH;
+    if (!x->do_mt)
+        p->mem_per_rank -= (double)((p->n_corr + p->n_ranks - 1) / p->n_ranks) *
+                           xpcs_multitau_bytes_per_pixel(p->n_frames);
+    xpcs_status st = XPCS_OK;
+    if (x->do_tt) {
+        double bytes;
+        int at;
+        st = xpcs_corr_tt_plan(x->cfg, &x->qmap, p, x->rank, &x->tt, &bytes, &at, err);
+        if (st)
+            return st;
+        if (p->mem_per_rank + bytes > p->mem_budget)
+            return xpcs_fail(err, XPCS_ERR_MEMORY,
+                             "%s: two-time needs about %.0f MiB on rank %d (%.0f MiB for %lld x "
+                             "%lld maps and the series of its bins), over the budget of %.0f "
+                             "MiB: use -a/--avg-frame, fewer bins (-d), more ranks or "
+                             "--max-memory",
+                             x->cfg->raw, (p->mem_per_rank + bytes) / 1048576.0, at,
+                             bytes / 1048576.0, (long long)p->n_frames, (long long)p->n_frames,
+                             p->mem_budget / 1048576.0);
+        p->mem_per_rank += bytes;
+    }
+    if (x->do_lin) {
+        double bytes;
+        st = xpcs_corr_lin_plan(x->cfg, p, &x->qmap, p->mem_per_rank, p->mem_budget, &x->lin_geo,
+                                &bytes, err);
+        if (st)
+            return st;
+        p->mem_per_rank += bytes;
+    }
+    return XPCS_OK;
+}
+
 static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_config *c = x->cfg;
@@ -190,6 +238,9 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
                         x->qmap.n_corr, xpcs_raw_type(x->raw), c->step_frames);
     x->plan.mem_budget =
         c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
+    st = plan_stages(x, err);
+    if (st)
+        return st;
     if (x->plan.mem_per_rank > x->plan.mem_budget)
         return xpcs_fail(err, XPCS_ERR_MEMORY,
                          "%s: needs about %.0f MiB per rank, over the budget of %.0f MiB: use "
@@ -361,9 +412,11 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, fsum_mine);
         xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
 
+        const int pix_owners = x->mt || x->lin; /* multitau and linear own pixels */
         xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
         xpcs_timer_start(&x->tm, XPCS_T_PACK);
-        pack(frames, xsz, count, npix, &runs, p->pix_first, x->n_ranks, send);
+        if (pix_owners)
+            pack(frames, xsz, count, npix, &runs, p->pix_first, x->n_ranks, send);
         xpcs_timer_stop(&x->tm, XPCS_T_PACK);
 
         xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
@@ -378,7 +431,10 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
             fc[r] = (int)c_r;
             fd[r] = (int)(f_r - step_lo);
         }
-        xpcs_comm_alltoallv(x->comm, send, sc, sd, recv, rc, rd, p->xfer_type);
+        if (pix_owners)
+            xpcs_comm_alltoallv(x->comm, send, sc, sd, recv, rc, rd, p->xfer_type);
+        if (x->tt) /* two-time: the bins' pixels to their owners */
+            xpcs_corr_tt_exchange(x->tt, x->comm, p, k, frames, count);
         /* every rank learns the step's frame sums (Int_t, --normalize-frame) */
         xpcs_comm_allgatherv_double(x->comm, fsum_mine, (int)count, x->frame_sum + step_lo, fc);
         xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
@@ -403,7 +459,10 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
             row_scale = scale;
         }
         xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
-        xpcs_multitau_push(x->mt, recv, p->xfer_type, n_step, x->n_own, row_scale);
+        if (x->mt)
+            xpcs_multitau_push(x->mt, recv, p->xfer_type, n_step, x->n_own, row_scale);
+        if (x->lin)
+            xpcs_corr_lin_push(x->lin, recv, n_step, x->n_own, row_scale);
         xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
         xpcs_counter_add(&x->tm, XPCS_C_PIXEL_FRAMES, (double)n_step * (double)x->n_own);
         xpcs_progress_update(prog, step_lo + n_step);
@@ -426,20 +485,37 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
 
 /* ---- reductions and output -------------------------------------------- */
 
+/* h5out's hook on rank 0: the two-time maps (received from their owners
+ * while rank 0 computes its own), then the linear group. */
+static xpcs_status write_extra(int64_t file, const char *name, const xpcs_result *r, void *ctx,
+                               xpcs_err *err)
+{
+    corr_ctx *x = ctx;
+    xpcs_h5x w = {file, name};
+    xpcs_status st = XPCS_OK;
+    if (x->tt)
+        st = xpcs_corr_tt_write(x->tt, x->comm, &w, r, err);
+    if (!st && x->lin)
+        st = xpcs_corr_lin_write(x->lin, &w, r, err);
+    return st;
+}
+
 static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_plan *p = &x->plan;
-    const int n_delays = xpcs_multitau_n_delays(x->mt);
+    const int n_delays = x->mt ? xpcs_multitau_n_delays(x->mt) : 0;
     const int64_t npix = p->rows * p->cols;
     xpcs_status st = XPCS_OK;
 
     xpcs_timer_start(&x->tm, XPCS_T_REDUCE);
+    if (x->lin)
+        st = xpcs_corr_lin_reduce(x->lin, x->comm, &x->qmap, x->own_sq, x->own_dq, err);
     /* g2: two passes over the delays (exponents, then exact sums) */
     xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq,
                                          x->qmap.sq_to_dq);
     double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
-    for (int pass = 0; pass < 2 && !st; pass++) {
+    for (int pass = 0; pass < 2 && !st && x->mt; pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
             st = xpcs_multitau_result(x->mt, j, G2, IP, IF, err);
             if (st)
@@ -459,7 +535,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
     st = xpcs_comm_agree(x->comm, st, err);
     int64_t ns;
     int64_t *sums = xpcs_g2norm_sums(gn, &ns);
-    if (!st)
+    if (!st && x->mt)
         xpcs_comm_reduce_sum_int64(x->comm, sums, ns, 0);
 
     xpcs_saxs_flush(x->saxs);
@@ -473,7 +549,8 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
     if (x->root && !st) {
         double *g2 = xpcs_malloc(sizeof(double) * (size_t)n_delays * (size_t)x->qmap.n_dq * 2);
         double *g2e = g2 + (size_t)n_delays * (size_t)x->qmap.n_dq;
-        xpcs_g2norm_finish(gn, g2, g2e);
+        if (x->mt)
+            xpcs_g2norm_finish(gn, g2, g2e);
         const int n_seg = xpcs_saxs_n_segments(x->saxs);
         double *s2 = xpcs_malloc(sizeof(double) * (size_t)npix);
         int *sq_ids = xpcs_malloc(sizeof(int) * (size_t)(x->qmap.n_sq + 1));
@@ -496,7 +573,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         r.frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
         r.count_time = c->count_time > 0 ? c->count_time : r.frame_time;
         r.n_delays = n_delays;
-        r.delays = xpcs_multitau_delay_list(x->mt);
+        r.delays = x->mt ? xpcs_multitau_delay_list(x->mt) : NULL;
         r.n_dq = x->qmap.n_dq;
         r.g2 = g2;
         r.g2_err = g2e;
@@ -518,6 +595,10 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         r.n_threads = omp_get_max_threads();
         char *eff = xpcs_settings_effective_json(c);
         r.effective_config = eff;
+        if (x->lin || x->tt) {
+            r.write_extra = write_extra;
+            r.extra_ctx = x;
+        }
         if (!x->have_meta && c->frame_time <= 0)
             fprintf(stderr,
                     "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
@@ -525,6 +606,8 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
                     x->meta_path);
         st = xpcs_h5out_write(&r, err);
         free(eff);
+        if (x->tt)
+            xpcs_corr_tt_release(x->tt, x->comm);
         free(plan_json);
         free(int_t);
         free(segs);
@@ -533,6 +616,8 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         free(s2);
         free(g2);
     }
+    else if (x->tt && !st) /* while rank 0 writes: compute and send the maps */
+        xpcs_corr_tt_serve(x->tt, x->comm);
     xpcs_g2norm_destroy(&gn);
     xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
     return xpcs_comm_agree(x->comm, st, err);
@@ -576,7 +661,7 @@ static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
     run.rows = p->rows;
     run.cols = p->cols;
     run.n_corr = p->n_corr;
-    run.n_delays = xpcs_multitau_n_delays(x->mt);
+    run.n_delays = x->mt ? xpcs_multitau_n_delays(x->mt) : (int)x->lin_geo.max_lag;
     run.step_frames = p->step_frames;
     run.n_steps = p->n_steps;
     run.n_own = x->n_own;
@@ -596,12 +681,16 @@ static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
             printf("xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
                "rank(s) x %d thread(s) in %.3f s\n",
                (long long)p->n_frames, (long long)p->rows, (long long)p->cols, (long long)p->n_corr,
-               xpcs_multitau_n_delays(x->mt), x->n_ranks, omp_get_max_threads(), wall);
+               (int)run.n_delays, x->n_ranks, omp_get_max_threads(), wall);
         if (talk)
             printf("xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
                "(slowest rank's read time %.3f s)\n",
                xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
                xpcs_profile_phase_max(prof, XPCS_T_READ));
+        if (x->cfg->verbose && x->lin)
+            xpcs_corr_lin_print_stats(x->lin, stdout);
+        if (x->cfg->verbose && x->tt)
+            xpcs_corr_tt_print_stats(x->tt, stdout);
         char path[XPCS_PATH_MAX + 32];
         const char *prof_path = NULL;
         if (so->enable_profiling) {
@@ -696,6 +785,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
                x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
                x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
+        if (x->tt)
+            xpcs_corr_tt_print_plan(x->tt, stdout);
         fflush(stdout);
     }
     if (c->dry_run)
@@ -709,10 +800,19 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         x->own_sq[i] = x->qmap.smap[px];
         x->own_dq[i] = x->qmap.dmap[px];
     }
-    st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
+    if (x->do_mt)
+        st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
     st = xpcs_comm_agree(x->comm, st, err);
+    if (!st && x->do_lin)
+        st = xpcs_corr_lin_create(x->comm, c, p, x->n_own, &x->lin_geo, &x->lin, err);
     if (st)
         return st;
+    if (x->tt)
+        xpcs_corr_tt_alloc(x->tt);
+    if (x->root && c->verbose && x->lin) {
+        xpcs_corr_lin_print_plan(x->lin, stdout);
+        fflush(stdout);
+    }
     x->saxs = xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap,
                                x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
@@ -756,6 +856,8 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, MPI_Comm comm, char *result_pa
         snprintf(result_path, result_len, "%s", x.out_path);
     xpcs_raw_close(&x.raw);
     xpcs_multitau_destroy(&x.mt);
+    xpcs_corr_lin_destroy(&x.lin);
+    xpcs_corr_tt_destroy(&x.tt);
     xpcs_saxs_destroy(&x.saxs);
     free(x.frame_sum);
     free(x.own_sq);

@@ -58,6 +58,16 @@ xpcs_g2norm *xpcs_g2norm_create(int n_delays, int n_sq, int n_dq, const int32_t 
     return g;
 }
 
+double xpcs_g2norm_bytes(int n_delays, int n_sq, int n_dq)
+{
+    xpcs_g2norm g;
+    memset(&g, 0, sizeof g);
+    g.n_sq = n_sq;
+    g.n_dq = n_dq;
+    return ((double)counts_len(&g) + (double)per_delay(&g) * n_delays) * sizeof(int64_t) +
+           (double)n_delays * NQ * sizeof(double) + (double)(n_sq + 1) * sizeof(int32_t);
+}
+
 void xpcs_g2norm_destroy(xpcs_g2norm **gp)
 {
     if (!gp || !*gp)

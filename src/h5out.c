@@ -161,35 +161,37 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
     char real[PATH_MAX];
     rc |= put_str(f, "/xpcs/rawdata_path", realpath(r->raw_path, real) ? real : r->raw_path);
 
-    hsize_t d1[1] = {(hsize_t)r->n_delays};
-    rc |= put(f, "/xpcs/multitau/delay_list", H5T_NATIVE_INT64, 1, d1, r->delays);
-    hsize_t d2[2] = {(hsize_t)r->n_delays, (hsize_t)r->n_dq};
-    rc |= put(f, "/xpcs/multitau/normalized_g2", H5T_NATIVE_DOUBLE, 2, d2, r->g2);
-    rc |= put(f, "/xpcs/multitau/normalized_g2_err", H5T_NATIVE_DOUBLE, 2, d2, r->g2_err);
+    if (r->n_delays > 0) { /* -t twotime / linear: no multitau group */
+        hsize_t d1[1] = {(hsize_t)r->n_delays};
+        rc |= put(f, "/xpcs/multitau/delay_list", H5T_NATIVE_INT64, 1, d1, r->delays);
+        hsize_t d2[2] = {(hsize_t)r->n_delays, (hsize_t)r->n_dq};
+        rc |= put(f, "/xpcs/multitau/normalized_g2", H5T_NATIVE_DOUBLE, 2, d2, r->g2);
+        rc |= put(f, "/xpcs/multitau/normalized_g2_err", H5T_NATIVE_DOUBLE, 2, d2, r->g2_err);
 
-    hid_t g = H5Gcreate2(f, "/xpcs/multitau/config", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0)
-        return -1;
-    rc |= put_i64(g, "avg_frame", c->avg_frame);
-    rc |= put_i64(g, "stride_frame", c->stride_frame);
-    rc |= put_i64(g, "begin_frame", r->begin_raw);
-    rc |= put_i64(g, "end_frame", r->end_raw);
-    rc |= put_i64(g, "normalize_frame", c->normalize_frame);
-    rc |= put_str(g, "type", "Multitau");
-    rc |= put_str(g, "analysis_type", "Multitau");
-    rc |= put_str(g, "dq_selection", c->dq_selection);
-    rc |= put_str(g, "raw", r->raw_path);
-    rc |= put_str(g, "qmap", r->qmap_path);
-    rc |= put_str(g, "output", c->output);
-    rc |= put_str(g, "dataset", c->dataset);
-    rc |= put_i64(g, "n_ranks", r->n_ranks);
-    rc |= put_i64(g, "n_threads_per_rank", r->n_threads);
-    rc |= put_str(g, "plan", r->plan_json);
-    rc |= put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
-    rc |= put_str(g, "intensity_vs_time_pixels", "mask");
-    if (r->effective_config)
-        rc |= put_str(g, "effective_config", r->effective_config);
-    H5Gclose(g);
+        hid_t g = H5Gcreate2(f, "/xpcs/multitau/config", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0)
+            return -1;
+        rc |= put_i64(g, "avg_frame", c->avg_frame);
+        rc |= put_i64(g, "stride_frame", c->stride_frame);
+        rc |= put_i64(g, "begin_frame", r->begin_raw);
+        rc |= put_i64(g, "end_frame", r->end_raw);
+        rc |= put_i64(g, "normalize_frame", c->normalize_frame);
+        rc |= put_str(g, "type", "Multitau");
+        rc |= put_str(g, "analysis_type", "Multitau");
+        rc |= put_str(g, "dq_selection", c->dq_selection);
+        rc |= put_str(g, "raw", r->raw_path);
+        rc |= put_str(g, "qmap", r->qmap_path);
+        rc |= put_str(g, "output", c->output);
+        rc |= put_str(g, "dataset", c->dataset);
+        rc |= put_i64(g, "n_ranks", r->n_ranks);
+        rc |= put_i64(g, "n_threads_per_rank", r->n_threads);
+        rc |= put_str(g, "plan", r->plan_json);
+        rc |= put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
+        rc |= put_str(g, "intensity_vs_time_pixels", "mask");
+        if (r->effective_config)
+            rc |= put_str(g, "effective_config", r->effective_config);
+        H5Gclose(g);
+    }
 
     hsize_t s2[3] = {1, (hsize_t)r->rows, (hsize_t)r->cols};
     rc |= put(f, "/xpcs/temporal_mean/scattering_2d", H5T_NATIVE_DOUBLE, 3, s2,
@@ -249,6 +251,8 @@ xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err)
         st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the result (HDF5: %s)", tmp, h5);
         goto fail;
     }
+    if (r->write_extra && (st = r->write_extra((int64_t)f, tmp, r, r->extra_ctx, err)) != XPCS_OK)
+        goto fail;
     H5Fclose(qf);
     qf = -1;
     if (H5Fclose(f) < 0) {

@@ -83,6 +83,14 @@ void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount
                          const int *sdispl, void *recv, const int *rcount, const int *rdispl,
                          xpcs_dtype t);
 
+/* Point to point (two-time maps to the writer): blocking, any size (sent
+ * in chunks below 2^31 bytes, received in the same chunks). */
+void xpcs_comm_send_bytes(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag);
+void xpcs_comm_recv_bytes(const xpcs_comm *c, void *buf, size_t bytes, int src, int tag);
+/* Rank of a sender with a message of `tag` pending for this rank; waits for
+ * one when wait != 0, otherwise returns -1 when there is none. */
+int xpcs_comm_probe(const xpcs_comm *c, int tag, int wait);
+
 /* Last resort: prints msg and aborts every rank of the job. */
 void xpcs_comm_abort(const char *msg, int code) __attribute__((noreturn));
 

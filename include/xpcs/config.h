@@ -17,7 +17,10 @@
 
 typedef enum {
     XPCS_ANALYSIS_INVALID = 0,
-    XPCS_ANALYSIS_MULTITAU
+    XPCS_ANALYSIS_MULTITAU,
+    XPCS_ANALYSIS_TWOTIME, /* two-time maps only */
+    XPCS_ANALYSIS_BOTH,    /* multitau + two-time in one pass over the data */
+    XPCS_ANALYSIS_LINEAR   /* linear-lag g2 with FFTW */
 } xpcs_analysis;
 
 typedef struct {
@@ -49,6 +52,10 @@ typedef struct {
     int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
     int quiet;                    /* set by the batch: no per-file stdout summary */
     xpcs_siteopts site;      /* threading, memory, io, monitoring (settings.h) */
+    /* linear and two-time (see g2lin.h, twotime.h) */
+    int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
+    char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
+    char smooth[16];                 /* -s/--smooth sqmap|dqmap|none, two-time */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);

@@ -25,6 +25,8 @@ typedef struct xpcs_g2norm xpcs_g2norm;
 /* sq_to_dq[0..n_sq] maps static bins to dynamic bins (0 = none); copied. */
 xpcs_g2norm *xpcs_g2norm_create(int n_delays, int n_sq, int n_dq, const int32_t *sq_to_dq);
 void xpcs_g2norm_destroy(xpcs_g2norm **g);
+/* Bytes one xpcs_g2norm of this size holds (for memory estimates). */
+double xpcs_g2norm_bytes(int n_delays, int n_sq, int n_dq);
 
 /* Phase 1, per delay j: record the local maxima of |G2|,|IP|,|IF|,g2_p,g2_p^2.
  * sq[p], dq[p] are the labels of the n local pixels. */

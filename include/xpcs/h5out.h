@@ -9,6 +9,7 @@
  *   /xpcs/qmap                       copied from the q-map file's /qmap (+hash)
  *   /xpcs/rawdata_path
  *   /xpcs/multitau/delay_list        (n_tau,) int64, frames after stride/avg
+ *                                    (the multitau group only when n_delays > 0)
  *   /xpcs/multitau/normalized_g2     (n_tau, n_dq) float64
  *   /xpcs/multitau/normalized_g2_err (n_tau, n_dq) float64
  *   /xpcs/multitau/config/...        options, resolved frame range, plan,
@@ -26,7 +27,7 @@
 #include "xpcs/config.h"
 #include "xpcs/status.h"
 
-typedef struct {
+typedef struct xpcs_result_ {
     const char *raw_path, *qmap_path;
     const char *meta_path; /* NULL: no metadata file, write a minimal /entry */
     const char *out_path;  /* final name */
@@ -52,6 +53,12 @@ typedef struct {
     const char *qmap_hash; /* written only if the q-map file had none */
     int n_ranks, n_threads;
     const char *effective_config; /* JSON text (settings.h); NULL: not written */
+    /* more groups (/xpcs/linear, /xpcs/twotime; h5extra.h): called with the
+     * open file (hid_t) and its temporary name after the datasets above;
+     * NULL = none.  A failure removes the file like any other. */
+    xpcs_status (*write_extra)(int64_t file, const char *file_name, const struct xpcs_result_ *r,
+                               void *ctx, xpcs_err *err);
+    void *extra_ctx;
 } xpcs_result;
 
 xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err);

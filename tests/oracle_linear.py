@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Brute-force oracle for xpcs-corr's linear-lag result (independent of the C code).
+
+Recomputes, from the raw stack and the q-map alone, with direct numpy sums over
+the frame series at every lag 1..L (no transforms):
+  per pixel G2(tau) = sum_t x(t) x(t+tau) / (N-tau), IP/IF = means of the later/earlier
+  N-tau frames; static-bin means, dynamic-bin g2 and error (APS convention),
+and compares them with /xpcs/linear.  Exit 0 when everything agrees within --rtol
+(default 1e-9), 1 otherwise.
+
+usage: oracle_linear.py RAW.h5 QMAP.h5 RESULT.hdf [--rtol R]
+The frame selection (begin/end/stride/avg/normalize) and max_lag are taken from
+the result's /xpcs/linear/config, so the oracle checks what the run claims.
+"""
+import sys
+
+import h5py
+import numpy as np
+
+
+def main():
+    args = sys.argv[1:]
+    rtol = 1e-9
+    if "--rtol" in args:
+        i = args.index("--rtol")
+        rtol = float(args[i + 1])
+        del args[i:i + 2]
+    raw_path, qmap_path, res_path = args
+    with h5py.File(res_path, "r") as r:
+        cfg = r["/xpcs/linear/config"]
+        begin = int(cfg["begin_frame"][()])
+        end = int(cfg["end_frame"][()])
+        stride = int(cfg["stride_frame"][()])
+        avg = int(cfg["avg_frame"][()])
+        norm = int(cfg["normalize_frame"][()])
+        max_lag = int(cfg["max_lag"][()])
+        dataset = cfg["dataset"][()].decode()
+        delays = r["/xpcs/linear/delay_list"][()]
+        got_g2 = r["/xpcs/linear/normalized_g2"][()]
+        got_err = r["/xpcs/linear/normalized_g2_err"][()]
+    with h5py.File(qmap_path, "r") as q:
+        mask = q["/qmap/mask"][()].astype(np.int64) != 0
+        if "blemish" in q["/qmap"]:
+            mask &= q["/qmap/blemish"][()] != 0
+        dmap = np.where(mask, q["/qmap/dynamic_roi_map"][()], 0).astype(np.int64)
+        smap = np.where(mask, q["/qmap/static_roi_map"][()], 0).astype(np.int64)
+    with h5py.File(raw_path, "r") as f:
+        data = f[dataset][begin:end:stride].astype(np.float64)
+    nsel, rows, cols = data.shape
+    n = nsel // avg
+    frames = data[:n * avg].reshape(n, avg, rows * cols).sum(axis=1)
+    m1 = mask.ravel()
+    if norm:
+        fsum = frames[:, m1].sum(axis=1)
+        scale = np.where(fsum > 0, m1.sum() / np.where(fsum > 0, fsum, 1), 1.0)
+        frames = frames * scale[:, None]
+    s1, d1 = smap.ravel(), dmap.ravel()
+    nd, nsq = dmap.max(), smap.max()
+    sq2dq = np.zeros(nsq + 1, dtype=np.int64)
+    for s in range(1, nsq + 1):
+        v = d1[(s1 == s) & (d1 > 0)]
+        if v.size:
+            sq2dq[s] = np.bincount(v).argmax()
+    corr = m1 & ((d1 > 0) | ((s1 > 0) & (sq2dq[s1] > 0)))
+    x = frames[:, corr]
+    sq, dq = s1[corr], d1[corr]
+    ok = True
+    if max_lag < 1 or max_lag > n - 1 or list(delays) != list(range(1, max_lag + 1)):
+        print(f"FAIL delay_list: {delays[:5]}... for max_lag {max_lag}, N {n}")
+        return 1
+    g2 = np.zeros((max_lag, nd))
+    err = np.zeros((max_lag, nd))
+    sbins = [(q, [s for s in np.nonzero(sq2dq == q)[0] if np.any(sq == s)]) for q in range(1, nd + 1)]
+    for tau in range(1, max_lag + 1):
+        npairs = n - tau
+        G2 = (x[:-tau] * x[tau:]).sum(axis=0) / npairs
+        IP = x[tau:].sum(axis=0) / npairs   # later window
+        IF = x[:-tau].sum(axis=0) / npairs  # earlier window
+        den = IP * IF
+        gp = G2 / np.where(den != 0, den, 1e8)
+        for q, slist in sbins:
+            vals = []
+            for s in slist:
+                sel = sq == s
+                d = IP[sel].mean() * IF[sel].mean()
+                vals.append(G2[sel].mean() / (d if d != 0 else 1e8))
+            g2[tau - 1, q - 1] = np.mean(vals) if vals else 0.0
+            p = gp[dq == q]
+            err[tau - 1, q - 1] = p.std(ddof=1) / np.sqrt(p.size) if p.size > 1 else 0.0
+    rel = np.max(np.abs(got_g2 - g2) / np.maximum(np.abs(g2), 1e-300)) if g2.size else 0
+    bad = got_g2.shape != g2.shape or not np.allclose(got_g2, g2, rtol=rtol, atol=0)
+    print(f"{'FAIL' if bad else 'ok  '} normalized_g2 ({max_lag} lags): max rel diff {rel:.3e}")
+    ok &= not bad
+    diff = np.max(np.abs(got_err - err) / np.maximum(np.abs(err), 1e-6)) if err.size else 0
+    bad = got_err.shape != err.shape or diff > rtol
+    print(f"{'FAIL' if bad else 'ok  '} normalized_g2_err: max rel diff {diff:.3e}")
+    ok &= not bad
+    print("oracle_linear: PASS" if ok else "oracle_linear: FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+/* Unit test of the two-time kernel against a brute-force oracle: smoothing
+ * by group means, C(t1,t2) = n sum_p Y_p(t1) Y_p(t2) / (S(t1) S(t2)) by
+ * direct triple loops, diagonal means and the 5 segments, the float32 upper
+ * triangle.  Constant frames give C = 1 everywhere; zero frames are guarded;
+ * 1 and 2 threads agree to 1e-14. */
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testhelp.h"
+#include "xpcs/twotime.h"
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t next_u32(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 32);
+}
+
+typedef struct {
+    double *C, *g2, *seg;
+    float *tri;
+} tt_out;
+
+/* the kernel: load, smooth, correlate, diagonal means, segments, pack */
+static void kernel(const uint16_t *store, int64_t ld, int64_t col0, int64_t n, int64_t k,
+                   const int64_t *gs, int ng, tt_out *o)
+{
+    double *X = malloc(sizeof(double) * (size_t)(n * k));
+    double *S = malloc(sizeof(double) * (size_t)n);
+    o->C = malloc(sizeof(double) * (size_t)(n * n));
+    o->g2 = malloc(sizeof(double) * (size_t)n);
+    o->seg = calloc((size_t)(n / 5 * 5 + 1), sizeof(double));
+    o->tri = malloc(sizeof(float) * (size_t)xpcs_twotime_tri_len(n));
+    xpcs_twotime_load(store, XPCS_DT_U16, ld, col0, n, k, X);
+    if (ng > 0)
+        xpcs_twotime_smooth(X, n, k, gs, ng);
+    xpcs_twotime_correlate(X, n, k, o->C, S, NULL);
+    xpcs_twotime_diag_means(o->C, n, n, o->g2);
+    xpcs_twotime_segments(o->C, n, o->seg);
+    xpcs_twotime_pack_upper(o->C, n, o->tri);
+    free(X);
+    free(S);
+}
+
+static void out_free(tt_out *o)
+{
+    free(o->C);
+    free(o->g2);
+    free(o->seg);
+    free(o->tri);
+}
+
+/* brute force of the whole convention, in long double */
+static void brute(const uint16_t *store, int64_t ld, int64_t col0, int64_t n, int64_t k,
+                  const int64_t *gs, int ng, double *C)
+{
+    double *Y = malloc(sizeof(double) * (size_t)(n * k));
+    for (int64_t t = 0; t < n; t++)
+        for (int64_t p = 0; p < k; p++)
+            Y[t * k + p] = store[t * ld + col0 + p];
+    for (int64_t t = 0; t < n && ng > 0; t++)
+        for (int g = 0; g < ng; g++) {
+            long double m = 0;
+            for (int64_t p = gs[g]; p < gs[g + 1]; p++)
+                m += Y[t * k + p];
+            m /= (long double)(gs[g + 1] - gs[g]);
+            if (m <= 0)
+                m = 1;
+            for (int64_t p = gs[g]; p < gs[g + 1]; p++)
+                Y[t * k + p] = (double)(Y[t * k + p] / m);
+        }
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < n; j++) {
+            long double s = 0, si = 0, sj = 0;
+            for (int64_t p = 0; p < k; p++) {
+                s += (long double)Y[i * k + p] * Y[j * k + p];
+                si += Y[i * k + p];
+                sj += Y[j * k + p];
+            }
+            if (si <= 0)
+                si = 1;
+            if (sj <= 0)
+                sj = 1;
+            C[i * n + j] = (double)(s * k / (si * sj));
+        }
+    free(Y);
+}
+
+static void test_random(int ng_mode)
+{
+    const int64_t n = 137, ld = 50, col0 = 7, k = 31;
+    uint16_t *store = malloc(sizeof(uint16_t) * (size_t)(n * ld));
+    for (int64_t i = 0; i < n * ld; i++)
+        store[i] = (uint16_t)(next_u32() % 3 == 0 ? next_u32() % 9 : 0);
+    for (int64_t p = 0; p < ld; p++) /* frame 40: all zero (guarded) */
+        store[40 * ld + p] = 0;
+    int64_t gs[4] = {0, 10, 11, 31}; /* sqmap-like groups, one of a single pixel */
+    int64_t gd[2] = {0, 31};
+    const int64_t *g = ng_mode == 0 ? gs : gd;
+    int ng = ng_mode == 0 ? 3 : (ng_mode == 1 ? 1 : 0);
+    tt_out o;
+    kernel(store, ld, col0, n, k, g, ng, &o);
+    double *B = malloc(sizeof(double) * (size_t)(n * n));
+    brute(store, ld, col0, n, k, g, ng, B);
+    double worst = 0, wg = 0, ws = 0, wt = 0;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = i; j < n; j++) {
+            worst = fmax(worst, fabs(o.C[i * n + j] - B[i * n + j]) / fabs(B[i * n + j] + 1e-300));
+            int64_t off = i * n - i * (i - 1) / 2 + (j - i);
+            wt = fmax(wt, fabs((double)o.tri[off] - B[i * n + j]) / fabs(B[i * n + j] + 1e-300));
+        }
+    for (int64_t d = 0; d < n; d++) {
+        long double s = 0;
+        for (int64_t i = 0; i + d < n; i++)
+            s += B[i * n + i + d];
+        wg = fmax(wg, fabs(o.g2[d] - (double)(s / (n - d))) / fabs((double)(s / (n - d))));
+    }
+    const int64_t len = n / 5;
+    for (int sgi = 0; sgi < 5; sgi++)
+        for (int64_t d = 0; d < len; d++) {
+            long double s = 0;
+            for (int64_t i = sgi * len; i + d < (sgi + 1) * len; i++)
+                s += B[i * n + i + d];
+            double want = (double)(s / (len - d));
+            ws = fmax(ws, fabs(o.seg[d * 5 + sgi] - want) / fabs(want));
+        }
+    printf("smooth %s: C %.2e, float32 %.2e, g2 %.2e, segments %.2e\n",
+           ng_mode == 0   ? "sqmap"
+           : ng_mode == 1 ? "dqmap"
+                          : "none",
+           worst, wt, wg, ws);
+    test_cond("C equals brute force (1e-12)", worst < 1e-12);
+    test_cond("float32 map within 1e-6", wt < 1e-6);
+    test_cond("diagonal means", wg < 1e-12);
+    test_cond("segment diagonal means", ws < 1e-12);
+    test_cond("zero frame guarded (finite)", isfinite(o.C[40 * n + 40]) && isfinite(o.C[40]));
+    /* thread count: bit-identical */
+    omp_set_num_threads(1);
+    tt_out o1;
+    kernel(store, ld, col0, n, k, g, ng, &o1);
+    omp_set_num_threads(2);
+    /* OpenBLAS partitions the update by thread count, so the last bits may
+     * differ between thread counts (never between rank counts: a bin is
+     * computed by one rank with the same thread count) */
+    double td = 0;
+    for (int64_t i = 0; i < n; i++)
+        td = fmax(td, fabs(o1.g2[i] - o.g2[i]) / fabs(o.g2[i]));
+    for (int64_t i = 0; i < xpcs_twotime_tri_len(n); i++)
+        td = fmax(td, fabs((double)o1.tri[i] - o.tri[i]) / fabs(o.tri[i] + 1e-30) * 1e-7);
+    test_cond("1 and 2 threads agree to 1e-14", td < 1e-14);
+    out_free(&o1);
+    out_free(&o);
+    free(B);
+    free(store);
+}
+
+static void test_constant(void)
+{
+    const int64_t n = 600, k = 40; /* several diagonal blocks of the kernel */
+    uint16_t *store = malloc(sizeof(uint16_t) * (size_t)(n * k));
+    for (int64_t i = 0; i < n * k; i++)
+        store[i] = 3;
+    int64_t gs[3] = {0, 15, 40};
+    tt_out o;
+    kernel(store, k, 0, n, k, gs, 2, &o);
+    int ones = 1;
+    for (int64_t i = 0; i < xpcs_twotime_tri_len(n); i++)
+        ones &= o.tri[i] == 1.0f;
+    for (int64_t d = 0; d < n; d++)
+        ones &= o.g2[d] == 1.0;
+    test_cond("constant frames: C == 1 and g2 == 1", ones);
+    out_free(&o);
+    free(store);
+}
+
+int main(void)
+{
+    omp_set_num_threads(2);
+    for (int m = 0; m < 3; m++)
+        test_random(m);
+    test_constant();
+    test_cond("smooth names", xpcs_smooth_from_name("sqmap") == XPCS_SMOOTH_SQMAP &&
+                                  xpcs_smooth_from_name("none") == XPCS_SMOOTH_NONE &&
+                                  xpcs_smooth_from_name("x") < 0);
+    return test_report();
+}
