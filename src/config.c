@@ -20,6 +20,23 @@ void xpcs_config_default(xpcs_config *c)
     c->avg_frame = 1;
 }
 
+const char *xpcs_kernel_name(xpcs_kernel k)
+{
+    return k == XPCS_KERNEL_DENSE ? "dense" : k == XPCS_KERNEL_SPARSE ? "sparse" : "auto";
+}
+
+static xpcs_status set_kernel(xpcs_config *c, const char *s, xpcs_err *err)
+{
+    for (int k = XPCS_KERNEL_AUTO; k <= XPCS_KERNEL_SPARSE; k++)
+        if (strcmp(s, xpcs_kernel_name((xpcs_kernel)k)) == 0) {
+            c->kernel = (xpcs_kernel)k;
+            return XPCS_OK;
+        }
+    return xpcs_fail(err, XPCS_ERR_USAGE, "option --kernel: expected dense, sparse or auto, got "
+                                          "'%s'",
+                     s);
+}
+
 const char *xpcs_analysis_name(xpcs_analysis a)
 {
     return a == XPCS_ANALYSIS_MULTITAU ? "Multitau" : "invalid";
@@ -34,7 +51,7 @@ void xpcs_config_usage(FILE *out)
             "OUTDIR/<raw name>_results.hdf in the APS nexus result layout.  The last line on\n"
             "stdout is the result file's path.\n"
             "\n"
-            "  -r, --raw FILE            raw HDF5 file (uint8/16/32 frames)\n"
+            "  -r, --raw FILE            raw HDF5 file (uint8/16/32 frames) or Rigaku .bin events\n"
             "  -q, --qmap FILE           q-map file (/qmap group)\n"
             "  -o, --output DIR          output directory (default cluster_results)\n"
             "  -t, --type TYPE           multitau (default)\n"
@@ -54,6 +71,8 @@ void xpcs_config_usage(FILE *out)
             "      --max-memory MIB      memory budget per rank (default: 50%% of RAM / ranks)\n"
             "      --step-frames N       frames per pipeline step (default: automatic)\n"
             "      --dry-run             print the plan and exit\n"
+            "      --kernel K            multitau on dense frames, on photon events (sparse),\n"
+            "                            or auto: by the occupancy of the first frames (default)\n"
             "  -h, --help                this text\n"
             "      --version             version\n");
 }
@@ -200,6 +219,10 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
             NEED(is_num, "a number (MiB)");
             c->max_memory_mb = it->valuedouble;
         }
+        else if (strcmp(k, "kernel") == 0) {
+            NEED(is_str, "a string");
+            st = set_kernel(c, it->valuestring, err);
+        }
         else if (strcmp(k, "dataset") == 0) {
             NEED(is_str, "a string");
             set_str(c->dataset, sizeof c->dataset, it->valuestring);
@@ -225,7 +248,8 @@ enum {
     OPT_STEP_FRAMES,
     OPT_DRY_RUN,
     OPT_VERSION,
-    OPT_DATASET
+    OPT_DATASET,
+    OPT_KERNEL
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -249,6 +273,7 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"dry-run", no_argument, 0, OPT_DRY_RUN},
                                           {"dataset", required_argument, 0, OPT_DATASET},
                                           {"version", no_argument, 0, OPT_VERSION},
+                                          {"kernel", required_argument, 0, OPT_KERNEL},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:h";
 
@@ -345,6 +370,9 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
             break;
         case OPT_DATASET:
             set_str(c->dataset, sizeof c->dataset, optarg);
+            break;
+        case OPT_KERNEL:
+            st = set_kernel(c, optarg, err);
             break;
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",

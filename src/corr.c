@@ -23,12 +23,15 @@
 
 #include "xpcs/comm.h"
 #include "xpcs/config.h"
+#include "xpcs/evstream.h"
 #include "xpcs/g2norm.h"
 #include "xpcs/h5in.h"
 #include "xpcs/h5out.h"
+#include "xpcs/mtsparse.h"
 #include "xpcs/multitau.h"
 #include "xpcs/plan.h"
 #include "xpcs/qmap.h"
+#include "xpcs/rigaku.h"
 #include "xpcs/saxs.h"
 #include "xpcs/timer.h"
 
@@ -50,7 +53,28 @@ typedef struct {
     xpcs_saxs *saxs;
     double *frame_sum; /* [N] masked frame sums (every rank, all frames) */
     double bytes_read;
+    /* issue 7: event files, the event-based kernel (evstream.h) */
+    xpcs_rigaku *rig;  /* the raw file is a Rigaku .bin (then raw is NULL) */
+    xpcs_mtsparse *ms; /* the sparse kernel (then mt is NULL) */
+    double occupancy;  /* measured non-zero fraction, -1 if not measured */
+    int64_t nonzero;   /* events read by the event pipeline */
 } corr_ctx;
+
+/* The kernel's results, whichever kernel ran. */
+static int kernel_n_delays(const corr_ctx *x)
+{
+    return x->ms ? xpcs_mtsparse_n_delays(x->ms) : xpcs_multitau_n_delays(x->mt);
+}
+static const int64_t *kernel_delays(const corr_ctx *x)
+{
+    return x->ms ? xpcs_mtsparse_delay_list(x->ms) : xpcs_multitau_delay_list(x->mt);
+}
+static xpcs_status kernel_result(const corr_ctx *x, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err)
+{
+    return x->ms ? xpcs_mtsparse_result(x->ms, j, G2, IP, IF, err)
+                 : xpcs_multitau_result(x->mt, j, G2, IP, IF, err);
+}
 
 /* ---- set-up ------------------------------------------------------------ */
 
@@ -154,15 +178,19 @@ static double default_budget(const xpcs_comm *c)
 static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_config *c = x->cfg;
-    int64_t frames, rows, cols;
-    xpcs_raw_dims(x->raw, &frames, &rows, &cols);
+    int64_t frames, rows = XPCS_RIGAKU_ROWS, cols = XPCS_RIGAKU_COLS;
+    if (x->rig)
+        frames = xpcs_rigaku_n_frames(x->rig);
+    else
+        xpcs_raw_dims(x->raw, &frames, &rows, &cols);
     xpcs_status st = XPCS_OK;
     if (rows != x->qmap.rows || cols != x->qmap.cols)
         st = xpcs_fail(err, XPCS_ERR_INPUT,
                        "%s: /qmap maps have shape (%lld, %lld): expected the frame shape (%lld, "
-                       "%lld) of %s:%s",
+                       "%lld) of %s%s%s",
                        c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols,
-                       (long long)rows, (long long)cols, c->raw, c->dataset);
+                       (long long)rows, (long long)cols, c->raw, x->rig ? "" : ":",
+                       x->rig ? "" : c->dataset);
     if (!st)
         st = xpcs_plan_frames(frames, c->begin_frame, c->end_frame, c->stride_frame,
                               c->avg_frame, &x->plan, c->raw, err);
@@ -179,7 +207,8 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
                          "must stay below 2^31)",
                          (long long)c->step_frames, (long long)x->qmap.n_corr);
     xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols,
-                        x->qmap.n_corr, xpcs_raw_type(x->raw), c->step_frames);
+                        x->qmap.n_corr, x->rig ? XPCS_DT_U16 : xpcs_raw_type(x->raw),
+                        c->step_frames);
     x->plan.mem_budget =
         c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
     if (x->plan.mem_per_rank > x->plan.mem_budget)
@@ -402,7 +431,7 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
 static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_plan *p = &x->plan;
-    const int n_delays = xpcs_multitau_n_delays(x->mt);
+    const int n_delays = kernel_n_delays(x);
     const int64_t npix = p->rows * p->cols;
     xpcs_status st = XPCS_OK;
 
@@ -414,7 +443,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
     for (int pass = 0; pass < 2 && !st; pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
-            st = xpcs_multitau_result(x->mt, j, G2, IP, IF, err);
+            st = kernel_result(x, j, G2, IP, IF, err);
             if (st)
                 break;
             if (pass == 0)
@@ -469,7 +498,9 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         r.frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
         r.count_time = c->count_time > 0 ? c->count_time : r.frame_time;
         r.n_delays = n_delays;
-        r.delays = xpcs_multitau_delay_list(x->mt);
+        r.delays = kernel_delays(x);
+        r.kernel = x->ms ? "sparse" : "dense";
+        r.occupancy = x->occupancy;
         r.n_dq = x->qmap.n_dq;
         r.g2 = g2;
         r.g2_err = g2e;
@@ -538,11 +569,17 @@ static void print_summary(corr_ctx *x)
     printf("xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
            "rank(s) x %d thread(s) in %.3f s\n",
            (long long)p->n_frames, (long long)p->rows, (long long)p->cols, (long long)p->n_corr,
-           xpcs_multitau_n_delays(x->mt), x->n_ranks, omp_get_max_threads(), wall);
+           kernel_n_delays(x), x->n_ranks, omp_get_max_threads(), wall);
     printf("xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
            "(slowest rank's read time %.3f s)\n",
            wall > 0 ? pf / wall : 0.0, bytes / 1e9,
            tmax[XPCS_T_READ] > 0 ? bytes / 1e9 / tmax[XPCS_T_READ] : 0.0, tmax[XPCS_T_READ]);
+    if (x->ms || x->rig)
+        printf("xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s end "
+               "to end\n",
+               x->ms ? "sparse" : "dense", (long long)x->nonzero,
+               pf > 0 ? (double)x->nonzero / pf : 0.0,
+               wall > 0 ? (double)x->nonzero / wall : 0.0);
 }
 
 static xpcs_status run(corr_ctx *x, xpcs_err *err)
@@ -555,7 +592,10 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         return st;
     xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
     xpcs_timer_start(&x->tm, XPCS_T_OPEN);
-    st = xpcs_raw_open(x->comm, c->raw, c->dataset, &x->raw, err);
+    if (xpcs_rigaku_is_event_file(c->raw))
+        st = xpcs_rigaku_open(x->comm, c->raw, &x->rig, err);
+    else
+        st = xpcs_raw_open(x->comm, c->raw, c->dataset, &x->raw, err);
     st = xpcs_comm_agree(x->comm, st, err);
     xpcs_timer_stop(&x->tm, XPCS_T_OPEN);
     if (st)
@@ -578,7 +618,22 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     if (c->dry_run)
         return XPCS_OK;
 
+    /* --kernel: auto measures the occupancy of the first frames */
     const xpcs_plan *p = &x->plan;
+    x->occupancy = -1;
+    int sparse = c->kernel == XPCS_KERNEL_SPARSE;
+    if (c->kernel == XPCS_KERNEL_AUTO) {
+        xpcs_timer_start(&x->tm, XPCS_T_PLAN);
+        st = xpcs_evstream_occupancy(x->comm, p, x->raw, x->rig, &x->occupancy, err);
+        xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
+        if (st)
+            return st;
+        sparse = xpcs_evstream_prefer_sparse(x->occupancy, x->rig != NULL);
+    }
+    if (x->root && c->verbose)
+        printf("kernel: %s (--kernel %s, occupancy %s%.3g)\n", sparse ? "sparse" : "dense",
+               xpcs_kernel_name(c->kernel), x->occupancy < 0 ? "not measured, " : "",
+               x->occupancy);
     x->own_sq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     x->own_dq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     for (int64_t i = 0; i < x->n_own; i++) {
@@ -586,14 +641,29 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         x->own_sq[i] = x->qmap.smap[px];
         x->own_dq[i] = x->qmap.dmap[px];
     }
-    st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
+    if (sparse)
+        st = xpcs_mtsparse_create(p->n_frames, x->n_own, &x->ms, err);
+    else
+        st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
     st = xpcs_comm_agree(x->comm, st, err);
     if (st)
         return st;
     x->saxs = xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap,
                                x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
-    st = stream_frames(x, err);
+    if (x->ms || x->rig) {
+        xpcs_evstream ev = {c, x->comm, p, &x->qmap, x->raw, x->rig, x->saxs, x->frame_sum,
+                            x->ms, x->mt, &x->tm, 0, 0};
+        st = xpcs_evstream_run(&ev, err);
+        x->bytes_read = ev.bytes_read;
+        x->nonzero = ev.nonzero;
+        if (x->occupancy < 0)
+            x->occupancy = (double)ev.nonzero / ((double)p->rows * (double)p->cols *
+                                                 (double)p->n_frames * (double)p->avg);
+    }
+    else {
+        st = stream_frames(x, err);
+    }
     if (!st)
         st = reduce_and_write(x, err);
     xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
@@ -621,6 +691,8 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, MPI_Comm comm, char *result_pa
     if (!st && result_path && result_len)
         snprintf(result_path, result_len, "%s", x.out_path);
     xpcs_raw_close(&x.raw);
+    xpcs_rigaku_close(&x.rig);
+    xpcs_mtsparse_destroy(&x.ms);
     xpcs_multitau_destroy(&x.mt);
     xpcs_saxs_destroy(&x.saxs);
     free(x.frame_sum);

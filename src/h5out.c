@@ -187,6 +187,11 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
     rc |= put_str(g, "plan", r->plan_json);
     rc |= put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
     rc |= put_str(g, "intensity_vs_time_pixels", "mask");
+    if (r->kernel) {
+        rc |= put_str(g, "kernel", r->kernel);
+        rc |= put_str(g, "kernel_option", xpcs_kernel_name(c->kernel));
+        rc |= put_f64(g, "occupancy", r->occupancy);
+    }
     H5Gclose(g);
 
     hsize_t s2[3] = {1, (hsize_t)r->rows, (hsize_t)r->cols};

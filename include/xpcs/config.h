@@ -18,6 +18,9 @@ typedef enum {
     XPCS_ANALYSIS_MULTITAU
 } xpcs_analysis;
 
+/* --kernel: multi-tau on dense frames, on events, or chosen by occupancy. */
+typedef enum { XPCS_KERNEL_AUTO = 0, XPCS_KERNEL_DENSE, XPCS_KERNEL_SPARSE } xpcs_kernel;
+
 typedef struct {
     char raw[XPCS_PATH_MAX];
     char qmap[XPCS_PATH_MAX];
@@ -38,6 +41,7 @@ typedef struct {
     double max_memory_mb;    /* --max-memory MiB per rank, 0 = default */
     int64_t step_frames;     /* --step-frames, 0 = automatic */
     int dry_run;             /* --dry-run: plan only */
+    xpcs_kernel kernel;      /* --kernel dense|sparse|auto (default auto) */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
@@ -55,6 +59,7 @@ xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char
                                      xpcs_err *err);
 
 const char *xpcs_analysis_name(xpcs_analysis a);
+const char *xpcs_kernel_name(xpcs_kernel k);
 void xpcs_config_usage(FILE *out);
 
 #endif

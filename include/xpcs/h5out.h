@@ -50,6 +50,8 @@ typedef struct {
     const char *plan_json;
     const char *qmap_hash; /* written only if the q-map file had none */
     int n_ranks, n_threads;
+    const char *kernel; /* "dense" / "sparse" (NULL: not written) */
+    double occupancy;   /* non-zero fraction of pixel-frames, < 0: not measured */
 } xpcs_result;
 
 xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err);
