@@ -610,6 +610,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     if (x->root && (c->verbose || c->dry_run)) {
         print_config(c, stdout);
         xpcs_plan_print(&x->plan, stdout);
+        if (x->raw && xpcs_raw_filters(x->raw)[0])
+            printf("plan: %s filters: %s\n", c->dataset, xpcs_raw_filters(x->raw));
         printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
                x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
                x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");

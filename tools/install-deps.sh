@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkgconf
       openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libfftw3-dev
-      libcjson-dev python3-numpy python3-h5py)
+      libcjson-dev python3-numpy python3-h5py
+      liblz4-dev bitshuffle hdf5-plugin-lzf hdf5-filter-plugin)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
