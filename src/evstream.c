@@ -1,8 +1,14 @@
 /* evstream: event pipeline (see include/xpcs/evstream.h).
  *
  * Data structure manifest (per rank):
- *   dest/loc [n_pixels]      owner rank and index among its pixels of every
- *                            correlated pixel (dest -1: not correlated)
+ *   corr_bits, valid_bits    [n_pixels / 64] bit maps of the correlated and
+ *                            the valid (mask != 0) pixels: 64 KiB for the
+ *                            Rigaku detector, so the reader's per-event tests
+ *                            stay in cache
+ *   flat_lo [n_ranks + 1]    first flat pixel index of each owner's range
+ *                            (owners hold contiguous ranges of the ascending
+ *                            correlated-pixel list)
+ *   loc [own flat range]     owner side: flat pixel -> index among its pixels
  *   frame CSR (reader side)  the non-zero counts of this rank's frames of a
  *                            step: fptr [frames + 1], fpix, fcnt
  *   send / epoch             (pixel index, frame, count) uint32 triplets:
@@ -15,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+static inline int bit_of(const uint64_t *bits, uint32_t p)
+{
+    return (int)(bits[p >> 6] >> (p & 63)) & 1;
+}
 /* Event-file steps: at most this many words per rank, and whole frames. */
 #define WORDS_PER_RANK ((int64_t)4 << 20)
 /* Largest number of output frames in one event-file step (sparse kernel). */
@@ -24,8 +34,12 @@ typedef struct {
     xpcs_evstream *s;
     int rank, n_ranks;
     int64_t npix, n_own, n_mask;
-    int32_t *dest;
+    uint64_t *corr_bits, *valid_bits;
+    int64_t *flat_lo;
     uint32_t *loc;
+    int64_t loc_lo;    /* loc[p - loc_lo] */
+    int32_t *evowner; /* owner of each event of the step, -1: not correlated */
+    int64_t evowner_cap;
     /* reader side, one step */
     int64_t *fptr;
     int64_t fptr_cap;
@@ -40,8 +54,9 @@ typedef struct {
     uint32_t *epoch; /* triplets */
     int64_t ep_n, ep_cap, ep_f0, ep_max;
     int64_t *ptr;
-    uint32_t *cfr, *cct;
-    int64_t csr_cap;
+    uint32_t *cfr, *cct; /* the epoch's CSR, inside epoch */
+    uint32_t *part; /* CSR build: events partitioned by pixel block */
+    int64_t part_cap;
     double *scale;
     int64_t scale_cap;
     uint32_t *dense;
@@ -60,18 +75,18 @@ static void *grow(void *p, int64_t *cap, int64_t need, size_t esz)
     return xpcs_malloc((size_t)n * esz);
 }
 
-/* grow, keeping the first `keep` elements */
-static void *grow_keep(void *p, int64_t *cap, int64_t need, size_t esz, int64_t keep)
+/* grow, keeping the contents (realloc: large blocks move by remapping,
+ * without copying or touching the pages again) */
+static void *grow_keep(void *p, int64_t *cap, int64_t need, size_t esz)
 {
     if (need <= *cap)
         return p;
     int64_t n = *cap ? *cap : 1024;
     while (n < need)
         n *= 2;
-    void *q = xpcs_malloc((size_t)n * esz);
-    if (keep > 0)
-        memcpy(q, p, (size_t)keep * esz);
-    free(p);
+    void *q = realloc(p, (size_t)n * esz);
+    if (!q)
+        q = xpcs_malloc((size_t)n * esz); /* fails too: one line, clean abort */
     *cap = n;
     return q;
 }
@@ -150,25 +165,40 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
     const int64_t n_ev = mine > 0 ? e->fptr[mine] : 0;
     s->nonzero += n_ev;
 
-    /* SAXS and this rank's part of the frame sums */
+    /* SAXS (image and segments; the frame sums below) */
     xpcs_timer_start(s->tm, XPCS_T_SAXS);
-    e->fsum = grow(e->fsum, &e->fsum_cap, nf, sizeof(double));
-    memset(e->fsum, 0, sizeof(double) * (size_t)nf);
     if (mine > 0)
-        xpcs_saxs_add_events(s->saxs, fa, mine, e->fptr, e->fpix, e->fcnt, e->fsum + (fa - F0));
+        xpcs_saxs_add_events(s->saxs, fa, mine, e->fptr, e->fpix, e->fcnt, NULL);
     xpcs_timer_stop(s->tm, XPCS_T_SAXS);
 
-    /* triplets for each owner, in time order */
+    /* this rank's part of the frame sums (valid pixels: an integer sum, as
+     * xpcs_saxs_add_frames forms it); triplets for each owner, time order */
     xpcs_timer_start(s->tm, XPCS_T_PACK);
+    e->fsum = grow(e->fsum, &e->fsum_cap, nf, sizeof(double));
+    memset(e->fsum, 0, sizeof(double) * (size_t)nf);
     for (int r = 0; r < R; r++)
         e->sc[r] = 0;
     int64_t n_send = 0;
-    for (int64_t i = 0; i < n_ev; i++) {
-        int d = e->dest[e->fpix[i]];
-        if (d >= 0) {
-            e->sc[d]++;
+    e->evowner = grow(e->evowner, &e->evowner_cap, n_ev + 1, sizeof(int32_t));
+    for (int64_t f = 0; f < mine; f++) {
+        uint64_t sum = 0;
+        int r = 0; /* pixels ascend within a frame (per raw frame with -a) */
+        for (int64_t i = e->fptr[f]; i < e->fptr[f + 1]; i++) {
+            const uint32_t p = e->fpix[i];
+            sum += bit_of(e->valid_bits, p) ? e->fcnt[i] : 0;
+            if (!bit_of(e->corr_bits, p)) {
+                e->evowner[i] = -1;
+                continue;
+            }
+            if (p < e->flat_lo[r])
+                r = 0;
+            while (p >= e->flat_lo[r + 1])
+                r++;
+            e->evowner[i] = r;
+            e->sc[r]++;
             n_send++;
         }
+        e->fsum[fa - F0 + f] = (double)sum;
     }
     xpcs_status st = XPCS_OK;
     if (3 * n_send > INT_MAX)
@@ -188,12 +218,11 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
         for (int64_t f = 0; f < mine; f++) {
             const uint32_t fr = (uint32_t)(fa + f);
             for (int64_t i = e->fptr[f]; i < e->fptr[f + 1]; i++) {
-                const uint32_t p = e->fpix[i];
-                const int d = e->dest[p];
+                const int d = e->evowner[i];
                 if (d < 0)
                     continue;
                 uint32_t *t = e->send + 3 * pos[d]++;
-                t[0] = e->loc[p];
+                t[0] = e->fpix[i]; /* the owner maps it to its own index */
                 t[1] = fr;
                 t[2] = e->fcnt[i];
             }
@@ -219,8 +248,7 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
     n_recv /= 3;
     uint32_t *recv;
     if (s->ms) {
-        e->epoch = grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t),
-                             3 * e->ep_n);
+        e->epoch = grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t));
         recv = e->epoch + 3 * e->ep_n;
     }
     else {
@@ -243,7 +271,7 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
         memset(e->dense, 0, sizeof(uint32_t) * (size_t)(nf * n_own));
         for (int64_t i = 0; i < n_recv && !st; i++) {
             const uint32_t *t = recv + 3 * i;
-            uint32_t *v = e->dense + (int64_t)(t[1] - F0) * n_own + t[0];
+            uint32_t *v = e->dense + (int64_t)(t[1] - F0) * n_own + e->loc[t[0] - e->loc_lo];
             if (*v > UINT32_MAX - t[2])
                 st = xpcs_fail(err, XPCS_ERR_INPUT,
                                "%s: frame %u: a summed count exceeds 2^32-1", s->cfg->raw,
@@ -262,34 +290,70 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
     return xpcs_comm_agree(s->comm, st, err);
 }
 
+/* CSR per pixel of n (pixel, frame, count) triplets, stable (each pixel's
+ * events keep their order).  Two passes of a radix partition: by block of
+ * CSR_BLOCK pixels into part (few write streams), then within each block by
+ * pixel (a block's events fit in L2): random writes over the whole epoch,
+ * with their cache and TLB misses, become local. */
+#define CSR_BLOCK 2048
+static void csr_build(uint32_t *t, int64_t n, int64_t n_own, const uint32_t *loc, int64_t loc_lo,
+                      int64_t *ptr, uint32_t **part, int64_t *part_cap)
+{
+    const int64_t nb = n_own / CSR_BLOCK + 1;
+    int64_t *bptr = xpcs_calloc((size_t)nb + 1, sizeof(int64_t));
+    memset(ptr, 0, sizeof(int64_t) * (size_t)(n_own + 1));
+    for (int64_t i = 0; i < n; i++) { /* flat pixel -> own index, in place */
+        const uint32_t j = loc[t[3 * i] - loc_lo];
+        t[3 * i] = j;
+        bptr[j / CSR_BLOCK + 1]++;
+        ptr[j + 1]++;
+    }
+    for (int64_t b = 0; b < nb; b++)
+        bptr[b + 1] += bptr[b];
+    for (int64_t p = 0; p < n_own; p++)
+        ptr[p + 1] += ptr[p];
+    *part = grow(*part, part_cap, 3 * n + 3, sizeof(uint32_t));
+    uint32_t *pt = *part;
+    int64_t *bpos = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
+    memcpy(bpos, bptr, sizeof(int64_t) * (size_t)nb);
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t *d = pt + 3 * bpos[t[3 * i] / CSR_BLOCK]++;
+        d[0] = t[3 * i];
+        d[1] = t[3 * i + 1];
+        d[2] = t[3 * i + 2];
+    }
+    free(bpos);
+    /* within a block: its pixels' CSR slots are one contiguous range; the
+     * frames and counts go to t, read completely above */
+    uint32_t *cfr = t, *cct = t + n + 1;
+    int64_t *pos = xpcs_malloc(sizeof(int64_t) * (size_t)(CSR_BLOCK + 1));
+    for (int64_t b = 0; b < nb; b++) {
+        const int64_t p0 = b * CSR_BLOCK;
+        const int64_t np = n_own - p0 < CSR_BLOCK ? n_own - p0 : CSR_BLOCK;
+        if (np <= 0)
+            break;
+        memcpy(pos, ptr + p0, sizeof(int64_t) * (size_t)np);
+        for (int64_t i = bptr[b]; i < bptr[b + 1]; i++) {
+            const uint32_t *d = pt + 3 * i;
+            const int64_t k = pos[d[0] - p0]++;
+            cfr[k] = d[1];
+            cct[k] = d[2];
+        }
+    }
+    free(pos);
+    free(bptr);
+}
+
 /* The epoch's events (frames [ep_f0, f_end)) as CSR per owned pixel, counts
  * of the same frame summed (-a), pushed to the sparse kernel. */
 static void flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err, xpcs_status *st)
 {
     const int64_t n = e->ep_n, n_own = e->n_own;
-    if (n + 1 > e->csr_cap) {
-        int64_t cap = e->csr_cap;
-        e->cfr = grow(e->cfr, &cap, n + 1, sizeof(uint32_t));
-        cap = e->csr_cap;
-        e->cct = grow(e->cct, &cap, n + 1, sizeof(uint32_t));
-        e->csr_cap = cap;
-    }
     int64_t *ptr = e->ptr;
-    memset(ptr, 0, sizeof(int64_t) * (size_t)(n_own + 1));
-    const uint32_t *t = e->epoch;
-    for (int64_t i = 0; i < n; i++)
-        ptr[t[3 * i] + 1]++;
-    for (int64_t p = 0; p < n_own; p++)
-        ptr[p + 1] += ptr[p];
-    /* stable: each pixel's events stay in time order */
-    for (int64_t i = 0; i < n; i++) {
-        int64_t k = ptr[t[3 * i]]++;
-        e->cfr[k] = t[3 * i + 1];
-        e->cct[k] = t[3 * i + 2];
-    }
-    for (int64_t p = n_own; p > 0; p--)
-        ptr[p] = ptr[p - 1];
-    ptr[0] = 0;
+    csr_build(e->epoch, n, n_own, e->loc, e->loc_lo, ptr, &e->part, &e->part_cap);
+    /* the CSR lives in the epoch buffer, free once partitioned */
+    e->cfr = e->epoch;
+    e->cct = e->epoch + n + 1;
     /* merge repeated frames of a pixel (averaged frames, repeated words) */
     int64_t w = 0;
     for (int64_t p = 0; p < n_own; p++) {
@@ -325,16 +389,15 @@ static void flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err, xpcs_status *st
 
 /* ---- sources ------------------------------------------------------------ */
 
-/* Room for n_frames frames and `need` events in the frame CSR, keeping the
- * first `keep` events. */
-static void frames_reserve(ev_ctx *e, int64_t n_frames, int64_t need, int64_t keep)
+/* Room for n_frames frames and `need` events in the frame CSR (kept). */
+static void frames_reserve(ev_ctx *e, int64_t n_frames, int64_t need)
 {
     e->fptr = grow(e->fptr, &e->fptr_cap, n_frames + 1, sizeof(int64_t));
     if (need > e->fev_cap) {
         int64_t cap = e->fev_cap;
-        e->fpix = grow_keep(e->fpix, &cap, need, sizeof(uint32_t), keep);
+        e->fpix = grow_keep(e->fpix, &cap, need, sizeof(uint32_t));
         cap = e->fev_cap;
-        e->fcnt = grow_keep(e->fcnt, &cap, need, sizeof(uint32_t), keep);
+        e->fcnt = grow_keep(e->fcnt, &cap, need, sizeof(uint32_t));
         e->fev_cap = cap;
     }
 }
@@ -362,11 +425,11 @@ static xpcs_status run_hdf5(ev_ctx *e, xpcs_err *err)
         s->bytes_read += (double)(count * p->avg * e->npix) * (double)rsz;
         xpcs_timer_start(s->tm, XPCS_T_SAXS);
         int64_t n = 0;
-        frames_reserve(e, count, 0, 0);
+        frames_reserve(e, count, 0);
         e->fptr[0] = 0;
         for (int64_t f = 0; f < count; f++) {
             for (int64_t a = 0; a < p->avg; a++) {
-                frames_reserve(e, count, n + e->npix, n);
+                frames_reserve(e, count, n + e->npix);
                 const char *fr = (const char *)rawbuf + (size_t)((f * p->avg + a) * e->npix) * rsz;
                 n += extract_frame(fr, p->raw_type, e->npix, e->fpix + n, e->fcnt + n);
             }
@@ -464,7 +527,7 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
                 fa = F0;
             fb = fa;
         }
-        frames_reserve(e, F1 - F0, b - a, 0);
+        frames_reserve(e, F1 - F0, b - a);
         e->fptr[0] = 0;
         int64_t prev = a1 < a ? xpcs_rigaku_frame_of(words[0]) : -1;
         for (int64_t i = a; i < b && !st; i++) {
@@ -521,8 +584,11 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
 
 static void ctx_free(ev_ctx *e)
 {
-    free(e->dest);
+    free(e->corr_bits);
+    free(e->valid_bits);
+    free(e->flat_lo);
     free(e->loc);
+    free(e->evowner);
     free(e->fptr);
     free(e->fpix);
     free(e->fcnt);
@@ -531,8 +597,7 @@ static void ctx_free(ev_ctx *e)
     free(e->fsum);
     free(e->epoch);
     free(e->ptr);
-    free(e->cfr);
-    free(e->cct);
+    free(e->part);
     free(e->scale);
     free(e->dense);
 }
@@ -549,15 +614,29 @@ xpcs_status xpcs_evstream_run(xpcs_evstream *s, xpcs_err *err)
     e.npix = p->rows * p->cols;
     e.n_own = p->pix_first[e.rank + 1] - p->pix_first[e.rank];
     e.n_mask = xpcs_saxs_n_mask(s->saxs);
-    e.dest = xpcs_malloc(sizeof(int32_t) * (size_t)e.npix);
-    e.loc = xpcs_calloc((size_t)e.npix, sizeof(uint32_t));
+    const size_t words = (size_t)(e.npix / 64 + 1);
+    e.corr_bits = xpcs_calloc(words, sizeof(uint64_t));
+    e.valid_bits = xpcs_calloc(words, sizeof(uint64_t));
     for (int64_t i = 0; i < e.npix; i++)
-        e.dest[i] = -1;
-    for (int r = 0; r < e.n_ranks; r++)
-        for (int64_t j = p->pix_first[r]; j < p->pix_first[r + 1]; j++) {
-            e.dest[q->corr_pixel[j]] = r;
-            e.loc[q->corr_pixel[j]] = (uint32_t)(j - p->pix_first[r]);
-        }
+        if (q->mask[i])
+            e.valid_bits[i >> 6] |= (uint64_t)1 << (i & 63);
+    for (int64_t j = 0; j < q->n_corr; j++)
+        e.corr_bits[q->corr_pixel[j] >> 6] |= (uint64_t)1 << (q->corr_pixel[j] & 63);
+    /* flat_lo[r]: rank r's first correlated pixel; empty ranks take the
+     * next rank's start, so the owner of p is the last r with
+     * flat_lo[r] <= p < flat_lo[r + 1] */
+    e.flat_lo = xpcs_malloc(sizeof(int64_t) * (size_t)(e.n_ranks + 1));
+    e.flat_lo[e.n_ranks] = e.npix + 1;
+    for (int r = e.n_ranks - 1; r >= 0; r--)
+        e.flat_lo[r] = p->pix_first[r] < p->pix_first[r + 1] ? q->corr_pixel[p->pix_first[r]]
+                                                             : e.flat_lo[r + 1];
+    /* own pixels: flat index -> index among them */
+    const int64_t j0 = p->pix_first[e.rank], j1 = p->pix_first[e.rank + 1];
+    e.loc_lo = j1 > j0 ? q->corr_pixel[j0] : 0;
+    const int64_t span = j1 > j0 ? q->corr_pixel[j1 - 1] - e.loc_lo + 1 : 1;
+    e.loc = xpcs_calloc((size_t)span, sizeof(uint32_t));
+    for (int64_t j = j0; j < j1; j++)
+        e.loc[q->corr_pixel[j] - e.loc_lo] = (uint32_t)(j - j0);
     e.sc = xpcs_malloc(sizeof(int) * 4 * (size_t)e.n_ranks);
     e.sd = e.sc + e.n_ranks;
     e.rc = e.sd + e.n_ranks;

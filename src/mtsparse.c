@@ -5,8 +5,9 @@
  *   state   [n_tiles][n_slots][TW] doubles: per pixel and level L the G2
  *           sums acc[m], the head sums (first m level frames), the tail sums
  *           (last m level frames, filled at the end) and the total; lags
- *           m = 1..8 at level 0 and 5..8 above (TW pixels per tile, so a
- *           delay's values of a tile share cache lines).
+ *           m = 1..8 at level 0 and 5..8 above (TW pixels per tile: a
+ *           delay's values of a tile are contiguous, so reading them out is
+ *           a stream; a pixel's slots of a level stay few cache lines).
  *   blocks  BP pixels each, with the carry of their pixels: per level, the
  *           level frames (index k, value) with k >= F_L - 8, F_L the number
  *           of complete level-L frames so far.  Later level frames have
@@ -22,7 +23,7 @@
 
 #include "xpcs/multitau.h"
 
-#define TW 8   /* pixels per state tile */
+#define TW 256   /* pixels per state tile */
 #define BP 256 /* pixels per carry block (a multiple of TW) */
 #define HIST 8 /* level frames kept back: the largest lag */
 #define MAXLEV 64

@@ -171,6 +171,11 @@ void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t 
             xpcs_saxs_flush(s);
         s->open_seg = seg;
         s->has_open = 1;
+        if (!frame_sum) {
+            for (int64_t e = ptr[i]; e < ptr[i + 1]; e++)
+                open[pixel[e]] += (double)count[e];
+            continue;
+        }
         double sum = 0.0;
         for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) {
             double x = (double)count[e];

@@ -64,7 +64,9 @@ static void run_case(int64_t n, int64_t npix, double occ, int scaled, int thread
     uint32_t *fr = malloc(sizeof(uint32_t) * (size_t)(n * npix + 1));
     uint32_t *ct = malloc(sizeof(uint32_t) * (size_t)(n * npix + 1));
     while (f0 < n) {
-        int64_t len = 1 + (int64_t)(next_u32() % (uint32_t)max_push);
+        /* max_push 0: the whole run in one push (the exact-integer path
+         * when unscaled) */
+        int64_t len = max_push > 0 ? 1 + (int64_t)(next_u32() % (uint32_t)max_push) : n;
         if (f0 + len > n)
             len = n - f0;
         int64_t k = 0;
@@ -124,10 +126,16 @@ int main(void)
             run_case(ns[i], npix, occs[o], 0, 1, (int)ns[i] + 1, 7);
             run_case(ns[i], npix, occs[o], 1, 2, 1 + (int)(ns[i] / 5), 7);
             run_case(ns[i], npix, occs[o], 1, 1, 3, 100000);
+            run_case(ns[i], npix, occs[o], 0, 2, 0, 7);
+            /* counts up to 1e5: some pixels' totals too large for the
+             * exact-integer path, which then falls back */
+            run_case(ns[i], npix, occs[o], 0, 1, 0, 100000);
         }
     /* many pixels (several carry blocks), long run, tiny pushes */
     run_case(3000, 777, 0.01, 0, 2, 64, 3);
     run_case(3000, 777, 0.01, 1, 2, 300, 3);
+    run_case(20000, 300, 0.001, 0, 2, 0, 3);
+    run_case(20000, 300, 0.0002, 0, 1, 0, 3);
     /* a pixel with events only at the very end / start, single push */
     {
         const int64_t n = 1029, np = 3;
