@@ -530,25 +530,38 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
         frames_reserve(e, F1 - F0, b - a);
         e->fptr[0] = 0;
         int64_t prev = a1 < a ? xpcs_rigaku_frame_of(words[0]) : -1;
-        for (int64_t i = a; i < b && !st; i++) {
+        int64_t cur = -1; /* the frame being read */
+        int use = 0;      /* it is a used one (stride) */
+        for (int64_t i = a; i < b; i++) {
             const uint64_t wd = words[i - a1];
             const int64_t f = xpcs_rigaku_frame_of(wd);
             const uint32_t px = xpcs_rigaku_pixel_of(wd), ct = xpcs_rigaku_count_of(wd);
-            if (f < prev) {
-                st = xpcs_fail(err, XPCS_ERR_INPUT,
-                               "%s: event word %lld: frame %lld after frame %lld: expected "
-                               "events sorted by frame",
-                               path, (long long)i, (long long)f, (long long)prev);
-                break;
-            }
-            prev = f;
-            if (f < raw_lo || f >= raw_hi) {
-                st = xpcs_fail(err, XPCS_ERR_INPUT,
-                               "%s: event word %lld: frame %lld outside frames [%lld, %lld) "
-                               "where the search put it: expected events sorted by frame",
-                               path, (long long)i, (long long)f, (long long)raw_lo,
-                               (long long)raw_hi);
-                break;
+            if (f != cur) { /* a new frame: checks and its output frame */
+                if (f < prev) {
+                    st = xpcs_fail(err, XPCS_ERR_INPUT,
+                                   "%s: event word %lld: frame %lld after frame %lld: expected "
+                                   "events sorted by frame",
+                                   path, (long long)i, (long long)f, (long long)prev);
+                    break;
+                }
+                if (f < raw_lo || f >= raw_hi) {
+                    st = xpcs_fail(err, XPCS_ERR_INPUT,
+                                   "%s: event word %lld: frame %lld outside frames [%lld, %lld) "
+                                   "where the search put it: expected events sorted by frame",
+                                   path, (long long)i, (long long)f, (long long)raw_lo,
+                                   (long long)raw_hi);
+                    break;
+                }
+                prev = cur = f;
+                const int64_t d = f - p->begin;
+                use = d % p->stride == 0;
+                const int64_t out = d / u;
+                if (fb > fa)
+                    e->fptr[fb - fa] = n; /* end of the open output frame */
+                while (fb <= out) { /* open frames up to this one */
+                    e->fptr[fb - fa + 1] = n;
+                    fb++;
+                }
             }
             if (px >= XPCS_RIGAKU_PIXELS) {
                 st = xpcs_fail(err, XPCS_ERR_INPUT,
@@ -557,19 +570,12 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
                                path, (long long)i, px, XPCS_RIGAKU_ROWS, XPCS_RIGAKU_COLS);
                 break;
             }
-            const int64_t d = f - p->begin;
-            if (ct == 0 || d % p->stride)
-                continue;
-            const int64_t out = d / u;
-            while (fb <= out) { /* open frames up to this one */
-                e->fptr[fb - fa + 1] = n;
-                fb++;
-            }
             e->fpix[n] = px;
             e->fcnt[n] = ct;
-            n++;
-            e->fptr[fb - fa] = n;
+            n += use & (ct != 0); /* count-0 words only mark the frame count */
         }
+        if (fb > fa)
+            e->fptr[fb - fa] = n;
         xpcs_timer_stop(s->tm, XPCS_T_SAXS);
         st = xpcs_comm_agree(c, st, err);
         if (st)
