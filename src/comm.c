@@ -273,8 +273,8 @@ xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, 
                                        xpcs_err *err)
 {
     if (bytes > (size_t)INT_MAX)
-        return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: read of %zu bytes: more than 2^31-1",
-                         f->path, bytes);
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: read of %zu bytes: more than 2^31-1", f->path,
+                         bytes);
     MPI_Status status;
     char dummy;
     int rc = MPI_File_read_at_all(f->fh, (MPI_Offset)offset, bytes ? buf : &dummy, (int)bytes,

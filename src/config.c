@@ -32,9 +32,8 @@ static xpcs_status set_kernel(xpcs_config *c, const char *s, xpcs_err *err)
             c->kernel = (xpcs_kernel)k;
             return XPCS_OK;
         }
-    return xpcs_fail(err, XPCS_ERR_USAGE, "option --kernel: expected dense, sparse or auto, got "
-                                          "'%s'",
-                     s);
+    return xpcs_fail(err, XPCS_ERR_USAGE,
+                     "option --kernel: expected dense, sparse or auto, got '%s'", s);
 }
 
 const char *xpcs_analysis_name(xpcs_analysis a)

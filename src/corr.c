@@ -188,9 +188,8 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
         st = xpcs_fail(err, XPCS_ERR_INPUT,
                        "%s: /qmap maps have shape (%lld, %lld): expected the frame shape (%lld, "
                        "%lld) of %s%s%s",
-                       c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols,
-                       (long long)rows, (long long)cols, c->raw, x->rig ? "" : ":",
-                       x->rig ? "" : c->dataset);
+                       c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols, (long long)rows,
+                       (long long)cols, c->raw, x->rig ? "" : ":", x->rig ? "" : c->dataset);
     if (!st)
         st = xpcs_plan_frames(frames, c->begin_frame, c->end_frame, c->stride_frame,
                               c->avg_frame, &x->plan, c->raw, err);
@@ -206,9 +205,8 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
                          "--step-frames %lld: too large for %lld pixels (all-to-all counts "
                          "must stay below 2^31)",
                          (long long)c->step_frames, (long long)x->qmap.n_corr);
-    xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols,
-                        x->qmap.n_corr, x->rig ? XPCS_DT_U16 : xpcs_raw_type(x->raw),
-                        c->step_frames);
+    xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols, x->qmap.n_corr,
+                        x->rig ? XPCS_DT_U16 : xpcs_raw_type(x->raw), c->step_frames);
     x->plan.mem_budget =
         c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
     if (x->plan.mem_per_rank > x->plan.mem_budget)
@@ -578,8 +576,7 @@ static void print_summary(corr_ctx *x)
         printf("xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s end "
                "to end\n",
                x->ms ? "sparse" : "dense", (long long)x->nonzero,
-               pf > 0 ? (double)x->nonzero / pf : 0.0,
-               wall > 0 ? (double)x->nonzero / wall : 0.0);
+               pf > 0 ? (double)x->nonzero / pf : 0.0, wall > 0 ? (double)x->nonzero / wall : 0.0);
 }
 
 static xpcs_status run(corr_ctx *x, xpcs_err *err)
@@ -632,10 +629,12 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
             return st;
         sparse = xpcs_evstream_prefer_sparse(x->occupancy, x->rig != NULL);
     }
-    if (x->root && c->verbose)
-        printf("kernel: %s (--kernel %s, occupancy %s%.3g)\n", sparse ? "sparse" : "dense",
-               xpcs_kernel_name(c->kernel), x->occupancy < 0 ? "not measured, " : "",
-               x->occupancy);
+    if (x->root && c->verbose && x->occupancy >= 0)
+        printf("kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n",
+               sparse ? "sparse" : "dense", xpcs_kernel_name(c->kernel), x->occupancy);
+    else if (x->root && c->verbose)
+        printf("kernel: %s (--kernel %s)\n", sparse ? "sparse" : "dense",
+               xpcs_kernel_name(c->kernel));
     x->own_sq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     x->own_dq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     for (int64_t i = 0; i < x->n_own; i++) {
@@ -654,8 +653,17 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
                                x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
     if (x->ms || x->rig) {
-        xpcs_evstream ev = {c, x->comm, p, &x->qmap, x->raw, x->rig, x->saxs, x->frame_sum,
-                            x->ms, x->mt, &x->tm, 0, 0};
+        xpcs_evstream ev = {.cfg = c,
+                            .comm = x->comm,
+                            .plan = p,
+                            .qmap = &x->qmap,
+                            .raw = x->raw,
+                            .rig = x->rig,
+                            .saxs = x->saxs,
+                            .frame_sum = x->frame_sum,
+                            .ms = x->ms,
+                            .mt = x->mt,
+                            .tm = &x->tm};
         st = xpcs_evstream_run(&ev, err);
         x->bytes_read = ev.bytes_read;
         x->nonzero = ev.nonzero;

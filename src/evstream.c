@@ -37,7 +37,7 @@ typedef struct {
     uint64_t *corr_bits, *valid_bits;
     int64_t *flat_lo;
     uint32_t *loc;
-    int64_t loc_lo;    /* loc[p - loc_lo] */
+    int64_t loc_lo;   /* loc[p - loc_lo] */
     int32_t *evowner; /* owner of each event of the step, -1: not correlated */
     int64_t evowner_cap;
     /* reader side, one step */
@@ -55,7 +55,7 @@ typedef struct {
     int64_t ep_n, ep_cap, ep_f0, ep_max;
     int64_t *ptr;
     uint32_t *cfr, *cct; /* the epoch's CSR, inside epoch */
-    uint32_t *part; /* CSR build: events partitioned by pixel block */
+    uint32_t *part;      /* CSR build: events partitioned by pixel block */
     int64_t part_cap;
     double *scale;
     int64_t scale_cap;
@@ -100,31 +100,31 @@ int xpcs_evstream_prefer_sparse(double occupancy, int event_file)
 
 /* Appends the non-zero pixels of one frame of npix values; 64-byte blocks
  * of zeros are skipped with one test. */
-#define EXTRACT(TYPE)                                                                          \
-    do {                                                                                       \
-        const TYPE *x = (const TYPE *)frame;                                                   \
-        const int64_t B = 64 / (int64_t)sizeof(TYPE);                                          \
-        int64_t p0 = 0;                                                                        \
-        for (; p0 + B <= npix; p0 += B) {                                                      \
-            uint64_t w[8], o = 0;                                                              \
-            memcpy(w, x + p0, sizeof w);                                                       \
-            for (int q = 0; q < 8; q++)                                                        \
-                o |= w[q];                                                                     \
-            if (!o)                                                                            \
-                continue;                                                                      \
-            for (int64_t p = p0; p < p0 + B; p++)                                              \
-                if (x[p]) {                                                                    \
-                    pix[n] = (uint32_t)p;                                                      \
-                    cnt[n] = (uint32_t)x[p];                                                   \
-                    n++;                                                                       \
-                }                                                                              \
-        }                                                                                      \
-        for (int64_t p = p0; p < npix; p++)                                                    \
-            if (x[p]) {                                                                        \
-                pix[n] = (uint32_t)p;                                                          \
-                cnt[n] = (uint32_t)x[p];                                                       \
-                n++;                                                                           \
-            }                                                                                  \
+#define EXTRACT(TYPE)                                                                              \
+    do {                                                                                           \
+        const TYPE *x = (const TYPE *)frame;                                                       \
+        const int64_t B = 64 / (int64_t)sizeof(TYPE);                                              \
+        int64_t p0 = 0;                                                                            \
+        for (; p0 + B <= npix; p0 += B) {                                                          \
+            uint64_t w[8], o = 0;                                                                  \
+            memcpy(w, x + p0, sizeof w);                                                           \
+            for (int q = 0; q < 8; q++)                                                            \
+                o |= w[q];                                                                         \
+            if (!o)                                                                                \
+                continue;                                                                          \
+            for (int64_t p = p0; p < p0 + B; p++)                                                  \
+                if (x[p]) {                                                                        \
+                    pix[n] = (uint32_t)p;                                                          \
+                    cnt[n] = (uint32_t)x[p];                                                       \
+                    n++;                                                                           \
+                }                                                                                  \
+        }                                                                                          \
+        for (int64_t p = p0; p < npix; p++)                                                        \
+            if (x[p]) {                                                                            \
+                pix[n] = (uint32_t)p;                                                              \
+                cnt[n] = (uint32_t)x[p];                                                           \
+                n++;                                                                               \
+            }                                                                                      \
     } while (0)
 
 static int64_t extract_frame(const void *frame, xpcs_dtype t, int64_t npix, uint32_t *pix,
@@ -156,8 +156,8 @@ static void scale_frames(ev_ctx *e, int64_t f0, int64_t n)
 
 /* The step covers output frames [F0, F1); this rank holds the events of its
  * frames [fa, fb) in the frame CSR. */
-static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_t fb,
-                           int last, xpcs_err *err)
+static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_t fb, int last,
+                           xpcs_err *err)
 {
     xpcs_evstream *s = e->s;
     const int R = e->n_ranks;
@@ -273,9 +273,8 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
             const uint32_t *t = recv + 3 * i;
             uint32_t *v = e->dense + (int64_t)(t[1] - F0) * n_own + e->loc[t[0] - e->loc_lo];
             if (*v > UINT32_MAX - t[2])
-                st = xpcs_fail(err, XPCS_ERR_INPUT,
-                               "%s: frame %u: a summed count exceeds 2^32-1", s->cfg->raw,
-                               t[1]);
+                st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: frame %u: a summed count exceeds 2^32-1",
+                               s->cfg->raw, t[1]);
             else
                 *v += t[2];
         }
@@ -416,8 +415,8 @@ static xpcs_status run_hdf5(ev_ctx *e, xpcs_err *err)
         const int64_t F0 = k * p->step_frames;
         const int64_t F1 = F0 + p->step_frames < p->n_frames ? F0 + p->step_frames : p->n_frames;
         xpcs_timer_start(s->tm, XPCS_T_READ);
-        st = xpcs_raw_read(s->raw, p->begin + first * p->avg * p->stride, p->stride,
-                           count * p->avg, rawbuf, err);
+        st = xpcs_raw_read(s->raw, p->begin + first * p->avg * p->stride, p->stride, count * p->avg,
+                           rawbuf, err);
         xpcs_timer_stop(s->tm, XPCS_T_READ);
         st = xpcs_comm_agree(s->comm, st, err);
         if (st)
@@ -505,8 +504,7 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
         words = grow(words, &words_cap, b - a1 + 1, sizeof(uint64_t));
         if (b - a1 > ((int64_t)1 << 28))
             st = xpcs_fail(err, XPCS_ERR_MEMORY,
-                           "%s: more than 2^28 event words in one output frame on one rank",
-                           path);
+                           "%s: more than 2^28 event words in one output frame on one rank", path);
         st = xpcs_comm_agree(c, st, err);
         if (!st)
             st = xpcs_rigaku_read(s->rig, a1, b > a ? b - a1 : 0, words, err);
@@ -558,7 +556,7 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
                 const int64_t out = d / u;
                 if (fb > fa)
                     e->fptr[fb - fa] = n; /* end of the open output frame */
-                while (fb <= out) { /* open frames up to this one */
+                while (fb <= out) {       /* open frames up to this one */
                     e->fptr[fb - fa + 1] = n;
                     fb++;
                 }
@@ -695,8 +693,8 @@ xpcs_status xpcs_evstream_occupancy(const xpcs_comm *c, const xpcs_plan *p, xpcs
         uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * (size_t)npix);
         uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * (size_t)npix);
         for (int64_t f = 0; f < n; f++)
-            v[0] += extract_frame((const char *)buf + (size_t)(f * npix) * rsz, p->raw_type,
-                                  npix, pix, cnt);
+            v[0] += extract_frame((const char *)buf + (size_t)(f * npix) * rsz, p->raw_type, npix,
+                                  pix, cnt);
         free(pix);
         free(cnt);
         xpcs_comm_allreduce_sum_int64(c, v, 2);

@@ -184,9 +184,8 @@ static int lz4h5_decode_alloc(const uint8_t *in, size_t in_size, alloc_fn alloc,
         else if (c == nb) {
             memcpy(out + done, p, nb);
         }
-        else if (c > (uint32_t)INT32_MAX ||
-                 LZ4_decompress_safe((const char *)p, (char *)out + done, (int)c, (int)nb) !=
-                     (int)nb) {
+        else if (c > (uint32_t)INT32_MAX || LZ4_decompress_safe((const char *)p, (char *)out + done,
+                                                                (int)c, (int)nb) != (int)nb) {
             bad = 1;
         }
         p += c;
@@ -245,7 +244,8 @@ static size_t filter_lz4(unsigned flags, size_t cd_nelmts, const unsigned cd_val
     size_t n;
     (void)cd_nelmts;
     (void)cd_values;
-    if (!(flags & H5Z_FLAG_REVERSE) || lz4h5_decode_alloc(*buf, nbytes, h5_alloc, h5_release, &out, &n))
+    if (!(flags & H5Z_FLAG_REVERSE) ||
+        lz4h5_decode_alloc(*buf, nbytes, h5_alloc, h5_release, &out, &n))
         return 0;
     H5free_memory(*buf);
     *buf = out;
@@ -322,8 +322,8 @@ static void plugin_path(char *buf, size_t n)
     }
 }
 
-xpcs_status xpcs_h5filters_check(hid_t dcpl, const char *path, const char *dataset,
-                                 char *used, size_t n, xpcs_err *err)
+xpcs_status xpcs_h5filters_check(hid_t dcpl, const char *path, const char *dataset, char *used,
+                                 size_t n, xpcs_err *err)
 {
     if (used && n)
         used[0] = '\0';
@@ -332,11 +332,11 @@ xpcs_status xpcs_h5filters_check(hid_t dcpl, const char *path, const char *datas
         unsigned flags = 0, cd[32], cfg = 0;
         size_t ncd = sizeof cd / sizeof cd[0];
         char name[256] = "";
-        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof name, name,
-                                         &cfg);
+        H5Z_filter_t id =
+            H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof name, name, &cfg);
         if (id < 0)
-            return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s: cannot query filter %d",
-                             path, dataset, i);
+            return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s: cannot query filter %d", path,
+                             dataset, i);
         const int builtin_id = id == XPCS_FILTER_BITSHUFFLE || id == XPCS_FILTER_LZ4;
         const int k = id == XPCS_FILTER_BITSHUFFLE ? 0 : 1;
         const char *how = "HDF5";
@@ -365,8 +365,8 @@ xpcs_status xpcs_h5filters_check(hid_t dcpl, const char *path, const char *datas
         }
         if (used && n) {
             size_t len = strlen(used);
-            snprintf(used + len, n - len, "%s%d %s (%s)", len ? ", " : "", (int)id,
-                     known_name(id), how);
+            snprintf(used + len, n - len, "%s%d %s (%s)", len ? ", " : "", (int)id, known_name(id),
+                     how);
         }
     }
     return XPCS_OK;

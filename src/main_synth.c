@@ -282,8 +282,8 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
             else if (strcmp(a, "both") == 0)
                 p->format = XPCS_SYNTH_FMT_H5 | XPCS_SYNTH_FMT_RIGAKU;
             else
-                st = xpcs_fail(err, XPCS_ERR_USAGE, "--format: expected h5, rigaku or both, got '%s'",
-                               a);
+                st = xpcs_fail(err, XPCS_ERR_USAGE,
+                               "--format: expected h5, rigaku or both, got '%s'", a);
             break;
         case OPT_IID:
             p->iid = 1;

@@ -23,7 +23,7 @@
 
 #include "xpcs/multitau.h"
 
-#define TW 256   /* pixels per state tile */
+#define TW 256 /* pixels per state tile */
 #define BP 256 /* pixels per carry block (a multiple of TW) */
 #define HIST 8 /* level frames kept back: the largest lag */
 #define MAXLEV 64
@@ -233,25 +233,25 @@ static int pixel_push(const push_ctx *pc, double *st, const mts_carry *cin, int 
             nxt[0].v = W[h].k == k + 1 ? W[h - 1].v + W[h].v : W[h - 1].v;
             n_out = 1;
         }
-        double al[8];
-        for (int m = 1; m < m0; m++)
-            al[m - 1] = 0.0;
-        for (int m = m0; m <= HIST; m++)
-            al[m - 1] = acc[(size_t)(m - m0) * TW];
+        /* al[i]: lag i + 1; lanes below m0 - 1 are computed and dropped */
+        double al[HIST] = {0};
+        const int i0 = m0 - 1;
+        for (int i = i0; i < HIST; i++)
+            al[i] = acc[(size_t)(i - i0) * TW];
         double t = tot[0];
         const int64_t kmax = W[total - 1].k, span = kmax - W[0].k + 1;
-#define FRAME_REST()                                                                           \
-    do {                                                                                       \
-        t += v;                                                                                \
-        if (k < HIST)                                                                          \
-            for (int m = (int)(k + 1 > m0 ? k + 1 : m0); m <= HIST; m++)                      \
-                head[(size_t)(m - m0) * TW] += v;                                              \
-        const int even = !(k & 1);                                                             \
-        const int with_next = even & (W[i + 1].k == k + 1);                                    \
-        const int merged = !even & (W[i - 1].k == k - 1);                                      \
-        nxt[n_out].k = k >> 1;                                                                 \
-        nxt[n_out].v = v + (double)with_next * W[i + 1].v; /* v + 0 = v: no branch */     \
-        n_out += !merged;                                                                      \
+#define FRAME_REST()                                                                               \
+    do {                                                                                           \
+        t += v;                                                                                    \
+        if (k < HIST)                                                                              \
+            for (int m = (int)(k + 1 > m0 ? k + 1 : m0); m <= HIST; m++)                           \
+                head[(size_t)(m - m0) * TW] += v;                                                  \
+        const int even = !(k & 1);                                                                 \
+        const int with_next = even & (W[i + 1].k == k + 1);                                        \
+        const int merged = !even & (W[i - 1].k == k - 1);                                          \
+        nxt[n_out].k = k >> 1;                                                                     \
+        nxt[n_out].v = v + (double)with_next * W[i + 1].v; /* v + 0 = v: no branch */              \
+        n_out += !merged;                                                                          \
     } while (0)
         if (n_new > 1 && span <= DENSE_SPAN * total) {
             /* win[kmax - k] = x(k): frame k's lags 1..8 are win[kmax-k+1 ..] */
@@ -278,16 +278,15 @@ static int pixel_push(const push_ctx *pc, double *st, const mts_carry *cin, int 
         }
 #undef FRAME_REST
         tot[0] = t;
-        for (int m = m0; m <= HIST; m++)
-            acc[(size_t)(m - m0) * TW] = al[m - 1];
+        for (int i = i0; i < HIST; i++)
+            acc[(size_t)(i - i0) * TW] = al[i];
         if (!up) {
             n_out = 0;
         }
         else if (n_out > 0) {
             /* the last frame waits while its partner is not complete; the
              * odd leftover at the end of the run never moves up */
-            if ((!(kmax & 1) && kmax + 1 >= F_L) ||
-                nxt[n_out - 1].k >= (ms->n_frames >> (L + 1)))
+            if ((!(kmax & 1) && kmax + 1 >= F_L) || nxt[n_out - 1].k >= (ms->n_frames >> (L + 1)))
                 n_out--;
         }
 
@@ -379,8 +378,8 @@ void xpcs_mtsparse_push(xpcs_mtsparse *ms, int64_t f0, int64_t n_fr, const int64
                                           : (double)count[e0 + e];
                 }
                 double *st = ms->state + ((size_t)(p / TW) * (size_t)ms->n_slots) * TW + p % TW;
-                nc += pixel_push(&pc, st, blk->carry ? blk->carry + blk->off[i] : NULL, n_cin,
-                                 l0, ne, s.b + HIST + 1, s.win, s.carry + nc);
+                nc += pixel_push(&pc, st, blk->carry ? blk->carry + blk->off[i] : NULL, n_cin, l0,
+                                 ne, s.b + HIST + 1, s.win, s.carry + nc);
                 noff[i + 1] = (uint32_t)nc;
             }
             if (nc > blk->cap) {
@@ -400,8 +399,8 @@ void xpcs_mtsparse_push(xpcs_mtsparse *ms, int64_t f0, int64_t n_fr, const int64
     ms->pushed = pc.F;
 }
 
-xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP,
-                                 double *IF, xpcs_err *err)
+xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err)
 {
     if (ms->pushed != ms->n_frames)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "mtsparse: %lld of %lld frames pushed",

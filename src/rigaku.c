@@ -42,8 +42,9 @@ static xpcs_status probe(xpcs_rigaku *r, xpcs_err *err)
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read raw data file: %s", r->path,
                          strerror(errno));
     if (fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: not a regular file: expected a Rigaku .bin "
-                                              "event file",
+        return xpcs_fail(err, XPCS_ERR_INPUT,
+                         "%s: not a regular file: expected a Rigaku .bin "
+                         "event file",
                          r->path);
     if (sb.st_size == 0)
         return xpcs_fail(err, XPCS_ERR_INPUT,
@@ -63,8 +64,7 @@ static xpcs_status probe(xpcs_rigaku *r, xpcs_err *err)
     return XPCS_OK;
 }
 
-xpcs_status xpcs_rigaku_open(const xpcs_comm *c, const char *path, xpcs_rigaku **out,
-                             xpcs_err *err)
+xpcs_status xpcs_rigaku_open(const xpcs_comm *c, const char *path, xpcs_rigaku **out, xpcs_err *err)
 {
     *out = NULL;
     xpcs_rigaku *r = xpcs_calloc(1, sizeof *r);
@@ -138,8 +138,7 @@ xpcs_status xpcs_rigaku_lower_bound(xpcs_rigaku *r, int64_t frame, int64_t lo, i
     return XPCS_OK;
 }
 
-xpcs_status xpcs_rigaku_read(xpcs_rigaku *r, int64_t first, int64_t n, uint64_t *buf,
-                             xpcs_err *err)
+xpcs_status xpcs_rigaku_read(xpcs_rigaku *r, int64_t first, int64_t n, uint64_t *buf, xpcs_err *err)
 {
     xpcs_status st = xpcs_comm_file_read_at_all(r->file, first * 8, buf, (size_t)n * 8, err);
     if (st)

@@ -816,7 +816,8 @@ static size_t iid_events(const synth_gen *g, uint64_t t, uint32_t *pix, uint32_t
 static void gen_frame_iid(synth_gen *g, const synth_model *m, uint64_t t, void *out)
 {
     memset(out, 0, g->npix * (size_t)m->p.dtype);
-    uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * g->npix), *cnt = xpcs_malloc(sizeof(uint32_t) * g->npix);
+    uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * g->npix);
+    uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * g->npix);
     size_t n = iid_events(g, t, pix, cnt);
     for (size_t i = 0; i < n; i++)
         set_pixel(out, m->p.dtype, pix[i], cnt[i]);
@@ -883,7 +884,8 @@ static xpcs_status write_bin(const synth_model *m, const char *file, xpcs_err *e
             words[nw++] = (uint64_t)t << 40 | (uint64_t)pix[i] << 16 | cnt[i];
         if (nw == 0 && t == p->frames - 1)
             words[nw++] = (uint64_t)t << 40; /* count 0: only the frame count */
-        for (size_t i = 0; i < nw; i++) /* the file is little-endian */
+        /* the file is little-endian */
+        for (size_t i = 0; i < nw; i++)
             words[i] = xpcs_synth_le64(words[i]);
         ok = fwrite(words, sizeof(uint64_t), nw, f) == nw;
     }

@@ -44,8 +44,8 @@ static int same(const double *a, const double *b, size_t n)
     return memcmp(a, b, sizeof(double) * n) == 0;
 }
 
-static void run_case(int64_t n, int64_t npix, double occ, int scaled, int threads,
-                     int max_push, uint32_t maxc)
+static void run_case(int64_t n, int64_t npix, double occ, int scaled, int threads, int max_push,
+                     uint32_t maxc)
 {
     uint32_t *x = make_data(n, npix, occ, maxc);
     double *scale = malloc(sizeof(double) * (size_t)n);

@@ -31,8 +31,8 @@
  * error naming file, dataset and filter.  used[] (may be NULL, n entries)
  * receives a short description per filter, e.g. "32008 bitshuffle
  * (built-in)". */
-xpcs_status xpcs_h5filters_check(hid_t dcpl, const char *path, const char *dataset,
-                                 char *used, size_t n, xpcs_err *err);
+xpcs_status xpcs_h5filters_check(hid_t dcpl, const char *path, const char *dataset, char *used,
+                                 size_t n, xpcs_err *err);
 
 /* Decoders (return 0 on success).  Bitshuffle: the bit planes of n
  * elements of elem_size bytes (n a multiple of 8) back into elements. */

@@ -47,8 +47,7 @@ double xpcs_mtsparse_bytes_per_pixel(int64_t n_frames);
  * counts count[...]; frame_scale[f - f0] multiplies the counts of frame f
  * (NULL = none).  OpenMP parallel over pixel blocks. */
 void xpcs_mtsparse_push(xpcs_mtsparse *ms, int64_t f0, int64_t n_fr, const int64_t *ptr,
-                        const uint32_t *frame, const uint32_t *count,
-                        const double *frame_scale);
+                        const uint32_t *frame, const uint32_t *count, const double *frame_scale);
 
 int64_t xpcs_mtsparse_frames_pushed(const xpcs_mtsparse *ms);
 int xpcs_mtsparse_n_delays(const xpcs_mtsparse *ms);
@@ -56,7 +55,7 @@ const int64_t *xpcs_mtsparse_delay_list(const xpcs_mtsparse *ms);
 
 /* After all frames: per-pixel G2, IP, IF of delay j ([n_pixels] each),
  * bit-identical to xpcs_multitau_result on the same data. */
-xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP,
-                                 double *IF, xpcs_err *err);
+xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err);
 
 #endif
