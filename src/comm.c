@@ -324,6 +324,90 @@ int xpcs_comm_probe(const xpcs_comm *c, int tag, int wait)
     return flag ? s.MPI_SOURCE : -1;
 }
 
+void xpcs_comm_allreduce_sum_double(const xpcs_comm *c, double *buf, int64_t n)
+{
+    const int64_t max = (int64_t)1 << 28;
+    while (n > 0) {
+        int k = (int)(n < max ? n : max);
+        MPI_Allreduce(MPI_IN_PLACE, buf, k, MPI_DOUBLE, MPI_SUM, c->comm);
+        buf += k;
+        n -= k;
+    }
+}
+
+void xpcs_comm_alltoall_int(const xpcs_comm *c, const int *send, int *recv)
+{
+    MPI_Alltoall(send, 1, MPI_INT, recv, 1, MPI_INT, c->comm);
+}
+
+struct xpcs_file {
+    MPI_File fh;
+    char path[1024];
+};
+
+static void mpi_error_text(int code, char *buf, size_t n)
+{
+    char s[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(code, s, &len) != MPI_SUCCESS)
+        len = 0;
+    s[len < MPI_MAX_ERROR_STRING ? len : MPI_MAX_ERROR_STRING - 1] = '\0';
+    snprintf(buf, n, "%s", s);
+}
+
+xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
+                                xpcs_err *err)
+{
+    xpcs_file *f = xpcs_calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    /* errors are returned, not fatal, on this handle */
+    int rc = MPI_File_open(c->comm, path, MPI_MODE_RDONLY, MPI_INFO_NULL, &f->fh);
+    if (rc != MPI_SUCCESS) {
+        char msg[MPI_MAX_ERROR_STRING];
+        mpi_error_text(rc, msg, sizeof msg);
+        free(f);
+        *out = NULL;
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot open with MPI-IO: %s", path, msg);
+    }
+    MPI_File_set_errhandler(f->fh, MPI_ERRORS_RETURN);
+    *out = f;
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
+                                       xpcs_err *err)
+{
+    if (bytes > (size_t)INT_MAX)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: read of %zu bytes: more than 2^31-1", f->path,
+                         bytes);
+    MPI_Status status;
+    char dummy;
+    int rc = MPI_File_read_at_all(f->fh, (MPI_Offset)offset, bytes ? buf : &dummy, (int)bytes,
+                                  MPI_BYTE, &status);
+    int got = 0;
+    if (rc == MPI_SUCCESS)
+        MPI_Get_count(&status, MPI_BYTE, &got);
+    if (rc != MPI_SUCCESS || (size_t)got != bytes) {
+        char msg[MPI_MAX_ERROR_STRING] = "short read";
+        if (rc != MPI_SUCCESS)
+            mpi_error_text(rc, msg, sizeof msg);
+        return xpcs_fail(err, XPCS_ERR_INPUT,
+                         "%s: cannot read %zu bytes at offset %lld: %s (file changed or "
+                         "truncated?)",
+                         f->path, bytes, (long long)offset, msg);
+    }
+    return XPCS_OK;
+}
+
+void xpcs_comm_file_close(xpcs_file **f)
+{
+    if (!f || !*f)
+        return;
+    MPI_File_close(&(*f)->fh);
+    free(*f);
+    *f = NULL;
+}
+
 void xpcs_comm_abort(const char *msg, int code)
 {
     fprintf(stderr, "xpcs: fatal: %s\n", msg);

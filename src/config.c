@@ -46,6 +46,22 @@ static void add_raw_arg(xpcs_config *c, const char *path)
     c->n_raw_args++;
 }
 
+const char *xpcs_kernel_name(xpcs_kernel k)
+{
+    return k == XPCS_KERNEL_DENSE ? "dense" : k == XPCS_KERNEL_SPARSE ? "sparse" : "auto";
+}
+
+static xpcs_status set_kernel(xpcs_config *c, const char *s, xpcs_err *err)
+{
+    for (int k = XPCS_KERNEL_AUTO; k <= XPCS_KERNEL_SPARSE; k++)
+        if (strcmp(s, xpcs_kernel_name((xpcs_kernel)k)) == 0) {
+            c->kernel = (xpcs_kernel)k;
+            return XPCS_OK;
+        }
+    return xpcs_fail(err, XPCS_ERR_USAGE,
+                     "option --kernel: expected dense, sparse or auto, got '%s'", s);
+}
+
 const char *xpcs_analysis_name(xpcs_analysis a)
 {
     switch (a) {
@@ -71,7 +87,7 @@ void xpcs_config_usage(FILE *out)
             "OUTDIR/<raw name>_results.hdf in the APS nexus result layout.  The last line on\n"
             "stdout is the result file's path.\n"
             "\n"
-            "  -r, --raw FILE            raw HDF5 file (uint8/16/32 frames)\n"
+            "  -r, --raw FILE            raw HDF5 file (uint8/16/32 frames) or Rigaku .bin events\n"
             "  -q, --qmap FILE           q-map file (/qmap group)\n"
             "  -o, --output DIR          output directory (default cluster_results)\n"
             "  -t, --type TYPE           multitau (default), twotime, both (multitau + twotime),\n"
@@ -110,6 +126,8 @@ void xpcs_config_usage(FILE *out)
             "      --threads N           OpenMP threads per rank (threading.num_threads)\n"
             "      --fail-on-critical    exit 8 when a health indicator is critical\n"
             "      --set SECTION.KEY=V   any setting, e.g. --set monitoring.progress=off\n"
+            "      --kernel K            multitau on dense frames, on photon events (sparse),\n"
+            "                            or auto: by the occupancy of the first frames (default)\n"
             "  -h, --help                this text\n"
             "      --version             version\n");
 }
@@ -291,6 +309,10 @@ xpcs_status xpcs_config_apply_json(xpcs_config *c, const cJSON *root, const char
                          cJSON_GetArrayItem(it, 0)->valuedouble,
                          cJSON_GetArrayItem(it, 1)->valuedouble);
         }
+        else if (strcmp(k, "kernel") == 0) {
+            NEED(is_str, "a string");
+            st = set_kernel(c, it->valuestring, err);
+        }
         else if (strcmp(k, "dataset") == 0) {
             NEED(is_str, "a string");
             set_str(c->dataset, sizeof c->dataset, it->valuestring);
@@ -339,7 +361,8 @@ enum {
     OPT_FAILCRIT,
     OPT_SET,
     OPT_MAX_LAG,
-    OPT_FFTW_WISDOM
+    OPT_FFTW_WISDOM,
+    OPT_KERNEL
 };
 
 static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
@@ -373,6 +396,7 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {"threads", required_argument, 0, OPT_THREADS},
                                           {"fail-on-critical", no_argument, 0, OPT_FAILCRIT},
                                           {"set", required_argument, 0, OPT_SET},
+                                          {"kernel", required_argument, 0, OPT_KERNEL},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:hs:";
 
@@ -518,6 +542,9 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
             break;
         case 's':
             set_str(c->smooth, sizeof c->smooth, optarg);
+            break;
+        case OPT_KERNEL:
+            st = set_kernel(c, optarg, err);
             break;
         default:
             return xpcs_fail(err, XPCS_ERR_USAGE, "unknown or incomplete option '%s' (see --help)",

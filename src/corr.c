@@ -26,16 +26,19 @@
 #include "xpcs/config.h"
 #include "xpcs/fit_io.h"
 #include "xpcs/corr_ext.h"
+#include "xpcs/evstream.h"
 #include "xpcs/g2norm.h"
 #include "xpcs/h5in.h"
 #include "xpcs/h5out.h"
 #include "xpcs/iobench.h"
+#include "xpcs/mtsparse.h"
 #include "xpcs/multitau.h"
 #include "xpcs/plan.h"
 #include "xpcs/profile.h"
 #include "xpcs/progress.h"
 #include "xpcs/qmap.h"
 #include "xpcs/report.h"
+#include "xpcs/rigaku.h"
 #include "xpcs/saxs.h"
 #include "xpcs/settings.h"
 #include "xpcs/timer.h"
@@ -65,7 +68,32 @@ typedef struct {
     xpcs_g2lin_geom lin_geo;
     xpcs_corr_lin *lin;
     xpcs_corr_tt *tt;
+    /* issue 7: event files, the event-based kernel (evstream.h) */
+    xpcs_rigaku *rig;  /* the raw file is a Rigaku .bin (then raw is NULL) */
+    xpcs_mtsparse *ms; /* the sparse kernel (then mt is NULL) */
+    double occupancy;  /* measured non-zero fraction, -1 if not measured */
+    int64_t nonzero;   /* events read by the event pipeline */
 } corr_ctx;
+
+/* The kernel's results, whichever kernel ran. */
+static int kernel_n_delays(const corr_ctx *x)
+{
+    if (x->ms)
+        return xpcs_mtsparse_n_delays(x->ms);
+    return x->mt ? xpcs_multitau_n_delays(x->mt) : 0;
+}
+static const int64_t *kernel_delays(const corr_ctx *x)
+{
+    if (x->ms)
+        return xpcs_mtsparse_delay_list(x->ms);
+    return x->mt ? xpcs_multitau_delay_list(x->mt) : NULL;
+}
+static xpcs_status kernel_result(const corr_ctx *x, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err)
+{
+    return x->ms ? xpcs_mtsparse_result(x->ms, j, G2, IP, IF, err)
+                 : xpcs_multitau_result(x->mt, j, G2, IP, IF, err);
+}
 
 /* ---- set-up ------------------------------------------------------------ */
 
@@ -210,15 +238,18 @@ static xpcs_status plan_stages(corr_ctx *x, xpcs_err *err)
 static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_config *c = x->cfg;
-    int64_t frames, rows, cols;
-    xpcs_raw_dims(x->raw, &frames, &rows, &cols);
+    int64_t frames, rows = XPCS_RIGAKU_ROWS, cols = XPCS_RIGAKU_COLS;
+    if (x->rig)
+        frames = xpcs_rigaku_n_frames(x->rig);
+    else
+        xpcs_raw_dims(x->raw, &frames, &rows, &cols);
     xpcs_status st = XPCS_OK;
     if (rows != x->qmap.rows || cols != x->qmap.cols)
         st = xpcs_fail(err, XPCS_ERR_INPUT,
                        "%s: /qmap maps have shape (%lld, %lld): expected the frame shape (%lld, "
-                       "%lld) of %s:%s",
-                       c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols,
-                       (long long)rows, (long long)cols, c->raw, c->dataset);
+                       "%lld) of %s%s%s",
+                       c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols, (long long)rows,
+                       (long long)cols, c->raw, x->rig ? "" : ":", x->rig ? "" : c->dataset);
     if (!st)
         st = xpcs_plan_frames(frames, c->begin_frame, c->end_frame, c->stride_frame,
                               c->avg_frame, &x->plan, c->raw, err);
@@ -234,8 +265,8 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
                          "--step-frames %lld: too large for %lld pixels (all-to-all counts "
                          "must stay below 2^31)",
                          (long long)c->step_frames, (long long)x->qmap.n_corr);
-    xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols,
-                        x->qmap.n_corr, xpcs_raw_type(x->raw), c->step_frames);
+    xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols, x->qmap.n_corr,
+                        x->rig ? XPCS_DT_U16 : xpcs_raw_type(x->raw), c->step_frames);
     x->plan.mem_budget =
         c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
     st = plan_stages(x, err);
@@ -503,7 +534,7 @@ static xpcs_status write_extra(int64_t file, const char *name, const xpcs_result
 static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_plan *p = &x->plan;
-    const int n_delays = x->mt ? xpcs_multitau_n_delays(x->mt) : 0;
+    const int n_delays = kernel_n_delays(x);
     const int64_t npix = p->rows * p->cols;
     xpcs_status st = XPCS_OK;
 
@@ -515,9 +546,9 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
                                          x->qmap.sq_to_dq);
     double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
-    for (int pass = 0; pass < 2 && !st && x->mt; pass++) {
+    for (int pass = 0; pass < 2 && !st && (x->mt || x->ms); pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
-            st = xpcs_multitau_result(x->mt, j, G2, IP, IF, err);
+            st = kernel_result(x, j, G2, IP, IF, err);
             if (st)
                 break;
             if (pass == 0)
@@ -535,7 +566,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
     st = xpcs_comm_agree(x->comm, st, err);
     int64_t ns;
     int64_t *sums = xpcs_g2norm_sums(gn, &ns);
-    if (!st && x->mt)
+    if (!st && (x->mt || x->ms))
         xpcs_comm_reduce_sum_int64(x->comm, sums, ns, 0);
 
     xpcs_saxs_flush(x->saxs);
@@ -549,7 +580,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
     if (x->root && !st) {
         double *g2 = xpcs_malloc(sizeof(double) * (size_t)n_delays * (size_t)x->qmap.n_dq * 2);
         double *g2e = g2 + (size_t)n_delays * (size_t)x->qmap.n_dq;
-        if (x->mt)
+        if (x->mt || x->ms)
             xpcs_g2norm_finish(gn, g2, g2e);
         const int n_seg = xpcs_saxs_n_segments(x->saxs);
         double *s2 = xpcs_malloc(sizeof(double) * (size_t)npix);
@@ -573,7 +604,9 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         r.frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
         r.count_time = c->count_time > 0 ? c->count_time : r.frame_time;
         r.n_delays = n_delays;
-        r.delays = x->mt ? xpcs_multitau_delay_list(x->mt) : NULL;
+        r.delays = kernel_delays(x);
+        r.kernel = x->ms ? "sparse" : "dense";
+        r.occupancy = x->occupancy;
         r.n_dq = x->qmap.n_dq;
         r.g2 = g2;
         r.g2_err = g2e;
@@ -661,7 +694,7 @@ static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
     run.rows = p->rows;
     run.cols = p->cols;
     run.n_corr = p->n_corr;
-    run.n_delays = x->mt ? xpcs_multitau_n_delays(x->mt) : (int)x->lin_geo.max_lag;
+    run.n_delays = (x->mt || x->ms) ? kernel_n_delays(x) : (int)x->lin_geo.max_lag;
     run.step_frames = p->step_frames;
     run.n_steps = p->n_steps;
     run.n_own = x->n_own;
@@ -687,6 +720,12 @@ static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
                "(slowest rank's read time %.3f s)\n",
                xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
                xpcs_profile_phase_max(prof, XPCS_T_READ));
+        const double pf = (double)p->rows * (double)p->cols * (double)p->n_frames * (double)p->avg;
+        if (talk && (x->ms || x->rig))
+            printf("xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s "
+                   "end to end\n",
+                   x->ms ? "sparse" : "dense", (long long)x->nonzero, pf > 0 ? (double)x->nonzero / pf : 0.0,
+                   wall > 0 ? (double)x->nonzero / wall : 0.0);
         if (x->cfg->verbose && x->lin)
             xpcs_corr_lin_print_stats(x->lin, stdout);
         if (x->cfg->verbose && x->tt)
@@ -766,7 +805,10 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         return st;
     xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
     xpcs_timer_start(&x->tm, XPCS_T_OPEN);
-    st = xpcs_raw_open(x->comm, c->raw, c->dataset, &x->raw, err);
+    if (xpcs_rigaku_is_event_file(c->raw))
+        st = xpcs_rigaku_open(x->comm, c->raw, &x->rig, err);
+    else
+        st = xpcs_raw_open(x->comm, c->raw, c->dataset, &x->raw, err);
     st = xpcs_comm_agree(x->comm, st, err);
     xpcs_timer_stop(&x->tm, XPCS_T_OPEN);
     if (st)
@@ -782,6 +824,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         print_config(c, stdout);
         xpcs_settings_print(c, stdout);
         xpcs_plan_print(&x->plan, stdout);
+        if (x->raw && xpcs_raw_filters(x->raw)[0])
+            printf("plan: %s filters: %s\n", c->dataset, xpcs_raw_filters(x->raw));
         printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
                x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
                x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
@@ -792,7 +836,31 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     if (c->dry_run)
         return XPCS_OK;
 
+    /* --kernel: auto measures the occupancy of the first frames */
     const xpcs_plan *p = &x->plan;
+    x->occupancy = -1;
+    /* The event path (sparse kernel, Rigaku .bin input) feeds multitau only;
+     * linear and two-time need the dense frames. */
+    const int events_ok = x->do_mt && !x->do_lin && !x->do_tt;
+    if (!events_ok && x->rig)
+        return xpcs_fail(err, XPCS_ERR_USAGE,
+                         "%s: -t %s is not available for Rigaku .bin input (only multitau)",
+                         c->raw, xpcs_analysis_name(c->analysis));
+    int sparse = events_ok && c->kernel == XPCS_KERNEL_SPARSE;
+    if (events_ok && c->kernel == XPCS_KERNEL_AUTO) {
+        xpcs_timer_start(&x->tm, XPCS_T_PLAN);
+        st = xpcs_evstream_occupancy(x->comm, p, x->raw, x->rig, &x->occupancy, err);
+        xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
+        if (st)
+            return st;
+        sparse = xpcs_evstream_prefer_sparse(x->occupancy, x->rig != NULL);
+    }
+    if (x->root && c->verbose && x->occupancy >= 0)
+        printf("kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n",
+               sparse ? "sparse" : "dense", xpcs_kernel_name(c->kernel), x->occupancy);
+    else if (x->root && c->verbose)
+        printf("kernel: %s (--kernel %s)\n", sparse ? "sparse" : "dense",
+               xpcs_kernel_name(c->kernel));
     x->own_sq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     x->own_dq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     for (int64_t i = 0; i < x->n_own; i++) {
@@ -800,7 +868,9 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         x->own_sq[i] = x->qmap.smap[px];
         x->own_dq[i] = x->qmap.dmap[px];
     }
-    if (x->do_mt)
+    if (x->do_mt && sparse)
+        st = xpcs_mtsparse_create(p->n_frames, x->n_own, &x->ms, err);
+    else if (x->do_mt)
         st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
     st = xpcs_comm_agree(x->comm, st, err);
     if (!st && x->do_lin)
@@ -816,7 +886,36 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     x->saxs = xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap,
                                x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
-    st = stream_frames(x, err);
+    if (x->ms || x->rig) {
+        xpcs_evstream ev = {.cfg = c,
+                            .comm = x->comm,
+                            .plan = p,
+                            .qmap = &x->qmap,
+                            .raw = x->raw,
+                            .rig = x->rig,
+                            .saxs = x->saxs,
+                            .frame_sum = x->frame_sum,
+                            .ms = x->ms,
+                            .mt = x->mt,
+                            .tm = &x->tm};
+        const xpcs_siteopts *so = &c->site;
+        ev.progress = xpcs_progress_create(x->root && !c->quiet ? stderr : NULL, so->progress,
+                                           so->progress_interval_s, p->n_frames, "xpcs-corr");
+        st = xpcs_evstream_run(&ev, err);
+        if (!st)
+            xpcs_progress_finish(ev.progress);
+        else
+            xpcs_progress_cancel(ev.progress);
+        xpcs_progress_destroy(&ev.progress);
+        x->bytes_read = ev.bytes_read;
+        x->nonzero = ev.nonzero;
+        if (x->occupancy < 0)
+            x->occupancy = (double)ev.nonzero / ((double)p->rows * (double)p->cols *
+                                                 (double)p->n_frames * (double)p->avg);
+    }
+    else {
+        st = stream_frames(x, err);
+    }
     if (!st)
         st = reduce_and_write(x, err);
     xpcs_timer_stop(&x->tm, XPCS_T_TOTAL);
@@ -855,6 +954,8 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, MPI_Comm comm, char *result_pa
     if ((!st || st == XPCS_ERR_HEALTH) && result_path && result_len)
         snprintf(result_path, result_len, "%s", x.out_path);
     xpcs_raw_close(&x.raw);
+    xpcs_rigaku_close(&x.rig);
+    xpcs_mtsparse_destroy(&x.ms);
     xpcs_multitau_destroy(&x.mt);
     xpcs_corr_lin_destroy(&x.lin);
     xpcs_corr_tt_destroy(&x.tt);

@@ -1,5 +1,7 @@
 #include "xpcs/h5in.h"
 
+#include "xpcs/h5filters.h"
+
 #include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>
@@ -195,6 +197,7 @@ struct xpcs_raw {
     hid_t mem_type;
     char path[1024];
     char dataset[256];
+    char filters[512];
 };
 
 xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *dataset,
@@ -258,6 +261,11 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
         r->rows = (int64_t)d[1];
         r->cols = (int64_t)d[2];
     }
+    if (!st) { /* compressed frames: plugins or built-in decoders */
+        hid_t dcpl = H5Dget_create_plist(r->dset);
+        st = xpcs_h5filters_check(dcpl, path, dataset, r->filters, sizeof r->filters, err);
+        H5Pclose(dcpl);
+    }
     if (!st) {
         hid_t t = H5Dget_type(r->dset);
         size_t sz = H5Tget_size(t);
@@ -320,6 +328,11 @@ void xpcs_raw_dims(const xpcs_raw *r, int64_t *frames, int64_t *rows, int64_t *c
 xpcs_dtype xpcs_raw_type(const xpcs_raw *r)
 {
     return r->type;
+}
+
+const char *xpcs_raw_filters(const xpcs_raw *r)
+{
+    return r->filters;
 }
 
 xpcs_status xpcs_raw_read(xpcs_raw *r, int64_t first, int64_t stride, int64_t count, void *buf,

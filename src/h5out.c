@@ -190,6 +190,11 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
         rc |= put_str(g, "intensity_vs_time_pixels", "mask");
         if (r->effective_config)
             rc |= put_str(g, "effective_config", r->effective_config);
+        if (r->kernel) {
+            rc |= put_str(g, "kernel", r->kernel);
+            rc |= put_str(g, "kernel_option", xpcs_kernel_name(c->kernel));
+            rc |= put_f64(g, "occupancy", r->occupancy);
+        }
         H5Gclose(g);
     }
 

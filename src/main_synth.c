@@ -42,7 +42,9 @@ enum {
     OPT_BCX,
     OPT_BCY,
     OPT_BEAMSTOP,
-    OPT_NO_META
+    OPT_NO_META,
+    OPT_FORMAT,
+    OPT_IID
 };
 
 static void usage(FILE *f)
@@ -76,6 +78,10 @@ static void usage(FILE *f)
           "  --beam-center-y row     (rows*0.5-0.2)\n"
           "  --beamstop R            beamstop radius in pixels (min(rows,cols)/16)\n"
           "  --no-metadata           do not write NAME_metadata.hdf\n"
+          "  --format F              h5 (NAME.h5), rigaku (NAME.bin: Rigaku XSPA-500k events,\n"
+          "                          512 x 1024, counts clipped to 4095) or both (same counts)\n"
+          "  --iid                   independent Poisson(rate) counts, no speckle (fast: cost\n"
+          "                          per event; for benchmarks)\n"
           "  -h, --help              this text\n",
           f);
 }
@@ -157,6 +163,8 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
                                          {"beam-center-y", required_argument, NULL, OPT_BCY},
                                          {"beamstop", required_argument, NULL, OPT_BEAMSTOP},
                                          {"no-metadata", no_argument, NULL, OPT_NO_META},
+                                         {"format", required_argument, NULL, OPT_FORMAT},
+                                         {"iid", no_argument, NULL, OPT_IID},
                                          {NULL, 0, NULL, 0}};
 
     xpcs_synth_params_default(p);
@@ -266,6 +274,20 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
         case OPT_NO_META:
             p->write_metadata = 0;
             break;
+        case OPT_FORMAT:
+            if (strcmp(a, "h5") == 0)
+                p->format = XPCS_SYNTH_FMT_H5;
+            else if (strcmp(a, "rigaku") == 0)
+                p->format = XPCS_SYNTH_FMT_RIGAKU;
+            else if (strcmp(a, "both") == 0)
+                p->format = XPCS_SYNTH_FMT_H5 | XPCS_SYNTH_FMT_RIGAKU;
+            else
+                st = xpcs_fail(err, XPCS_ERR_USAGE,
+                               "--format: expected h5, rigaku or both, got '%s'", a);
+            break;
+        case OPT_IID:
+            p->iid = 1;
+            break;
         case ':':
             st = xpcs_fail(err, XPCS_ERR_USAGE, "option '%s' needs a value (see --help)",
                            argv[optind - 1]);
@@ -309,8 +331,10 @@ int main(int argc, char **argv)
         }
         else {
             char path[4096];
-            for (int i = XPCS_SYNTH_FILE_DATA; i <= XPCS_SYNTH_FILE_TRUTH; i++) {
-                if (i == XPCS_SYNTH_FILE_METADATA && !p.write_metadata)
+            for (int i = XPCS_SYNTH_FILE_DATA; i <= XPCS_SYNTH_FILE_BIN; i++) {
+                if ((i == XPCS_SYNTH_FILE_METADATA && !p.write_metadata) ||
+                    (i == XPCS_SYNTH_FILE_DATA && !(p.format & XPCS_SYNTH_FMT_H5)) ||
+                    (i == XPCS_SYNTH_FILE_BIN && !(p.format & XPCS_SYNTH_FMT_RIGAKU)))
                     continue;
                 if (xpcs_synth_path(&p, (xpcs_synth_file)i, path, sizeof path, &err) == XPCS_OK)
                     printf("%s\n", path);

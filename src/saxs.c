@@ -157,6 +157,35 @@ void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_
     }
 }
 
+void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t *ptr,
+                          const uint32_t *pixel, const uint32_t *count, double *frame_sum)
+{
+    double *open = s->open;
+    const double *maskd = s->maskd;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t g = first + i;
+        int seg = (int)(g / s->seg_len);
+        if (seg >= s->n_seg)
+            seg = -1;
+        if (s->has_open && s->open_seg != seg)
+            xpcs_saxs_flush(s);
+        s->open_seg = seg;
+        s->has_open = 1;
+        if (!frame_sum) {
+            for (int64_t e = ptr[i]; e < ptr[i + 1]; e++)
+                open[pixel[e]] += (double)count[e];
+            continue;
+        }
+        double sum = 0.0;
+        for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) {
+            double x = (double)count[e];
+            open[pixel[e]] += x;
+            sum += x * maskd[pixel[e]];
+        }
+        frame_sum[i] = sum;
+    }
+}
+
 double *xpcs_saxs_image_sum(xpcs_saxs *s)
 {
     return s->image;

@@ -43,7 +43,10 @@
 
 enum { SYNTH_TILE = 512 };
 
-static const char *const synth_suffix[] = {".h5", "_metadata.hdf", "_qmap.h5", "_truth.h5"};
+static const char *const synth_suffix[] = {".h5", "_metadata.hdf", "_qmap.h5", "_truth.h5", ".bin"};
+#define SYNTH_RIGAKU_ROWS 512
+#define SYNTH_RIGAKU_COLS 1024
+#define SYNTH_RIGAKU_MAX 4095u /* 12-bit counts */
 
 /* ------------------------------------------------------------------ */
 /* parameters                                                          */
@@ -79,6 +82,8 @@ void xpcs_synth_params_default(xpcs_synth_params *p)
     p->beam_center_y = NAN;
     p->beamstop_px = NAN;
     p->write_metadata = 1;
+    p->format = XPCS_SYNTH_FMT_H5;
+    p->iid = 0;
 }
 
 static uint32_t dtype_max(xpcs_synth_dtype d)
@@ -89,6 +94,19 @@ static uint32_t dtype_max(xpcs_synth_dtype d)
 static uint32_t dtype_hot(xpcs_synth_dtype d)
 {
     return d == XPCS_SYNTH_U8 ? 255u : d == XPCS_SYNTH_U16 ? 60000u : 1000000u;
+}
+
+/* Largest count and the hot-pixel value: the dtype's, or 4095 when an
+ * event file is written too (both files hold the same counts). */
+static uint32_t count_max(const xpcs_synth_params *p)
+{
+    uint32_t m = dtype_max(p->dtype);
+    return (p->format & XPCS_SYNTH_FMT_RIGAKU) && m > SYNTH_RIGAKU_MAX ? SYNTH_RIGAKU_MAX : m;
+}
+static uint32_t hot_value(const xpcs_synth_params *p)
+{
+    uint32_t h = dtype_hot(p->dtype), m = count_max(p);
+    return h > m ? m : h;
 }
 
 /* Fill the NaN = auto fields from the detector size. */
@@ -149,6 +167,14 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
         return xpcs_fail(err, U, "frames = %ld, expected 1..1e9", p.frames);
     if (p.dtype != XPCS_SYNTH_U8 && p.dtype != XPCS_SYNTH_U16 && p.dtype != XPCS_SYNTH_U32)
         return xpcs_fail(err, U, "dtype must be u8, u16 or u32");
+    if (p.format < 1 || p.format > (XPCS_SYNTH_FMT_H5 | XPCS_SYNTH_FMT_RIGAKU))
+        return xpcs_fail(err, U, "format must be h5, rigaku or both");
+    if ((p.format & XPCS_SYNTH_FMT_RIGAKU) &&
+        (p.rows != SYNTH_RIGAKU_ROWS || p.cols != SYNTH_RIGAKU_COLS || p.frames > (1L << 24)))
+        return xpcs_fail(err, U,
+                         "format rigaku: the detector is %d x %d (got %ld x %ld) and at most 2^24 "
+                         "frames (got %ld)",
+                         SYNTH_RIGAKU_ROWS, SYNTH_RIGAKU_COLS, p.rows, p.cols, p.frames);
     if (!(p.rate >= 1e-4 && p.rate <= 100.0))
         return xpcs_fail(err, U, "rate = %g photons/pixel/frame, expected 1e-4..100", p.rate);
     if (!(p.beta >= 0.0 && p.beta <= 1.0))
@@ -203,7 +229,7 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
 xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, char *buf, size_t n,
                             xpcs_err *err)
 {
-    if ((int)which < 0 || (int)which > (int)XPCS_SYNTH_FILE_TRUTH)
+    if ((int)which < 0 || (int)which > (int)XPCS_SYNTH_FILE_BIN)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "unknown output file %d", (int)which);
     int len = snprintf(buf, n, "%s/%s%s", p->outdir ? p->outdir : "", p->name ? p->name : "",
                        synth_suffix[which]);
@@ -492,7 +518,7 @@ static void gen_init(synth_gen *g, const synth_model *m)
     g->rate = m->p.rate;
     g->key_field = mix64(m->p.seed + 1 * SYNTH_GOLDEN);
     g->key_normal = mix64(m->p.seed + 2 * SYNTH_GOLDEN);
-    g->maxval = dtype_max(m->p.dtype);
+    g->maxval = count_max(&m->p);
 }
 
 static void gen_free(synth_gen *g)
@@ -746,6 +772,136 @@ static xpcs_status file_close(hid_t f, xpcs_status st, const char *file, xpcs_er
 /* ------------------------------------------------------------------ */
 /* the four files                                                      */
 
+static inline uint64_t xpcs_synth_le64(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(w);
+#else
+    return w;
+#endif
+}
+
+/* --iid: frame t's non-zero pixels and counts, independent Poisson(rate)
+ * draws (pixels ascending): geometric gaps between non-zero pixels, counts
+ * from the zero-truncated Poisson by inversion; a pure function of (seed,
+ * t).  Returns the number of events (at most npix). */
+static size_t iid_events(const synth_gen *g, uint64_t t, uint32_t *pix, uint32_t *cnt)
+{
+    const double lam = g->rate, p0 = exp(-lam);
+    const double lq = -lam; /* log(1 - P(n > 0)) = log(P(0)) */
+    uint64_t ctr = mix64(g->key_normal + (t + 1) * SYNTH_GOLDEN);
+    size_t n = 0;
+    double pos = -1.0;
+    for (;;) {
+        ctr += SYNTH_GOLDEN;
+        const double u = u_open32(mix64(ctr));
+        pos += 1.0 + floor(log(u) / lq);
+        if (pos >= (double)g->npix)
+            break;
+        ctr += SYNTH_GOLDEN;
+        /* P(k | k >= 1) = P(k) / (1 - p0), k = 1, 2, ... */
+        double v = u_unit52(mix64(ctr)) * (1.0 - p0), pk = p0 * lam, cdf = pk, k = 1.0;
+        while (v >= cdf && k < 200.0) {
+            k += 1.0;
+            pk *= lam / k;
+            cdf += pk;
+        }
+        pix[n] = (uint32_t)pos;
+        cnt[n] = k >= (double)g->maxval ? g->maxval : (uint32_t)k;
+        n++;
+    }
+    return n;
+}
+
+static void gen_frame_iid(synth_gen *g, const synth_model *m, uint64_t t, void *out)
+{
+    memset(out, 0, g->npix * (size_t)m->p.dtype);
+    uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * g->npix);
+    uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * g->npix);
+    size_t n = iid_events(g, t, pix, cnt);
+    for (size_t i = 0; i < n; i++)
+        set_pixel(out, m->p.dtype, pix[i], cnt[i]);
+    free(pix);
+    free(cnt);
+}
+
+/* NAME.bin: the same frames as NAME.h5, as Rigaku event words (frame,
+ * then pixel ascending; a count-0 word in the last frame when it is
+ * empty, so the frame count survives). */
+static xpcs_status write_bin(const synth_model *m, const char *file, xpcs_err *err)
+{
+    const xpcs_synth_params *p = &m->p;
+    FILE *f = fopen(file, "wb");
+    if (!f)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create: %s", file, strerror(errno));
+    synth_gen g;
+    memset(&g, 0, sizeof g);
+    if (p->iid) { /* the generator's keys and limits, not its field */
+        g.npix = m->npix;
+        g.rate = p->rate;
+        g.key_normal = mix64(p->seed + 2 * SYNTH_GOLDEN);
+        g.maxval = count_max(p);
+    }
+    else if (!p->constant_mode) {
+        gen_init(&g, m);
+    }
+    const uint32_t hot = hot_value(p);
+    void *fr = xpcs_malloc(m->npix * (size_t)p->dtype);
+    uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * m->npix);
+    uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * m->npix);
+    uint64_t *words = xpcs_malloc(sizeof(uint64_t) * (m->npix + 1));
+    int ok = 1;
+    size_t n = 0;
+    for (long t = 0; t < p->frames && ok; t++) {
+        if (p->iid && p->n_hot == 0 && p->n_dead == 0) {
+            n = iid_events(&g, (uint64_t)t, pix, cnt);
+        }
+        else {
+            if (p->constant_mode)
+                for (size_t i = 0; i < m->npix; i++)
+                    set_pixel(fr, p->dtype, i, p->constant_value);
+            else if (p->iid)
+                gen_frame_iid(&g, m, (uint64_t)t, fr);
+            else
+                gen_frame(&g, m, (uint64_t)t, fr);
+            for (size_t i = 0; i < m->n_hot; i++)
+                set_pixel(fr, p->dtype, m->hot[i], hot);
+            for (size_t i = 0; i < m->n_dead; i++)
+                set_pixel(fr, p->dtype, m->dead[i], 0);
+            n = 0;
+            for (size_t i = 0; i < m->npix; i++) {
+                uint32_t v = p->dtype == XPCS_SYNTH_U8    ? ((const uint8_t *)fr)[i]
+                             : p->dtype == XPCS_SYNTH_U16 ? ((const uint16_t *)fr)[i]
+                                                          : ((const uint32_t *)fr)[i];
+                if (v) {
+                    pix[n] = (uint32_t)i;
+                    cnt[n++] = v;
+                }
+            }
+        }
+        size_t nw = 0;
+        for (size_t i = 0; i < n; i++)
+            words[nw++] = (uint64_t)t << 40 | (uint64_t)pix[i] << 16 | cnt[i];
+        if (nw == 0 && t == p->frames - 1)
+            words[nw++] = (uint64_t)t << 40; /* count 0: only the frame count */
+        /* the file is little-endian */
+        for (size_t i = 0; i < nw; i++)
+            words[i] = xpcs_synth_le64(words[i]);
+        ok = fwrite(words, sizeof(uint64_t), nw, f) == nw;
+    }
+    free(fr);
+    free(pix);
+    free(cnt);
+    free(words);
+    if (!p->iid)
+        gen_free(&g);
+    if (fclose(f) != 0)
+        ok = 0;
+    return ok ? XPCS_OK
+              : xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write events: %s", file,
+                          strerror(errno));
+}
+
 static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *err)
 {
     const xpcs_synth_params *p = &m->p;
@@ -800,12 +956,15 @@ static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *
     else {
         gen_init(&g, m);
     }
-    const uint32_t hot = dtype_hot(p->dtype);
+    const uint32_t hot = hot_value(p);
     for (long t0 = 0; t0 < p->frames; t0 += p->chunk_frames) {
         const long nf = p->frames - t0 < p->chunk_frames ? p->frames - t0 : p->chunk_frames;
         for (long k = 0; k < nf && !p->constant_mode; k++) {
             void *fr = (char *)buf + (size_t)k * frame_bytes;
-            gen_frame(&g, m, (uint64_t)(t0 + k), fr);
+            if (p->iid)
+                gen_frame_iid(&g, m, (uint64_t)(t0 + k), fr);
+            else
+                gen_frame(&g, m, (uint64_t)(t0 + k), fr);
             for (size_t i = 0; i < m->n_hot; i++)
                 set_pixel(fr, p->dtype, m->hot[i], hot);
             for (size_t i = 0; i < m->n_dead; i++)
@@ -1032,7 +1191,7 @@ static xpcs_status make_dirs(const char *dir, xpcs_err *err)
 
 xpcs_status xpcs_synth_write(const xpcs_synth_params *in, xpcs_err *err)
 {
-    enum { NF = 4 };
+    enum { NF = 5 };
     xpcs_status st = xpcs_synth_check(in, err);
     if (st != XPCS_OK)
         return st;
@@ -1071,9 +1230,13 @@ xpcs_status xpcs_synth_write(const xpcs_synth_params *in, xpcs_err *err)
         st = write_metadata(&m, tmp[XPCS_SYNTH_FILE_METADATA], err);
         done[XPCS_SYNTH_FILE_METADATA] = 1;
     }
-    if (st == XPCS_OK) {
+    if (st == XPCS_OK && (p.format & XPCS_SYNTH_FMT_H5)) {
         st = write_data(&m, tmp[XPCS_SYNTH_FILE_DATA], err);
         done[XPCS_SYNTH_FILE_DATA] = 1;
+    }
+    if (st == XPCS_OK && (p.format & XPCS_SYNTH_FMT_RIGAKU)) {
+        st = write_bin(&m, tmp[XPCS_SYNTH_FILE_BIN], err);
+        done[XPCS_SYNTH_FILE_BIN] = 1;
     }
     for (int i = 0; i < NF && st == XPCS_OK; i++) {
         if (done[i] && rename(tmp[i], final[i]) != 0) {

@@ -6,7 +6,8 @@ PKGS=(build-essential cmake ninja-build pkgconf
       openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libfftw3-dev
       libcjson-dev libgsl-dev python3-numpy python3-h5py
       libyaml-dev zlib1g-dev
-      libopenblas-openmp-dev)  # the OpenMP build only (not libopenblas-dev: pthreads)
+      libopenblas-openmp-dev  # the OpenMP build only (not libopenblas-dev: pthreads)
+      liblz4-dev bitshuffle hdf5-plugin-lzf hdf5-filter-plugin)
 # Only the report's rendering test needs a browser: installed when possible,
 # and that test reports "skipped" where it cannot be.
 OPTIONAL=(chromium)

@@ -90,6 +90,20 @@ void xpcs_comm_recv_bytes(const xpcs_comm *c, void *buf, size_t bytes, int src, 
 /* Rank of a sender with a message of `tag` pending for this rank; waits for
  * one when wait != 0, otherwise returns -1 when there is none. */
 int xpcs_comm_probe(const xpcs_comm *c, int tag, int wait);
+/* Element-wise sum over all ranks, in place (exact for integer values). */
+void xpcs_comm_allreduce_sum_double(const xpcs_comm *c, double *buf, int64_t n);
+/* One int to and from every rank (send[r] goes to rank r). */
+void xpcs_comm_alltoall_int(const xpcs_comm *c, const int *send, int *recv);
+
+/* A file read with MPI-IO (opened collectively, read-only). */
+typedef struct xpcs_file xpcs_file;
+xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
+                                xpcs_err *err);
+/* Collective: every rank reads `bytes` bytes (0 allowed, < 2^31) at byte
+ * offset `offset`; a short read is an error. */
+xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
+                                       xpcs_err *err);
+void xpcs_comm_file_close(xpcs_file **f);
 
 /* Last resort: prints msg and aborts every rank of the job. */
 void xpcs_comm_abort(const char *msg, int code) __attribute__((noreturn));

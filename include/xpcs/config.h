@@ -23,6 +23,9 @@ typedef enum {
     XPCS_ANALYSIS_LINEAR   /* linear-lag g2 with FFTW */
 } xpcs_analysis;
 
+/* --kernel: multi-tau on dense frames, on events, or chosen by occupancy. */
+typedef enum { XPCS_KERNEL_AUTO = 0, XPCS_KERNEL_DENSE, XPCS_KERNEL_SPARSE } xpcs_kernel;
+
 typedef struct {
     char raw[XPCS_PATH_MAX];
     char qmap[XPCS_PATH_MAX];
@@ -56,6 +59,7 @@ typedef struct {
     int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
     char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
     char smooth[16];                 /* -s/--smooth sqmap|dqmap|none, two-time */
+    xpcs_kernel kernel;      /* --kernel dense|sparse|auto (default auto) */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
@@ -80,6 +84,7 @@ xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char
                                      xpcs_err *err);
 
 const char *xpcs_analysis_name(xpcs_analysis a);
+const char *xpcs_kernel_name(xpcs_kernel k);
 void xpcs_config_usage(FILE *out);
 
 #endif

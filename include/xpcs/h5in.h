@@ -32,6 +32,8 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
 void xpcs_raw_close(xpcs_raw **r);
 void xpcs_raw_dims(const xpcs_raw *r, int64_t *frames, int64_t *rows, int64_t *cols);
 xpcs_dtype xpcs_raw_type(const xpcs_raw *r);
+/* The dataset's filters and who decodes them (h5filters.h), "" if none. */
+const char *xpcs_raw_filters(const xpcs_raw *r);
 
 /* Collective: reads `count` raw frames first, first+stride, ... into buf
  * ([count][rows][cols] of the raw type).  count may be 0. */

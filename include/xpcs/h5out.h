@@ -59,6 +59,8 @@ typedef struct xpcs_result_ {
     xpcs_status (*write_extra)(int64_t file, const char *file_name, const struct xpcs_result_ *r,
                                void *ctx, xpcs_err *err);
     void *extra_ctx;
+    const char *kernel; /* "dense" / "sparse" (NULL: not written) */
+    double occupancy;   /* non-zero fraction of pixel-frames, < 0: not measured */
 } xpcs_result;
 
 xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err);

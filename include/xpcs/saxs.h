@@ -38,6 +38,14 @@ int xpcs_saxs_n_segments(const xpcs_saxs *s);
 void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n,
                           int64_t first, double *frame_sum);
 
+/* The same from events: frame first + i has the non-zero counts
+ * count[ptr[i] .. ptr[i+1]) at pixels pixel[...] (a pixel may repeat: the
+ * counts add).  Integer sums, so the result equals add_frames' on the same
+ * data whatever the split of frames or events over calls and ranks.
+ * frame_sum may be NULL (the caller forms the frame sums). */
+void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t *ptr,
+                          const uint32_t *pixel, const uint32_t *count, double *frame_sum);
+
 /* Closes the open segment; then the sums below are complete for this rank. */
 void xpcs_saxs_flush(xpcs_saxs *s);
 /* Image sums [n_pixels] and segment sums [n_seg][n_sq + 1]: reduce with SUM. */

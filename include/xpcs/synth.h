@@ -24,8 +24,12 @@ typedef enum {
     XPCS_SYNTH_FILE_DATA = 0, /* NAME.h5 */
     XPCS_SYNTH_FILE_METADATA, /* NAME_metadata.hdf */
     XPCS_SYNTH_FILE_QMAP,     /* NAME_qmap.h5 */
-    XPCS_SYNTH_FILE_TRUTH     /* NAME_truth.h5 */
+    XPCS_SYNTH_FILE_TRUTH,    /* NAME_truth.h5 */
+    XPCS_SYNTH_FILE_BIN       /* NAME.bin (Rigaku events, --format rigaku) */
 } xpcs_synth_file;
+
+/* Formats of the frames (a bit set). */
+enum { XPCS_SYNTH_FMT_H5 = 1, XPCS_SYNTH_FMT_RIGAKU = 2 };
 
 /* Everything xpcs-synth can be asked for.  Fields documented as "NaN =
  * auto" take their default from the detector size when left NaN. */
@@ -60,6 +64,13 @@ typedef struct {
     double beam_center_y; /* row, NaN = rows * 0.5 - 0.2 */
     double beamstop_px;   /* radius in pixels, NaN = min(rows, cols) / 16 */
     int write_metadata;   /* 0: skip NAME_metadata.hdf */
+    /* Frames as NAME.h5 and/or NAME.bin, a Rigaku XSPA-500k event file
+     * (rigaku.h; 512 x 1024 only; counts, hot pixels included, clipped to
+     * 4095 in both files so that they hold the same data). */
+    int format;
+    /* 1: counts are independent Poisson(rate) draws, no speckle (cost per
+     * event, not per pixel-frame: benchmark data). */
+    int iid;
 } xpcs_synth_params;
 
 /* Fill p with the defaults of the xpcs-synth command line (outdir and name

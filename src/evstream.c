@@ -1,0 +1,715 @@
+/* evstream: event pipeline (see include/xpcs/evstream.h).
+ *
+ * Data structure manifest (per rank):
+ *   corr_bits, valid_bits    [n_pixels / 64] bit maps of the correlated and
+ *                            the valid (mask != 0) pixels: 64 KiB for the
+ *                            Rigaku detector, so the reader's per-event tests
+ *                            stay in cache
+ *   flat_lo [n_ranks + 1]    first flat pixel index of each owner's range
+ *                            (owners hold contiguous ranges of the ascending
+ *                            correlated-pixel list)
+ *   loc [own flat range]     owner side: flat pixel -> index among its pixels
+ *   frame CSR (reader side)  the non-zero counts of this rank's frames of a
+ *                            step: fptr [frames + 1], fpix, fcnt
+ *   send / epoch             (pixel index, frame, count) uint32 triplets:
+ *                            grouped by owner / received in time order
+ *   ptr, cfr, cct            the epoch as CSR per owned pixel (kernel input)
+ */
+#include "xpcs/evstream.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline int bit_of(const uint64_t *bits, uint32_t p)
+{
+    return (int)(bits[p >> 6] >> (p & 63)) & 1;
+}
+/* Event-file steps: at most this many words per rank, and whole frames. */
+#define WORDS_PER_RANK ((int64_t)4 << 20)
+/* Largest number of output frames in one event-file step (sparse kernel). */
+#define MAX_STEP_FRAMES ((int64_t)1 << 20)
+
+typedef struct {
+    xpcs_evstream *s;
+    int rank, n_ranks;
+    int64_t npix, n_own, n_mask;
+    uint64_t *corr_bits, *valid_bits;
+    int64_t *flat_lo;
+    uint32_t *loc;
+    int64_t loc_lo;   /* loc[p - loc_lo] */
+    int32_t *evowner; /* owner of each event of the step, -1: not correlated */
+    int64_t evowner_cap;
+    /* reader side, one step */
+    int64_t *fptr;
+    int64_t fptr_cap;
+    uint32_t *fpix, *fcnt;
+    int64_t fev_cap;
+    uint32_t *send;
+    int64_t send_cap;
+    int *sc, *sd, *rc, *rd;
+    double *fsum;
+    int64_t fsum_cap;
+    /* owner side */
+    uint32_t *epoch; /* triplets */
+    int64_t ep_n, ep_cap, ep_f0, ep_max;
+    int64_t *ptr;
+    uint32_t *cfr, *cct; /* the epoch's CSR, inside epoch */
+    uint32_t *part;      /* CSR build: events partitioned by pixel block */
+    int64_t part_cap;
+    double *scale;
+    int64_t scale_cap;
+    uint32_t *dense;
+    int64_t dense_cap;
+} ev_ctx;
+
+static void *grow(void *p, int64_t *cap, int64_t need, size_t esz)
+{
+    if (need <= *cap)
+        return p;
+    int64_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    free(p);
+    *cap = n;
+    return xpcs_malloc((size_t)n * esz);
+}
+
+/* grow, keeping the contents (realloc: large blocks move by remapping,
+ * without copying or touching the pages again) */
+static void *grow_keep(void *p, int64_t *cap, int64_t need, size_t esz)
+{
+    if (need <= *cap)
+        return p;
+    int64_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, (size_t)n * esz);
+    if (!q)
+        q = xpcs_malloc((size_t)n * esz); /* fails too: one line, clean abort */
+    *cap = n;
+    return q;
+}
+
+int xpcs_evstream_prefer_sparse(double occupancy, int event_file)
+{
+    return occupancy >= 0 && occupancy < (event_file ? 0.25 : 0.1);
+}
+
+/* ---- non-zero counts of dense frames ------------------------------------ */
+
+/* Appends the non-zero pixels of one frame of npix values; 64-byte blocks
+ * of zeros are skipped with one test. */
+#define EXTRACT(TYPE)                                                                              \
+    do {                                                                                           \
+        const TYPE *x = (const TYPE *)frame;                                                       \
+        const int64_t B = 64 / (int64_t)sizeof(TYPE);                                              \
+        int64_t p0 = 0;                                                                            \
+        for (; p0 + B <= npix; p0 += B) {                                                          \
+            uint64_t w[8], o = 0;                                                                  \
+            memcpy(w, x + p0, sizeof w);                                                           \
+            for (int q = 0; q < 8; q++)                                                            \
+                o |= w[q];                                                                         \
+            if (!o)                                                                                \
+                continue;                                                                          \
+            for (int64_t p = p0; p < p0 + B; p++)                                                  \
+                if (x[p]) {                                                                        \
+                    pix[n] = (uint32_t)p;                                                          \
+                    cnt[n] = (uint32_t)x[p];                                                       \
+                    n++;                                                                           \
+                }                                                                                  \
+        }                                                                                          \
+        for (int64_t p = p0; p < npix; p++)                                                        \
+            if (x[p]) {                                                                            \
+                pix[n] = (uint32_t)p;                                                              \
+                cnt[n] = (uint32_t)x[p];                                                           \
+                n++;                                                                               \
+            }                                                                                      \
+    } while (0)
+
+static int64_t extract_frame(const void *frame, xpcs_dtype t, int64_t npix, uint32_t *pix,
+                             uint32_t *cnt)
+{
+    int64_t n = 0;
+    if (t == XPCS_DT_U8)
+        EXTRACT(uint8_t);
+    else if (t == XPCS_DT_U16)
+        EXTRACT(uint16_t);
+    else
+        EXTRACT(uint32_t);
+    return n;
+}
+
+/* ---- one step: SAXS, frame sums, routing, owner ------------------------- */
+
+static void flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err, xpcs_status *st);
+
+static void scale_frames(ev_ctx *e, int64_t f0, int64_t n)
+{
+    e->scale = grow(e->scale, &e->scale_cap, n > 0 ? n : 1, sizeof(double));
+    for (int64_t f = 0; f < n; f++) {
+        /* as corr.c: I'(t) = I(t) / <I(t)>; an all-zero frame stays */
+        double s = e->s->frame_sum[f0 + f];
+        e->scale[f] = s > 0 ? (double)e->n_mask / s : 1.0;
+    }
+}
+
+/* The step covers output frames [F0, F1); this rank holds the events of its
+ * frames [fa, fb) in the frame CSR. */
+static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_t fb, int last,
+                           xpcs_err *err)
+{
+    xpcs_evstream *s = e->s;
+    const int R = e->n_ranks;
+    const int64_t nf = F1 - F0, mine = fb - fa;
+    const int64_t n_ev = mine > 0 ? e->fptr[mine] : 0;
+    s->nonzero += n_ev;
+
+    /* SAXS (image and segments; the frame sums below) */
+    xpcs_timer_start(s->tm, XPCS_T_SAXS);
+    if (mine > 0)
+        xpcs_saxs_add_events(s->saxs, fa, mine, e->fptr, e->fpix, e->fcnt, NULL);
+    xpcs_timer_stop(s->tm, XPCS_T_SAXS);
+
+    /* this rank's part of the frame sums (valid pixels: an integer sum, as
+     * xpcs_saxs_add_frames forms it); triplets for each owner, time order */
+    xpcs_timer_start(s->tm, XPCS_T_PACK);
+    e->fsum = grow(e->fsum, &e->fsum_cap, nf, sizeof(double));
+    memset(e->fsum, 0, sizeof(double) * (size_t)nf);
+    for (int r = 0; r < R; r++)
+        e->sc[r] = 0;
+    int64_t n_send = 0;
+    e->evowner = grow(e->evowner, &e->evowner_cap, n_ev + 1, sizeof(int32_t));
+    for (int64_t f = 0; f < mine; f++) {
+        uint64_t sum = 0;
+        int r = 0; /* pixels ascend within a frame (per raw frame with -a) */
+        for (int64_t i = e->fptr[f]; i < e->fptr[f + 1]; i++) {
+            const uint32_t p = e->fpix[i];
+            sum += bit_of(e->valid_bits, p) ? e->fcnt[i] : 0;
+            if (!bit_of(e->corr_bits, p)) {
+                e->evowner[i] = -1;
+                continue;
+            }
+            if (p < e->flat_lo[r])
+                r = 0;
+            while (p >= e->flat_lo[r + 1])
+                r++;
+            e->evowner[i] = r;
+            e->sc[r]++;
+            n_send++;
+        }
+        e->fsum[fa - F0 + f] = (double)sum;
+    }
+    xpcs_status st = XPCS_OK;
+    if (3 * n_send > INT_MAX)
+        st = xpcs_fail(err, XPCS_ERR_MEMORY,
+                       "%s: %lld events in one step on one rank: more than the all-to-all "
+                       "can move (use more ranks or --step-frames)",
+                       s->cfg->raw, (long long)n_send);
+    int64_t *pos = xpcs_malloc(sizeof(int64_t) * (size_t)R);
+    int64_t off = 0;
+    for (int r = 0; r < R; r++) {
+        pos[r] = off;
+        e->sd[r] = (int)(3 * off);
+        off += e->sc[r];
+    }
+    e->send = grow(e->send, &e->send_cap, 3 * n_send + 3, sizeof(uint32_t));
+    if (!st) {
+        for (int64_t f = 0; f < mine; f++) {
+            const uint32_t fr = (uint32_t)(fa + f);
+            for (int64_t i = e->fptr[f]; i < e->fptr[f + 1]; i++) {
+                const int d = e->evowner[i];
+                if (d < 0)
+                    continue;
+                uint32_t *t = e->send + 3 * pos[d]++;
+                t[0] = e->fpix[i]; /* the owner maps it to its own index */
+                t[1] = fr;
+                t[2] = e->fcnt[i];
+            }
+        }
+    }
+    free(pos);
+    for (int r = 0; r < R; r++)
+        e->sc[r] *= 3;
+    xpcs_timer_stop(s->tm, XPCS_T_PACK);
+    st = xpcs_comm_agree(s->comm, st, err);
+    if (st)
+        return st;
+
+    xpcs_timer_start(s->tm, XPCS_T_EXCHANGE);
+    xpcs_comm_allreduce_sum_double(s->comm, e->fsum, nf);
+    memcpy(s->frame_sum + F0, e->fsum, sizeof(double) * (size_t)nf);
+    xpcs_comm_alltoall_int(s->comm, e->sc, e->rc);
+    int64_t n_recv = 0;
+    for (int r = 0; r < R; r++) {
+        e->rd[r] = (int)n_recv;
+        n_recv += e->rc[r];
+    }
+    n_recv /= 3;
+    uint32_t *recv;
+    if (s->ms) {
+        e->epoch = grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t));
+        recv = e->epoch + 3 * e->ep_n;
+    }
+    else {
+        e->epoch = grow(e->epoch, &e->ep_cap, 3 * n_recv + 3, sizeof(uint32_t));
+        recv = e->epoch;
+    }
+    xpcs_comm_alltoallv(s->comm, e->send, e->sc, e->sd, recv, e->rc, e->rd, XPCS_DT_U32);
+    xpcs_timer_stop(s->tm, XPCS_T_EXCHANGE);
+
+    xpcs_timer_start(s->tm, XPCS_T_MULTITAU);
+    if (s->ms) {
+        e->ep_n += n_recv;
+        if (last || e->ep_n >= e->ep_max)
+            flush_epoch(e, F1, err, &st);
+    }
+    else {
+        /* dense kernel: the step's frames of the owned pixels */
+        const int64_t n_own = e->n_own;
+        e->dense = grow(e->dense, &e->dense_cap, nf * n_own + 1, sizeof(uint32_t));
+        memset(e->dense, 0, sizeof(uint32_t) * (size_t)(nf * n_own));
+        for (int64_t i = 0; i < n_recv && !st; i++) {
+            const uint32_t *t = recv + 3 * i;
+            uint32_t *v = e->dense + (int64_t)(t[1] - F0) * n_own + e->loc[t[0] - e->loc_lo];
+            if (*v > UINT32_MAX - t[2])
+                st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: frame %u: a summed count exceeds 2^32-1",
+                               s->cfg->raw, t[1]);
+            else
+                *v += t[2];
+        }
+        if (!st) {
+            if (s->cfg->normalize_frame)
+                scale_frames(e, F0, nf);
+            xpcs_multitau_push(s->mt, e->dense, XPCS_DT_U32, nf, n_own,
+                               s->cfg->normalize_frame ? e->scale : NULL);
+        }
+    }
+    xpcs_timer_stop(s->tm, XPCS_T_MULTITAU);
+    return xpcs_comm_agree(s->comm, st, err);
+}
+
+/* CSR per pixel of n (pixel, frame, count) triplets, stable (each pixel's
+ * events keep their order).  Two passes of a radix partition: by block of
+ * CSR_BLOCK pixels into part (few write streams), then within each block by
+ * pixel (a block's events fit in L2): random writes over the whole epoch,
+ * with their cache and TLB misses, become local. */
+#define CSR_BLOCK 2048
+static void csr_build(uint32_t *t, int64_t n, int64_t n_own, const uint32_t *loc, int64_t loc_lo,
+                      int64_t *ptr, uint32_t **part, int64_t *part_cap)
+{
+    const int64_t nb = n_own / CSR_BLOCK + 1;
+    int64_t *bptr = xpcs_calloc((size_t)nb + 1, sizeof(int64_t));
+    memset(ptr, 0, sizeof(int64_t) * (size_t)(n_own + 1));
+    for (int64_t i = 0; i < n; i++) { /* flat pixel -> own index, in place */
+        const uint32_t j = loc[t[3 * i] - loc_lo];
+        t[3 * i] = j;
+        bptr[j / CSR_BLOCK + 1]++;
+        ptr[j + 1]++;
+    }
+    for (int64_t b = 0; b < nb; b++)
+        bptr[b + 1] += bptr[b];
+    for (int64_t p = 0; p < n_own; p++)
+        ptr[p + 1] += ptr[p];
+    *part = grow(*part, part_cap, 3 * n + 3, sizeof(uint32_t));
+    uint32_t *pt = *part;
+    int64_t *bpos = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
+    memcpy(bpos, bptr, sizeof(int64_t) * (size_t)nb);
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t *d = pt + 3 * bpos[t[3 * i] / CSR_BLOCK]++;
+        d[0] = t[3 * i];
+        d[1] = t[3 * i + 1];
+        d[2] = t[3 * i + 2];
+    }
+    free(bpos);
+    /* within a block: its pixels' CSR slots are one contiguous range; the
+     * frames and counts go to t, read completely above */
+    uint32_t *cfr = t, *cct = t + n + 1;
+    int64_t *pos = xpcs_malloc(sizeof(int64_t) * (size_t)(CSR_BLOCK + 1));
+    for (int64_t b = 0; b < nb; b++) {
+        const int64_t p0 = b * CSR_BLOCK;
+        const int64_t np = n_own - p0 < CSR_BLOCK ? n_own - p0 : CSR_BLOCK;
+        if (np <= 0)
+            break;
+        memcpy(pos, ptr + p0, sizeof(int64_t) * (size_t)np);
+        for (int64_t i = bptr[b]; i < bptr[b + 1]; i++) {
+            const uint32_t *d = pt + 3 * i;
+            const int64_t k = pos[d[0] - p0]++;
+            cfr[k] = d[1];
+            cct[k] = d[2];
+        }
+    }
+    free(pos);
+    free(bptr);
+}
+
+/* The epoch's events (frames [ep_f0, f_end)) as CSR per owned pixel, counts
+ * of the same frame summed (-a), pushed to the sparse kernel. */
+static void flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err, xpcs_status *st)
+{
+    const int64_t n = e->ep_n, n_own = e->n_own;
+    int64_t *ptr = e->ptr;
+    csr_build(e->epoch, n, n_own, e->loc, e->loc_lo, ptr, &e->part, &e->part_cap);
+    /* the CSR lives in the epoch buffer, free once partitioned */
+    e->cfr = e->epoch;
+    e->cct = e->epoch + n + 1;
+    /* merge repeated frames of a pixel (averaged frames, repeated words) */
+    int64_t w = 0;
+    for (int64_t p = 0; p < n_own; p++) {
+        const int64_t a = ptr[p], b = ptr[p + 1];
+        ptr[p] = w;
+        for (int64_t i = a; i < b; i++) {
+            if (w > ptr[p] && e->cfr[w - 1] == e->cfr[i]) {
+                uint64_t sum = (uint64_t)e->cct[w - 1] + e->cct[i];
+                if (sum > UINT32_MAX && !*st)
+                    *st = xpcs_fail(err, XPCS_ERR_INPUT,
+                                    "%s: frame %u: a summed count exceeds 2^32-1: use "
+                                    "--kernel dense",
+                                    e->s->cfg->raw, e->cfr[i]);
+                e->cct[w - 1] = (uint32_t)sum;
+            }
+            else {
+                e->cfr[w] = e->cfr[i];
+                e->cct[w] = e->cct[i];
+                w++;
+            }
+        }
+    }
+    ptr[n_own] = w;
+    const int64_t nf = f_end - e->ep_f0;
+    if (e->s->cfg->normalize_frame)
+        scale_frames(e, e->ep_f0, nf);
+    if (!*st)
+        xpcs_mtsparse_push(e->s->ms, e->ep_f0, nf, ptr, e->cfr, e->cct,
+                           e->s->cfg->normalize_frame ? e->scale : NULL);
+    e->ep_f0 = f_end;
+    e->ep_n = 0;
+}
+
+/* ---- sources ------------------------------------------------------------ */
+
+/* Room for n_frames frames and `need` events in the frame CSR (kept). */
+static void frames_reserve(ev_ctx *e, int64_t n_frames, int64_t need)
+{
+    e->fptr = grow(e->fptr, &e->fptr_cap, n_frames + 1, sizeof(int64_t));
+    if (need > e->fev_cap) {
+        int64_t cap = e->fev_cap;
+        e->fpix = grow_keep(e->fpix, &cap, need, sizeof(uint32_t));
+        cap = e->fev_cap;
+        e->fcnt = grow_keep(e->fcnt, &cap, need, sizeof(uint32_t));
+        e->fev_cap = cap;
+    }
+}
+
+static xpcs_status run_hdf5(ev_ctx *e, xpcs_err *err)
+{
+    xpcs_evstream *s = e->s;
+    const xpcs_plan *p = s->plan;
+    const size_t rsz = xpcs_dtype_size(p->raw_type);
+    const int64_t max_mine = (p->step_frames + e->n_ranks - 1) / e->n_ranks;
+    void *rawbuf = xpcs_malloc((size_t)(max_mine * p->avg * e->npix) * rsz + 64);
+    xpcs_status st = XPCS_OK;
+    for (int64_t k = 0; k < p->n_steps && !st; k++) {
+        int64_t first, count;
+        xpcs_plan_rank_frames(p, k, e->rank, &first, &count);
+        const int64_t F0 = k * p->step_frames;
+        const int64_t F1 = F0 + p->step_frames < p->n_frames ? F0 + p->step_frames : p->n_frames;
+        xpcs_timer_start(s->tm, XPCS_T_READ);
+        st = xpcs_raw_read(s->raw, p->begin + first * p->avg * p->stride, p->stride, count * p->avg,
+                           rawbuf, err);
+        xpcs_timer_stop(s->tm, XPCS_T_READ);
+        st = xpcs_comm_agree(s->comm, st, err);
+        if (st)
+            break;
+        s->bytes_read += (double)(count * p->avg * e->npix) * (double)rsz;
+        xpcs_counter_add(s->tm, XPCS_C_BYTES_READ, (double)(count * p->avg * e->npix) * (double)rsz);
+        xpcs_counter_add(s->tm, XPCS_C_FRAMES_READ, (double)count);
+        xpcs_timer_start(s->tm, XPCS_T_SAXS);
+        int64_t n = 0;
+        frames_reserve(e, count, 0);
+        e->fptr[0] = 0;
+        for (int64_t f = 0; f < count; f++) {
+            for (int64_t a = 0; a < p->avg; a++) {
+                frames_reserve(e, count, n + e->npix);
+                const char *fr = (const char *)rawbuf + (size_t)((f * p->avg + a) * e->npix) * rsz;
+                n += extract_frame(fr, p->raw_type, e->npix, e->fpix + n, e->fcnt + n);
+            }
+            e->fptr[f + 1] = n;
+        }
+        xpcs_timer_stop(s->tm, XPCS_T_SAXS);
+        st = do_step(e, F0, F1, first, first + count, k + 1 == p->n_steps, err);
+        xpcs_counter_add(s->tm, XPCS_C_PIXEL_FRAMES, (double)(F1 - F0) * (double)e->n_own);
+        xpcs_progress_update(s->progress, F1);
+    }
+    free(rawbuf);
+    return st;
+}
+
+/* Rank 0: the next step [F0, F1) of output frames and its words [o0, o1). */
+static xpcs_status plan_words(ev_ctx *e, int64_t F0, int64_t o0, int64_t max_frames,
+                              int64_t *F1_out, int64_t *o1_out, xpcs_err *err)
+{
+    const xpcs_plan *p = e->s->plan;
+    xpcs_rigaku *r = e->s->rig;
+    const int64_t u = p->stride * p->avg;
+    int64_t F1 = F0 + max_frames < p->n_frames ? F0 + max_frames : p->n_frames;
+    int64_t o1;
+    xpcs_status st = xpcs_rigaku_lower_bound(r, p->begin + F1 * u, o0, &o1, err);
+    const int64_t wmax = WORDS_PER_RANK * e->n_ranks;
+    if (!st && o1 - o0 > wmax) {
+        uint64_t w = 0;
+        st = xpcs_rigaku_read_word(r, o0 + wmax, &w, err);
+        int64_t f = xpcs_rigaku_frame_of(w);
+        int64_t k = f >= p->begin ? (f - p->begin) / u : F0;
+        if (k < F0 + 1)
+            k = F0 + 1;
+        if (!st && k < F1) {
+            F1 = k;
+            st = xpcs_rigaku_lower_bound(r, p->begin + F1 * u, o0, &o1, err);
+        }
+    }
+    *F1_out = F1;
+    *o1_out = o1;
+    return st;
+}
+
+static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
+{
+    xpcs_evstream *s = e->s;
+    const xpcs_plan *p = s->plan;
+    const xpcs_comm *c = s->comm;
+    const char *path = xpcs_rigaku_path(s->rig);
+    const int64_t u = p->stride * p->avg;
+    /* the dense kernel needs a dense step buffer: the plan's step size */
+    const int64_t max_frames = s->ms ? MAX_STEP_FRAMES : p->step_frames;
+    int64_t o0 = 0;
+    xpcs_status st = XPCS_OK;
+    if (e->rank == 0)
+        st = xpcs_rigaku_lower_bound(s->rig, p->begin, 0, &o0, err);
+    st = xpcs_comm_agree(c, st, err);
+    xpcs_comm_bcast(c, &o0, sizeof o0, 0);
+    uint64_t *words = NULL;
+    int64_t words_cap = 0;
+    int64_t F0 = 0;
+    while (!st && F0 < p->n_frames) {
+        int64_t step[2] = {0, 0};
+        if (e->rank == 0)
+            st = plan_words(e, F0, o0, max_frames, &step[0], &step[1], err);
+        st = xpcs_comm_agree(c, st, err);
+        if (st)
+            break;
+        xpcs_comm_bcast(c, step, sizeof step, 0);
+        const int64_t F1 = step[0], o1 = step[1], nw = o1 - o0;
+        const int64_t a = o0 + nw * e->rank / e->n_ranks;
+        const int64_t b = o0 + nw * (e->rank + 1) / e->n_ranks;
+        /* one word more in front: the order check across slices */
+        const int64_t a1 = a > 0 && b > a ? a - 1 : a;
+        xpcs_timer_start(s->tm, XPCS_T_READ);
+        words = grow(words, &words_cap, b - a1 + 1, sizeof(uint64_t));
+        if (b - a1 > ((int64_t)1 << 28))
+            st = xpcs_fail(err, XPCS_ERR_MEMORY,
+                           "%s: more than 2^28 event words in one output frame on one rank", path);
+        st = xpcs_comm_agree(c, st, err);
+        if (!st)
+            st = xpcs_rigaku_read(s->rig, a1, b > a ? b - a1 : 0, words, err);
+        xpcs_timer_stop(s->tm, XPCS_T_READ);
+        st = xpcs_comm_agree(c, st, err);
+        if (st)
+            break;
+        s->bytes_read += (double)(b - a1) * 8.0;
+        xpcs_counter_add(s->tm, XPCS_C_BYTES_READ, (double)(b - a1) * 8.0);
+        xpcs_counter_add(s->tm, XPCS_C_FRAMES_READ,
+                         (double)((F1 - F0) * (e->rank + 1) / e->n_ranks -
+                                  (F1 - F0) * e->rank / e->n_ranks));
+
+        /* decode and check: frames in order and inside the step, pixels on
+         * the detector; count-0 words only mark the frame count */
+        xpcs_timer_start(s->tm, XPCS_T_SAXS);
+        const int64_t raw_lo = p->begin + F0 * u, raw_hi = p->begin + F1 * u;
+        int64_t fa = F0, fb = F0, n = 0;
+        if (b > a) {
+            fa = (xpcs_rigaku_frame_of(words[a - a1]) - p->begin) / u;
+            if (fa < F0)
+                fa = F0;
+            fb = fa;
+        }
+        frames_reserve(e, F1 - F0, b - a);
+        e->fptr[0] = 0;
+        int64_t prev = a1 < a ? xpcs_rigaku_frame_of(words[0]) : -1;
+        int64_t cur = -1; /* the frame being read */
+        int use = 0;      /* it is a used one (stride) */
+        for (int64_t i = a; i < b; i++) {
+            const uint64_t wd = words[i - a1];
+            const int64_t f = xpcs_rigaku_frame_of(wd);
+            const uint32_t px = xpcs_rigaku_pixel_of(wd), ct = xpcs_rigaku_count_of(wd);
+            if (f != cur) { /* a new frame: checks and its output frame */
+                if (f < prev) {
+                    st = xpcs_fail(err, XPCS_ERR_INPUT,
+                                   "%s: event word %lld: frame %lld after frame %lld: expected "
+                                   "events sorted by frame",
+                                   path, (long long)i, (long long)f, (long long)prev);
+                    break;
+                }
+                if (f < raw_lo || f >= raw_hi) {
+                    st = xpcs_fail(err, XPCS_ERR_INPUT,
+                                   "%s: event word %lld: frame %lld outside frames [%lld, %lld) "
+                                   "where the search put it: expected events sorted by frame",
+                                   path, (long long)i, (long long)f, (long long)raw_lo,
+                                   (long long)raw_hi);
+                    break;
+                }
+                prev = cur = f;
+                const int64_t d = f - p->begin;
+                use = d % p->stride == 0;
+                const int64_t out = d / u;
+                if (fb > fa)
+                    e->fptr[fb - fa] = n; /* end of the open output frame */
+                while (fb <= out) {       /* open frames up to this one */
+                    e->fptr[fb - fa + 1] = n;
+                    fb++;
+                }
+            }
+            if (px >= XPCS_RIGAKU_PIXELS) {
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: event word %lld: pixel index %u outside the %d x %d "
+                               "detector",
+                               path, (long long)i, px, XPCS_RIGAKU_ROWS, XPCS_RIGAKU_COLS);
+                break;
+            }
+            e->fpix[n] = px;
+            e->fcnt[n] = ct;
+            n += use & (ct != 0); /* count-0 words only mark the frame count */
+        }
+        if (fb > fa)
+            e->fptr[fb - fa] = n;
+        xpcs_timer_stop(s->tm, XPCS_T_SAXS);
+        st = xpcs_comm_agree(c, st, err);
+        if (st)
+            break;
+        st = do_step(e, F0, F1, fa, fb, F1 >= p->n_frames, err);
+        xpcs_counter_add(s->tm, XPCS_C_PIXEL_FRAMES, (double)(F1 - F0) * (double)e->n_own);
+        xpcs_progress_update(s->progress, F1);
+        F0 = F1;
+        o0 = o1;
+    }
+    free(words);
+    return st;
+}
+
+static void ctx_free(ev_ctx *e)
+{
+    free(e->corr_bits);
+    free(e->valid_bits);
+    free(e->flat_lo);
+    free(e->loc);
+    free(e->evowner);
+    free(e->fptr);
+    free(e->fpix);
+    free(e->fcnt);
+    free(e->send);
+    free(e->sc);
+    free(e->fsum);
+    free(e->epoch);
+    free(e->ptr);
+    free(e->part);
+    free(e->scale);
+    free(e->dense);
+}
+
+xpcs_status xpcs_evstream_run(xpcs_evstream *s, xpcs_err *err)
+{
+    ev_ctx e;
+    memset(&e, 0, sizeof e);
+    e.s = s;
+    e.rank = xpcs_comm_rank(s->comm);
+    e.n_ranks = xpcs_comm_size(s->comm);
+    const xpcs_plan *p = s->plan;
+    const xpcs_qmap *q = s->qmap;
+    e.npix = p->rows * p->cols;
+    e.n_own = p->pix_first[e.rank + 1] - p->pix_first[e.rank];
+    e.n_mask = xpcs_saxs_n_mask(s->saxs);
+    const size_t words = (size_t)(e.npix / 64 + 1);
+    e.corr_bits = xpcs_calloc(words, sizeof(uint64_t));
+    e.valid_bits = xpcs_calloc(words, sizeof(uint64_t));
+    for (int64_t i = 0; i < e.npix; i++)
+        if (q->mask[i])
+            e.valid_bits[i >> 6] |= (uint64_t)1 << (i & 63);
+    for (int64_t j = 0; j < q->n_corr; j++)
+        e.corr_bits[q->corr_pixel[j] >> 6] |= (uint64_t)1 << (q->corr_pixel[j] & 63);
+    /* flat_lo[r]: rank r's first correlated pixel; empty ranks take the
+     * next rank's start, so the owner of p is the last r with
+     * flat_lo[r] <= p < flat_lo[r + 1] */
+    e.flat_lo = xpcs_malloc(sizeof(int64_t) * (size_t)(e.n_ranks + 1));
+    e.flat_lo[e.n_ranks] = e.npix + 1;
+    for (int r = e.n_ranks - 1; r >= 0; r--)
+        e.flat_lo[r] = p->pix_first[r] < p->pix_first[r + 1] ? q->corr_pixel[p->pix_first[r]]
+                                                             : e.flat_lo[r + 1];
+    /* own pixels: flat index -> index among them */
+    const int64_t j0 = p->pix_first[e.rank], j1 = p->pix_first[e.rank + 1];
+    e.loc_lo = j1 > j0 ? q->corr_pixel[j0] : 0;
+    const int64_t span = j1 > j0 ? q->corr_pixel[j1 - 1] - e.loc_lo + 1 : 1;
+    e.loc = xpcs_calloc((size_t)span, sizeof(uint32_t));
+    for (int64_t j = j0; j < j1; j++)
+        e.loc[q->corr_pixel[j] - e.loc_lo] = (uint32_t)(j - j0);
+    e.sc = xpcs_malloc(sizeof(int) * 4 * (size_t)e.n_ranks);
+    e.sd = e.sc + e.n_ranks;
+    e.rc = e.sd + e.n_ranks;
+    e.rd = e.rc + e.n_ranks;
+    e.ptr = xpcs_malloc(sizeof(int64_t) * (size_t)(e.n_own + 1));
+    /* an epoch holds at most this many events per rank: a share of what
+     * the memory budget leaves (about 20 bytes per event in flight) */
+    double spare = p->mem_budget - p->mem_per_rank;
+    int64_t ep = (int64_t)(spare / 64.0);
+    e.ep_max = ep < ((int64_t)1 << 20) ? ((int64_t)1 << 20)
+                                       : (ep > ((int64_t)1 << 27) ? ((int64_t)1 << 27) : ep);
+    s->bytes_read = 0;
+    s->nonzero = 0;
+    xpcs_status st = s->rig ? run_events(&e, err) : run_hdf5(&e, err);
+    xpcs_comm_allreduce_sum_int64(s->comm, &s->nonzero, 1);
+    ctx_free(&e);
+    return st;
+}
+
+xpcs_status xpcs_evstream_occupancy(const xpcs_comm *c, const xpcs_plan *p, xpcs_raw *raw,
+                                    xpcs_rigaku *rig, double *occupancy, xpcs_err *err)
+{
+    const int64_t npix = p->rows * p->cols;
+    xpcs_status st = XPCS_OK;
+    if (rig) {
+        double occ = 0;
+        if (xpcs_comm_is_root(c)) {
+            const int64_t u = p->stride * p->avg;
+            const int64_t nf = p->n_frames < 4096 ? p->n_frames : 4096;
+            int64_t w0 = 0, w1 = 0;
+            st = xpcs_rigaku_lower_bound(rig, p->begin, 0, &w0, err);
+            if (!st)
+                st = xpcs_rigaku_lower_bound(rig, p->begin + nf * u, w0, &w1, err);
+            occ = (double)(w1 - w0) / ((double)(nf * u) * (double)npix);
+        }
+        st = xpcs_comm_agree(c, st, err);
+        xpcs_comm_bcast(c, &occ, sizeof occ, 0);
+        *occupancy = occ;
+        return st;
+    }
+    int64_t first, count;
+    xpcs_plan_rank_frames(p, 0, xpcs_comm_rank(c), &first, &count);
+    const size_t rsz = xpcs_dtype_size(p->raw_type);
+    const int64_t n = count * p->avg;
+    void *buf = xpcs_malloc((size_t)(n * npix) * rsz + 64);
+    st = xpcs_raw_read(raw, p->begin + first * p->avg * p->stride, p->stride, n, buf, err);
+    st = xpcs_comm_agree(c, st, err);
+    int64_t v[2] = {0, n * npix};
+    if (!st) {
+        uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * (size_t)npix);
+        uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * (size_t)npix);
+        for (int64_t f = 0; f < n; f++)
+            v[0] += extract_frame((const char *)buf + (size_t)(f * npix) * rsz, p->raw_type, npix,
+                                  pix, cnt);
+        free(pix);
+        free(cnt);
+        xpcs_comm_allreduce_sum_int64(c, v, 2);
+    }
+    free(buf);
+    *occupancy = v[1] > 0 ? (double)v[0] / (double)v[1] : 0.0;
+    return st;
+}
