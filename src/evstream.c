@@ -93,7 +93,12 @@ static void *grow_keep(void *p, int64_t *cap, int64_t need, size_t esz)
 
 int xpcs_evstream_prefer_sparse(double occupancy, int event_file)
 {
-    return occupancy >= 0 && occupancy < (event_file ? 0.25 : 0.1);
+    /* Crossover measured on 256 x 256 uint16 frames, 2 ranks: the event
+     * kernel wins below about 4 % non-zero pixel-frames (2 %: 6.5e8 vs
+     * 3.9e8 pixel-frames/s), the register-blocked dense kernel above
+     * (9.4 %: 3.1e8 vs 6.5e8).  Event files start as events, so the event
+     * kernel wins up to a much higher occupancy. */
+    return occupancy >= 0 && occupancy < (event_file ? 0.25 : 0.03);
 }
 
 /* ---- non-zero counts of dense frames ------------------------------------ */
