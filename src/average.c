@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xpcs/fileutil.h"
 #include "xpcs/h5in.h"
 
 enum { P_G2 = 0, P_ERR, P_S2D, P_S1D, P_SEG, P_INT, N_AVG };
@@ -516,33 +517,6 @@ void xpcs_average_print(const xpcs_average *a, FILE *out)
 
 /* ---- output --------------------------------------------------------------- */
 
-static xpcs_status copy_bytes(const char *src, const char *dst, xpcs_err *err)
-{
-    FILE *in = fopen(src, "rb");
-    if (!in)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read: %s", src, strerror(errno));
-    FILE *out = fopen(dst, "wb");
-    if (!out) {
-        int e = errno;
-        fclose(in);
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create: %s", dst, strerror(e));
-    }
-    char *buf = xpcs_malloc(1 << 20);
-    size_t n;
-    int bad = 0;
-    while ((n = fread(buf, 1, 1 << 20, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) {
-            bad = 1;
-            break;
-        }
-    bad |= ferror(in);
-    free(buf);
-    fclose(in);
-    bad |= fclose(out) != 0;
-    return bad ? xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot copy %s (disk full?)", dst, src)
-               : XPCS_OK;
-}
-
 static int put_f64(hid_t g, const char *name, int rank, const hsize_t *dims, const double *v)
 {
     hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
@@ -731,7 +705,7 @@ xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
     hid_t f = -1;
     if (!st)
-        st = copy_bytes(t->path, tmp, err);
+        st = xpcs_copy_file(t->path, tmp, "result file", err);
     if (!st) {
         f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
         if (f < 0)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xpcs/fileutil.h"
 #include "xpcs/h5in.h"
 
 #define N_STATUS XPCS_FIT_N_STATUS
@@ -399,40 +400,6 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
     return rc;
 }
 
-static xpcs_status copy_file(const char *src, const char *dst, xpcs_err *err)
-{
-    FILE *in = fopen(src, "rb");
-    if (!in)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the result file: %s", src,
-                         strerror(errno));
-    FILE *out = fopen(dst, "wb");
-    if (!out) {
-        int e = errno;
-        fclose(in);
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the temporary copy: %s", dst,
-                         strerror(e));
-    }
-    char *buf = xpcs_malloc(1 << 20);
-    size_t n;
-    int bad = 0;
-    while ((n = fread(buf, 1, 1 << 20, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) {
-            bad = 1;
-            break;
-        }
-    bad |= ferror(in);
-    free(buf);
-    fclose(in);
-    if (fclose(out) != 0)
-        bad = 1;
-    if (bad)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot copy %s (disk full?)", dst, src);
-    struct stat sb; /* keep the original's permissions */
-    if (stat(src, &sb) == 0)
-        chmod(dst, sb.st_mode & 07777);
-    return XPCS_OK;
-}
-
 /* ---- the whole file ----------------------------------------------------- */
 
 static void print_summary(FILE *log, const xpcs_fit_options *o, const fit_input *in,
@@ -533,7 +500,7 @@ xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, in
         st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: path too long", path);
     if (!st) {
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        st = copy_file(path, tmp, err);
+        st = xpcs_copy_file(path, tmp, "result file", err);
         if (!st) {
             hid_t w = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
             int rc = w < 0 ? -1 : 0;

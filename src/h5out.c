@@ -9,39 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xpcs/fileutil.h"
 #include "xpcs/h5in.h"
-
-static xpcs_status copy_file(const char *src, const char *dst, xpcs_err *err)
-{
-    FILE *in = fopen(src, "rb");
-    if (!in)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read metadata file: %s", src,
-                         strerror(errno));
-    FILE *out = fopen(dst, "wb");
-    if (!out) {
-        int e = errno;
-        fclose(in);
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create result file: %s", dst,
-                         strerror(e));
-    }
-    char *buf = xpcs_malloc(1 << 20);
-    size_t n;
-    int bad = 0;
-    while ((n = fread(buf, 1, 1 << 20, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) {
-            bad = 1;
-            break;
-        }
-    bad |= ferror(in);
-    free(buf);
-    fclose(in);
-    if (fclose(out) != 0)
-        bad = 1;
-    if (bad)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot copy metadata from %s (disk full?)",
-                         dst, src);
-    return XPCS_OK;
-}
 
 /* Small writers; each returns < 0 on failure (HDF5 keeps the reason). */
 static int put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
@@ -225,7 +194,7 @@ xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err)
     xpcs_status st = XPCS_OK;
     hid_t f = -1, qf = -1;
     if (r->meta_path) {
-        st = copy_file(r->meta_path, tmp, err);
+        st = xpcs_copy_file(r->meta_path, tmp, "metadata file", err);
         if (st)
             goto fail;
         f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
