@@ -268,8 +268,8 @@ void xpcs_comm_gather_bytes(const xpcs_comm *c, const void *mine, int n, void *o
     MPI_Gather(mine, n, MPI_BYTE, out, n, MPI_BYTE, root, c->comm);
 }
 
-void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count,
-                                 double *all, const int *counts)
+void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count, double *all,
+                                 const int *counts)
 {
     int *displ = xpcs_malloc(sizeof(int) * (size_t)c->size);
     int off = 0;
@@ -281,9 +281,8 @@ void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_
     free(displ);
 }
 
-void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount,
-                         const int *sdispl, void *recv, const int *rcount, const int *rdispl,
-                         xpcs_dtype t)
+void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount, const int *sdispl,
+                         void *recv, const int *rcount, const int *rdispl, xpcs_dtype t)
 {
     MPI_Alltoallv(send, scount, sdispl, mpi_type(t), recv, rcount, rdispl, mpi_type(t), c->comm);
 }

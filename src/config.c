@@ -196,8 +196,7 @@ xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *er
         return xpcs_settings_load_yaml(c, path, err);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: cannot open: %s", path,
-                         strerror(errno));
+        return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: cannot open: %s", path, strerror(errno));
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -228,10 +227,10 @@ xpcs_status xpcs_config_apply_json(xpcs_config *c, const cJSON *root, const char
         const char *k = it->string;
         int is_num = cJSON_IsNumber(it), is_str = cJSON_IsString(it), is_bool = cJSON_IsBool(it);
         int64_t iv = is_num ? (int64_t)it->valuedouble : (is_bool ? cJSON_IsTrue(it) : 0);
-#define NEED(cond, what)                                                                       \
-    if (!(cond)) {                                                                             \
-        st = xpcs_fail(err, XPCS_ERR_USAGE, "config %s: key '%s': expected %s", path, k, what); \
-        break;                                                                                 \
+#define NEED(cond, what)                                                                           \
+    if (!(cond)) {                                                                                 \
+        st = xpcs_fail(err, XPCS_ERR_USAGE, "config %s: key '%s': expected %s", path, k, what);    \
+        break;                                                                                     \
     }
         if (strcmp(k, "raw") == 0) {
             NEED(is_str, "a string");
@@ -400,8 +399,8 @@ static const struct option long_opts[] = {{"raw", required_argument, 0, 'r'},
                                           {0, 0, 0, 0}};
 static const char short_opts[] = "r:q:o:t:b:e:f:a:d:wvc:hs:";
 
-xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
-                              int *exit_now, xpcs_err *err)
+xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print, int *exit_now,
+                              xpcs_err *err)
 {
     *exit_now = 0;
     /* Pass 1: find -c so the file is applied before the command line. */
@@ -618,8 +617,8 @@ xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char
             p = end;
         }
         if (a < 1 || b > n_bins || a > b)
-            return xpcs_fail(err, XPCS_ERR_USAGE,
-                             "-d/--dq-selection '%s': bins must lie in 1..%d", text, n_bins);
+            return xpcs_fail(err, XPCS_ERR_USAGE, "-d/--dq-selection '%s': bins must lie in 1..%d",
+                             text, n_bins);
         for (long k = a; k <= b; k++)
             sel[k] = 1;
         if (*p == ',')

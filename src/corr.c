@@ -59,7 +59,7 @@ typedef struct {
     int32_t *own_sq, *own_dq;
     xpcs_multitau *mt;
     xpcs_saxs *saxs;
-    double *frame_sum; /* [N] masked frame sums (every rank, all frames) */
+    double *frame_sum;   /* [N] masked frame sums (every rank, all frames) */
     double storage_gbps; /* bare-read bandwidth for the I/O indicator, 0 = unknown */
     const char *storage_source;
     double bytes_read;
@@ -149,13 +149,13 @@ static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
         struct stat sb;
         if (stat(c->output, &sb) != 0) {
             if (mkdir(c->output, 0775) != 0)
-                st = xpcs_fail(err, XPCS_ERR_OUTPUT,
-                               "%s: cannot create the output directory: %s", c->output,
-                               strerror(errno));
+                st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the output directory: %s",
+                               c->output, strerror(errno));
         }
         else if (!S_ISDIR(sb.st_mode))
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: not a directory: expected the output "
-                                                 "directory",
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT,
+                           "%s: not a directory: expected the output "
+                           "directory",
                            c->output);
         /* root passes access(); a directory with no write bit at all is
          * still meant to be read-only, so refuse it as well */
@@ -166,8 +166,7 @@ static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
                            "the result can be created",
                            c->output);
         size_t need = strlen(c->output) + strlen(stem) + 32;
-        if (need < sizeof x->out_path)
-        {
+        if (need < sizeof x->out_path) {
             /* lengths checked above */
             strcpy(x->out_path, c->output);
             strcat(x->out_path, "/");
@@ -178,8 +177,7 @@ static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
             st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: output path too long", c->output);
         if (!st && !c->overwrite && access(x->out_path, F_OK) == 0)
             st = xpcs_fail(err, XPCS_ERR_OUTPUT,
-                           "%s: result file exists: use -w/--overwrite to replace it",
-                           x->out_path);
+                           "%s: result file exists: use -w/--overwrite to replace it", x->out_path);
     }
     st = xpcs_comm_agree(x->comm, st, err);
     if (!st) /* every rank knows the result's name (batch groups use it) */
@@ -251,8 +249,8 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
                        c->qmap, (long long)x->qmap.rows, (long long)x->qmap.cols, (long long)rows,
                        (long long)cols, c->raw, x->rig ? "" : ":", x->rig ? "" : c->dataset);
     if (!st)
-        st = xpcs_plan_frames(frames, c->begin_frame, c->end_frame, c->stride_frame,
-                              c->avg_frame, &x->plan, c->raw, err);
+        st = xpcs_plan_frames(frames, c->begin_frame, c->end_frame, c->stride_frame, c->avg_frame,
+                              &x->plan, c->raw, err);
     if (st)
         return st; /* deterministic: every rank fails the same way */
     unsigned char *sel = xpcs_malloc((size_t)x->qmap.n_dq + 1);
@@ -276,8 +274,7 @@ static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
         return xpcs_fail(err, XPCS_ERR_MEMORY,
                          "%s: needs about %.0f MiB per rank, over the budget of %.0f MiB: use "
                          "more ranks, -a/--avg-frame, or --max-memory",
-                         c->raw, x->plan.mem_per_rank / 1048576.0,
-                         x->plan.mem_budget / 1048576.0);
+                         c->raw, x->plan.mem_per_rank / 1048576.0, x->plan.mem_budget / 1048576.0);
     x->own_first = x->plan.pix_first[x->rank];
     x->n_own = x->plan.pix_first[x->rank + 1] - x->own_first;
     return XPCS_OK;
@@ -301,20 +298,20 @@ static void *alloc_step_buffer(size_t bytes)
     return p;
 }
 
-#define SUM_GROUPS(OUT_T, IN_T)                                                                \
-    do {                                                                                       \
-        OUT_T *o = (OUT_T *)out;                                                               \
-        const IN_T *in = (const IN_T *)raw;                                                    \
-        _Pragma("omp parallel for schedule(static)") for (int64_t f = 0; f < count; f++)      \
-        {                                                                                      \
-            OUT_T *dst = o + (size_t)f * (size_t)npix;                                         \
-            for (int64_t p = 0; p < npix; p++)                                                 \
-                dst[p] = 0;                                                                    \
-            for (int64_t a = 0; a < avg; a++) {                                                \
-                const IN_T *src = in + (size_t)(f * avg + a) * (size_t)npix;                   \
-                _Pragma("omp simd") for (int64_t p = 0; p < npix; p++) dst[p] += (OUT_T)src[p]; \
-            }                                                                                  \
-        }                                                                                      \
+#define SUM_GROUPS(OUT_T, IN_T)                                                                    \
+    do {                                                                                           \
+        OUT_T *o = (OUT_T *)out;                                                                   \
+        const IN_T *in = (const IN_T *)raw;                                                        \
+        _Pragma("omp parallel for schedule(static)") for (int64_t f = 0; f < count; f++)           \
+        {                                                                                          \
+            OUT_T *dst = o + (size_t)f * (size_t)npix;                                             \
+            for (int64_t p = 0; p < npix; p++)                                                     \
+                dst[p] = 0;                                                                        \
+            for (int64_t a = 0; a < avg; a++) {                                                    \
+                const IN_T *src = in + (size_t)(f * avg + a) * (size_t)npix;                       \
+                _Pragma("omp simd") for (int64_t p = 0; p < npix; p++) dst[p] += (OUT_T)src[p];    \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 /* Output frame f = sum of avg consecutive raw frames read (boost: average). */
@@ -341,8 +338,8 @@ static void sum_groups(const void *raw, xpcs_dtype rt, void *out, xpcs_dtype ot,
  * (rings of a q-map are long runs), so packing is a few memcpy per row. */
 typedef struct {
     int64_t n_runs;
-    int64_t *start; /* [n_runs] first flat pixel index of the run */
-    int64_t *len;   /* [n_runs] */
+    int64_t *start;     /* [n_runs] first flat pixel index of the run */
+    int64_t *len;       /* [n_runs] */
     int64_t *first_run; /* [n_ranks + 1] runs of owner d: [first_run[d], first_run[d+1]) */
 } pixel_runs;
 
@@ -378,8 +375,8 @@ static void pixel_runs_free(pixel_runs *pr)
 
 /* send = [owner rank][frame][owner's pixels]: each owner's block is the
  * frames of this rank restricted to the owner's pixels. */
-static void pack(const void *frames, size_t esz, int64_t count, int64_t npix,
-                 const pixel_runs *pr, const int64_t *pf, int n_ranks, void *send)
+static void pack(const void *frames, size_t esz, int64_t count, int64_t npix, const pixel_runs *pr,
+                 const int64_t *pf, int n_ranks, void *send)
 {
 #pragma omp parallel for schedule(static)
     for (int64_t f = 0; f < count; f++) {
@@ -416,9 +413,9 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
     pixel_runs_build(&runs, x->qmap.corr_pixel, p->pix_first, x->n_ranks);
     xpcs_status st = XPCS_OK;
     const xpcs_siteopts *so = &x->cfg->site;
-    xpcs_progress *prog = xpcs_progress_create(x->root && !x->cfg->quiet ? stderr : NULL,
-                                               so->progress,
-                                               so->progress_interval_s, p->n_frames, "xpcs-corr");
+    xpcs_progress *prog =
+        xpcs_progress_create(x->root && !x->cfg->quiet ? stderr : NULL, so->progress,
+                             so->progress_interval_s, p->n_frames, "xpcs-corr");
 
     for (int64_t k = 0; k < p->n_steps && !st; k++) {
         int64_t first, count;
@@ -426,8 +423,8 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         const int64_t step_lo = k * p->step_frames;
         /* read: raw frames begin + (first*avg + i)*stride, i < count*avg */
         xpcs_timer_start(&x->tm, XPCS_T_READ);
-        st = xpcs_raw_read(x->raw, p->begin + first * p->avg * p->stride, p->stride,
-                           count * p->avg, rawbuf, err);
+        st = xpcs_raw_read(x->raw, p->begin + first * p->avg * p->stride, p->stride, count * p->avg,
+                           rawbuf, err);
         xpcs_timer_stop(&x->tm, XPCS_T_READ);
         st = xpcs_comm_agree(x->comm, st, err);
         if (st)
@@ -542,8 +539,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
     if (x->lin)
         st = xpcs_corr_lin_reduce(x->lin, x->comm, &x->qmap, x->own_sq, x->own_dq, err);
     /* g2: two passes over the delays (exponents, then exact sums) */
-    xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq,
-                                         x->qmap.sq_to_dq);
+    xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq, x->qmap.sq_to_dq);
     double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
     for (int pass = 0; pass < 2 && !st && (x->mt || x->ms); pass++) {
@@ -711,20 +707,23 @@ static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
     if (x->root) {
         double wall = xpcs_profile_wall(prof), bytes = xpcs_profile_bytes_read(prof);
         if (talk)
-            printf("xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
-               "rank(s) x %d thread(s) in %.3f s\n",
-               (long long)p->n_frames, (long long)p->rows, (long long)p->cols, (long long)p->n_corr,
-               (int)run.n_delays, x->n_ranks, omp_get_max_threads(), wall);
+            printf(
+                "xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
+                "rank(s) x %d thread(s) in %.3f s\n",
+                (long long)p->n_frames, (long long)p->rows, (long long)p->cols,
+                (long long)p->n_corr, (int)run.n_delays, x->n_ranks, omp_get_max_threads(), wall);
         if (talk)
-            printf("xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
-               "(slowest rank's read time %.3f s)\n",
-               xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
-               xpcs_profile_phase_max(prof, XPCS_T_READ));
+            printf(
+                "xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
+                "(slowest rank's read time %.3f s)\n",
+                xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
+                xpcs_profile_phase_max(prof, XPCS_T_READ));
         const double pf = (double)p->rows * (double)p->cols * (double)p->n_frames * (double)p->avg;
         if (talk && (x->ms || x->rig))
             printf("xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s "
                    "end to end\n",
-                   x->ms ? "sparse" : "dense", (long long)x->nonzero, pf > 0 ? (double)x->nonzero / pf : 0.0,
+                   x->ms ? "sparse" : "dense", (long long)x->nonzero,
+                   pf > 0 ? (double)x->nonzero / pf : 0.0,
                    wall > 0 ? (double)x->nonzero / wall : 0.0);
         if (x->cfg->verbose && x->lin)
             xpcs_corr_lin_print_stats(x->lin, stdout);
@@ -844,8 +843,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     const int events_ok = x->do_mt && !x->do_lin && !x->do_tt;
     if (!events_ok && x->rig)
         return xpcs_fail(err, XPCS_ERR_USAGE,
-                         "%s: -t %s is not available for Rigaku .bin input (only multitau)",
-                         c->raw, xpcs_analysis_name(c->analysis));
+                         "%s: -t %s is not available for Rigaku .bin input (only multitau)", c->raw,
+                         xpcs_analysis_name(c->analysis));
     int sparse = events_ok && c->kernel == XPCS_KERNEL_SPARSE;
     if (events_ok && c->kernel == XPCS_KERNEL_AUTO) {
         xpcs_timer_start(&x->tm, XPCS_T_PLAN);
@@ -883,8 +882,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         xpcs_corr_lin_print_plan(x->lin, stdout);
         fflush(stdout);
     }
-    x->saxs = xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap,
-                               x->qmap.n_sq);
+    x->saxs =
+        xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap, x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
     if (x->ms || x->rig) {
         xpcs_evstream ev = {.cfg = c,

@@ -427,7 +427,8 @@ static xpcs_status run_hdf5(ev_ctx *e, xpcs_err *err)
         if (st)
             break;
         s->bytes_read += (double)(count * p->avg * e->npix) * (double)rsz;
-        xpcs_counter_add(s->tm, XPCS_C_BYTES_READ, (double)(count * p->avg * e->npix) * (double)rsz);
+        xpcs_counter_add(s->tm, XPCS_C_BYTES_READ,
+                         (double)(count * p->avg * e->npix) * (double)rsz);
         xpcs_counter_add(s->tm, XPCS_C_FRAMES_READ, (double)count);
         xpcs_timer_start(s->tm, XPCS_T_SAXS);
         int64_t n = 0;
@@ -523,9 +524,9 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
             break;
         s->bytes_read += (double)(b - a1) * 8.0;
         xpcs_counter_add(s->tm, XPCS_C_BYTES_READ, (double)(b - a1) * 8.0);
-        xpcs_counter_add(s->tm, XPCS_C_FRAMES_READ,
-                         (double)((F1 - F0) * (e->rank + 1) / e->n_ranks -
-                                  (F1 - F0) * e->rank / e->n_ranks));
+        xpcs_counter_add(
+            s->tm, XPCS_C_FRAMES_READ,
+            (double)((F1 - F0) * (e->rank + 1) / e->n_ranks - (F1 - F0) * e->rank / e->n_ranks));
 
         /* decode and check: frames in order and inside the step, pixels on
          * the detector; count-0 words only mark the frame count */

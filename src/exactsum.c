@@ -8,7 +8,7 @@ int xpcs_xsum_exponent(double max_abs)
         return 0;
     int e;
     frexp(max_abs, &e); /* max_abs = f 2^e, f in [0.5, 1): max_abs < 2^e */
-    if (e < -900) /* keep 2^(30-e) finite; such tiny values sum to ~0 anyway */
+    if (e < -900)       /* keep 2^(30-e) finite; such tiny values sum to ~0 anyway */
         e = -900;
     return e;
 }

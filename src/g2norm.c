@@ -126,9 +126,8 @@ static int expo_of(const xpcs_g2norm *g, int j, int q)
     return xpcs_xsum_exponent(g->maxima[(size_t)j * NQ + q]);
 }
 
-void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2,
-                            const double *IP, const double *IF, const int32_t *sq,
-                            const int32_t *dq)
+void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
+                            const double *IF, const int32_t *sq, const int32_t *dq)
 {
     const double s_g2 = scale_of(g, j, Q_G2), s_ip = scale_of(g, j, Q_IP),
                  s_if = scale_of(g, j, Q_IF), s_r = scale_of(g, j, Q_R),

@@ -54,8 +54,8 @@ static xpcs_status read_map(hid_t f, const char *path, const char *name, int64_t
 {
     hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
     if (d < 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s is missing: expected a 2-D map",
-                         path, name);
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s is missing: expected a 2-D map", path,
+                         name);
     hid_t s = H5Dget_space(d);
     int nd = H5Sget_simple_extent_ndims(s);
     hsize_t dims[8] = {0};
@@ -124,8 +124,8 @@ static xpcs_status check_file(const char *path, const char *role, xpcs_err *err)
                          strerror(errno));
     htri_t is = H5Fis_hdf5(path);
     if (is <= 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: not an HDF5 file: expected the %s in HDF5",
-                         path, role);
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: not an HDF5 file: expected the %s in HDF5", path,
+                         role);
     return XPCS_OK;
 }
 
@@ -200,8 +200,8 @@ struct xpcs_raw {
     char filters[512];
 };
 
-xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *dataset,
-                          xpcs_raw **out, xpcs_err *err)
+xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *dataset, xpcs_raw **out,
+                          xpcs_err *err)
 {
     *out = NULL;
     /* Every rank checks the same file and gets the same answer, so a bad
@@ -238,8 +238,8 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
         }
         if (r->dset < 0)
             st = xpcs_fail(err, XPCS_ERR_INPUT,
-                           "%s: dataset %s is missing: expected frames [frames, rows, cols]",
-                           path, dataset);
+                           "%s: dataset %s is missing: expected frames [frames, rows, cols]", path,
+                           dataset);
     }
     if (!st) {
         r->fspace = H5Dget_space(r->dset);
@@ -287,8 +287,7 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
                            "%s: dataset %s has %s %zu-byte elements: expected unsigned 8, 16 or "
                            "32-bit integers",
                            path, dataset,
-                           H5Tget_class(t) == H5T_INTEGER ? "signed integer" : "non-integer",
-                           sz);
+                           H5Tget_class(t) == H5T_INTEGER ? "signed integer" : "non-integer", sz);
         H5Tclose(t);
     }
     if (st) {

@@ -168,14 +168,12 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
     }
 
     hsize_t s2[3] = {1, (hsize_t)r->rows, (hsize_t)r->cols};
-    rc |= put(f, "/xpcs/temporal_mean/scattering_2d", H5T_NATIVE_DOUBLE, 3, s2,
-              r->scattering_2d);
+    rc |= put(f, "/xpcs/temporal_mean/scattering_2d", H5T_NATIVE_DOUBLE, 3, s2, r->scattering_2d);
     hsize_t s1[2] = {1, (hsize_t)r->n_sq_out};
-    rc |= put(f, "/xpcs/temporal_mean/scattering_1d", H5T_NATIVE_DOUBLE, 2, s1,
-              r->scattering_1d);
+    rc |= put(f, "/xpcs/temporal_mean/scattering_1d", H5T_NATIVE_DOUBLE, 2, s1, r->scattering_1d);
     hsize_t sg[2] = {(hsize_t)r->n_seg, (hsize_t)r->n_sq_out};
-    rc |= put(f, "/xpcs/temporal_mean/scattering_1d_segments", H5T_NATIVE_DOUBLE, 2, sg,
-              r->segments);
+    rc |=
+        put(f, "/xpcs/temporal_mean/scattering_1d_segments", H5T_NATIVE_DOUBLE, 2, sg, r->segments);
     double *it = xpcs_malloc(sizeof(double) * 2 * (size_t)r->n_frames);
     for (int64_t k = 0; k < r->n_frames; k++) {
         it[k] = (double)k;
@@ -202,8 +200,8 @@ xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err)
             char h5[256];
             xpcs_h5_last_error(h5, sizeof h5);
             st = xpcs_fail(err, XPCS_ERR_INPUT,
-                           "%s: metadata file is not a readable HDF5 file (HDF5: %s)",
-                           r->meta_path, h5);
+                           "%s: metadata file is not a readable HDF5 file (HDF5: %s)", r->meta_path,
+                           h5);
             goto fail;
         }
     }

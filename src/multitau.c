@@ -129,8 +129,8 @@ const int64_t *xpcs_multitau_delay_list(const xpcs_multitau *mt)
 }
 
 /* acc += x * h over w pixels: one lag of one level frame. */
-static inline void fma_row(double *restrict acc, const double *restrict x,
-                           const double *restrict h, int w)
+static inline void fma_row(double *restrict acc, const double *restrict x, const double *restrict h,
+                           int w)
 {
 #pragma omp simd
     for (int p = 0; p < w; p++)
@@ -201,15 +201,14 @@ static inline void vstore(double *p, vd v)
     memcpy(p, &v, sizeof v);
 }
 
-static void lags_1_8(double *restrict acc, double *restrict tot, const double *restrict buf,
-                     int r0, int r1)
+static void lags_1_8(double *restrict acc, double *restrict tot, const double *restrict buf, int r0,
+                     int r1)
 {
     const size_t W = XPCS_MT_TILE;
     for (size_t p0 = 0; p0 < W; p0 += VW) {
         vd s = vload(tot + p0);
-        vd a1 = vload(acc + 0 * W + p0), a2 = vload(acc + 1 * W + p0),
-           a3 = vload(acc + 2 * W + p0), a4 = vload(acc + 3 * W + p0),
-           a5 = vload(acc + 4 * W + p0), a6 = vload(acc + 5 * W + p0),
+        vd a1 = vload(acc + 0 * W + p0), a2 = vload(acc + 1 * W + p0), a3 = vload(acc + 2 * W + p0),
+           a4 = vload(acc + 3 * W + p0), a5 = vload(acc + 4 * W + p0), a6 = vload(acc + 5 * W + p0),
            a7 = vload(acc + 6 * W + p0), a8 = vload(acc + 7 * W + p0);
         for (int r = r0; r < r1; r++) {
             const double *x = buf + (size_t)r * W + p0;
@@ -236,14 +235,14 @@ static void lags_1_8(double *restrict acc, double *restrict tot, const double *r
     }
 }
 
-static void lags_5_8(double *restrict acc, double *restrict tot, const double *restrict buf,
-                     int r0, int r1)
+static void lags_5_8(double *restrict acc, double *restrict tot, const double *restrict buf, int r0,
+                     int r1)
 {
     const size_t W = XPCS_MT_TILE;
     for (size_t p0 = 0; p0 < W; p0 += VW) {
         vd s = vload(tot + p0);
-        vd a5 = vload(acc + 4 * W + p0), a6 = vload(acc + 5 * W + p0),
-           a7 = vload(acc + 6 * W + p0), a8 = vload(acc + 7 * W + p0);
+        vd a5 = vload(acc + 4 * W + p0), a6 = vload(acc + 5 * W + p0), a7 = vload(acc + 6 * W + p0),
+           a8 = vload(acc + 7 * W + p0);
         for (int r = r0; r < r1; r++) {
             const double *x = buf + (size_t)r * W + p0;
             const vd xv = vload(x);
@@ -303,8 +302,7 @@ static void level_block(mt_tile *t, int L, int n, double *const *scratch, int n_
     /* the last RING frames back into the ring */
     for (r = 8 + n - RING < 8 ? 8 : 8 + n - RING; r < 8 + n; r++) {
         int64_t i = base + (r - 8);
-        memcpy(vec(t, L, V_RING((int)(i % RING))), buf + (size_t)r * W,
-               sizeof(double) * (size_t)w);
+        memcpy(vec(t, L, V_RING((int)(i % RING))), buf + (size_t)r * W, sizeof(double) * (size_t)w);
     }
     t->count[L] = base + n;
     if (L + 1 >= n_levels)
@@ -330,25 +328,24 @@ static void level_block(mt_tile *t, int L, int n, double *const *scratch, int n_
         level_block(t, L + 1, n_up, scratch, n_levels);
 }
 
-#define CONVERT_ROWS(TYPE)                                                                     \
-    do {                                                                                       \
-        for (int r = 0; r < n; r++) {                                                          \
-            const TYPE *src =                                                                  \
-                (const TYPE *)rows + (size_t)(r0 + r) * (size_t)ld + t->first_pixel;           \
-            double *x = scratch[0] + (size_t)(8 + r) * XPCS_MT_TILE;                           \
-            if (row_scale) {                                                                   \
-                const double s = row_scale[r0 + r];                                            \
-                _Pragma("omp simd") for (int p = 0; p < w; p++) x[p] = (double)src[p] * s;     \
-            }                                                                                  \
-            else {                                                                             \
-                _Pragma("omp simd") for (int p = 0; p < w; p++) x[p] = (double)src[p];         \
-            }                                                                                  \
-        }                                                                                      \
+#define CONVERT_ROWS(TYPE)                                                                         \
+    do {                                                                                           \
+        for (int r = 0; r < n; r++) {                                                              \
+            const TYPE *src = (const TYPE *)rows + (size_t)(r0 + r) * (size_t)ld + t->first_pixel; \
+            double *x = scratch[0] + (size_t)(8 + r) * XPCS_MT_TILE;                               \
+            if (row_scale) {                                                                       \
+                const double s = row_scale[r0 + r];                                                \
+                _Pragma("omp simd") for (int p = 0; p < w; p++) x[p] = (double)src[p] * s;         \
+            }                                                                                      \
+            else {                                                                                 \
+                _Pragma("omp simd") for (int p = 0; p < w; p++) x[p] = (double)src[p];             \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 /* Frames r0..r0+n-1 (n <= BLK) of rows into tile t. */
-static void push_block(mt_tile *t, const void *rows, xpcs_dtype type, int64_t r0, int n,
-                       int64_t ld, const double *row_scale, double *const *scratch, int n_levels)
+static void push_block(mt_tile *t, const void *rows, xpcs_dtype type, int64_t r0, int n, int64_t ld,
+                       const double *row_scale, double *const *scratch, int n_levels)
 {
     const int w = t->w;
     switch (type) {
@@ -393,8 +390,8 @@ void xpcs_multitau_push(xpcs_multitau *mt, const void *rows, xpcs_dtype type, in
     mt->pushed += n_rows;
 }
 
-xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP,
-                                 double *IF, xpcs_err *err)
+xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err)
 {
     if (mt->pushed != mt->n_frames)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: %lld of %lld frames pushed",

@@ -9,15 +9,15 @@ struct xpcs_saxs {
     int n_sq;
     int n_seg;
     int64_t seg_len;
-    int32_t *smap;   /* [n_pixels] static label where mask != 0, else 0 */
-    double *maskd;   /* [n_pixels] 1.0 / 0.0 */
+    int32_t *smap; /* [n_pixels] static label where mask != 0, else 0 */
+    double *maskd; /* [n_pixels] 1.0 / 0.0 */
     int64_t n_mask;
     int64_t *sq_npix; /* [n_sq + 1] */
-    double *image;   /* [n_pixels] sum over flushed frames */
-    double *open;    /* [n_pixels] sum over frames of the open segment */
-    int open_seg;    /* -1: leftover tail / none */
+    double *image;    /* [n_pixels] sum over flushed frames */
+    double *open;     /* [n_pixels] sum over frames of the open segment */
+    int open_seg;     /* -1: leftover tail / none */
     int has_open;
-    double *seg;     /* [n_seg][n_sq + 1] */
+    double *seg; /* [n_seg][n_sq + 1] */
 };
 
 xpcs_saxs *xpcs_saxs_create(int64_t n_pixels, int64_t n_frames, const int32_t *mask,
@@ -89,34 +89,34 @@ void xpcs_saxs_flush(xpcs_saxs *s)
     s->has_open = 0;
 }
 
-#define ADD_RUN(TYPE)                                                                          \
-    do {                                                                                       \
-        const TYPE *base = (const TYPE *)frames;                                               \
-        _Pragma("omp parallel")                                                                \
-        {                                                                                      \
-            double *part = xpcs_calloc((size_t)cnt, sizeof(double));                           \
-            _Pragma("omp for schedule(static)") for (int64_t b = 0; b < n_blk; b++)            \
-            {                                                                                  \
-                int64_t p0 = b * BLK, p1 = p0 + BLK < np ? p0 + BLK : np;                      \
-                for (int64_t f = 0; f < cnt; f++) {                                            \
-                    const TYPE *v = base + (size_t)(i0 + f) * (size_t)np;                      \
-                    double sum = 0.0;                                                          \
-                    _Pragma("omp simd reduction(+ : sum)") for (int64_t p = p0; p < p1; p++)   \
-                    {                                                                          \
-                        double x = (double)v[p];                                               \
-                        open[p] += x;                                                          \
-                        sum += x * maskd[p];                                                   \
-                    }                                                                          \
-                    part[f] += sum;                                                            \
-                }                                                                              \
-            }                                                                                  \
-            _Pragma("omp critical") for (int64_t f = 0; f < cnt; f++) fsum[f] += part[f];      \
-            free(part);                                                                        \
-        }                                                                                      \
+#define ADD_RUN(TYPE)                                                                              \
+    do {                                                                                           \
+        const TYPE *base = (const TYPE *)frames;                                                   \
+        _Pragma("omp parallel")                                                                    \
+        {                                                                                          \
+            double *part = xpcs_calloc((size_t)cnt, sizeof(double));                               \
+            _Pragma("omp for schedule(static)") for (int64_t b = 0; b < n_blk; b++)                \
+            {                                                                                      \
+                int64_t p0 = b * BLK, p1 = p0 + BLK < np ? p0 + BLK : np;                          \
+                for (int64_t f = 0; f < cnt; f++) {                                                \
+                    const TYPE *v = base + (size_t)(i0 + f) * (size_t)np;                          \
+                    double sum = 0.0;                                                              \
+                    _Pragma("omp simd reduction(+ : sum)") for (int64_t p = p0; p < p1; p++)       \
+                    {                                                                              \
+                        double x = (double)v[p];                                                   \
+                        open[p] += x;                                                              \
+                        sum += x * maskd[p];                                                       \
+                    }                                                                              \
+                    part[f] += sum;                                                                \
+                }                                                                                  \
+            }                                                                                      \
+            _Pragma("omp critical") for (int64_t f = 0; f < cnt; f++) fsum[f] += part[f];          \
+            free(part);                                                                            \
+        }                                                                                          \
     } while (0)
 
-void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n,
-                          int64_t first, double *frame_sum)
+void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n, int64_t first,
+                          double *frame_sum)
 {
     const int64_t np = s->n_pixels;
     const int64_t BLK = 4096; /* pixels per thread block: the sums stay in L1/L2 */

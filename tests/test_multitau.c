@@ -21,8 +21,8 @@ static uint32_t next_u32(void)
 }
 
 /* brute force G2/IP/IF of pixel p at (level L, lag m) */
-static void oracle(const double *x, int64_t n, int64_t npix, int64_t p, int L, int m,
-                   double *G2, double *IP, double *IF)
+static void oracle(const double *x, int64_t n, int64_t npix, int64_t p, int L, int m, double *G2,
+                   double *IP, double *IF)
 {
     int64_t nl = n >> L, w = (int64_t)1 << L;
     double *lv = malloc(sizeof(double) * (size_t)nl);
@@ -44,8 +44,7 @@ static void oracle(const double *x, int64_t n, int64_t npix, int64_t p, int L, i
     free(lv);
 }
 
-static int run_case(int64_t n, int64_t npix, int threads, int64_t chunk, int scaled,
-                    double **out)
+static int run_case(int64_t n, int64_t npix, int threads, int64_t chunk, int scaled, double **out)
 {
     uint16_t *raw = malloc(sizeof(uint16_t) * (size_t)(n * npix));
     double *xd = malloc(sizeof(double) * (size_t)(n * npix));
@@ -103,8 +102,8 @@ int main(void)
     /* delay list: APS dpl 4, N = 10000 gives 48 delays */
     int64_t d[XPCS_MT_MAX_DELAYS];
     test_cond("48 delays for 10000 frames", xpcs_multitau_delays(10000, d, NULL, NULL) == 48);
-    test_cond("delays 1..8 then 10,12,14,16", d[0] == 1 && d[7] == 8 && d[8] == 10 &&
-                                                  d[11] == 16 && d[12] == 20);
+    test_cond("delays 1..8 then 10,12,14,16",
+              d[0] == 1 && d[7] == 8 && d[8] == 10 && d[11] == 16 && d[12] == 20);
     test_cond("last delay for 10000 frames", d[47] == 8 * 1024);
     test_cond("5 frames: delays 1..4", xpcs_multitau_delays(5, d, NULL, NULL) == 4 && d[3] == 4);
     test_cond("12 frames: 1..8, 10", xpcs_multitau_delays(12, d, NULL, NULL) == 9 && d[8] == 10);

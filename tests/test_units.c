@@ -58,7 +58,8 @@ static void test_plan(void)
     test_cond("empty range", xpcs_plan_frames(100, 50, 40, 1, 1, &p, "t", &err) != XPCS_OK &&
                                  strstr(err.msg, "empty frame range"));
     test_cond("begin outside", xpcs_plan_frames(100, 100, -1, 1, 1, &p, "t", &err) != XPCS_OK);
-    test_cond("one frame is too few", xpcs_plan_frames(100, 0, -1, 60, 1, &p, "t", &err) != XPCS_OK);
+    test_cond("one frame is too few",
+              xpcs_plan_frames(100, 0, -1, 60, 1, &p, "t", &err) != XPCS_OK);
     xpcs_plan_frames(1000, 0, -1, 1, 1, &p, "t", &err);
     for (int r = 1; r <= 5; r++) {
         xpcs_plan_decompose(&p, r, 1, 10, 10, 97, XPCS_DT_U16, 64);
@@ -86,11 +87,11 @@ static void test_config(void)
 {
     unsigned char sel[11];
     xpcs_err err;
-    test_cond("selection 1,3,5-7",
-              xpcs_parse_bin_selection("1,3,5-7", 10, sel, &err) == XPCS_OK && sel[1] && !sel[2] &&
-                  sel[3] && !sel[4] && sel[5] && sel[6] && sel[7] && !sel[8]);
-    test_cond("selection all", xpcs_parse_bin_selection("all", 10, sel, &err) == XPCS_OK &&
-                                   sel[1] && sel[10]);
+    test_cond("selection 1,3,5-7", xpcs_parse_bin_selection("1,3,5-7", 10, sel, &err) == XPCS_OK &&
+                                       sel[1] && !sel[2] && sel[3] && !sel[4] && sel[5] && sel[6] &&
+                                       sel[7] && !sel[8]);
+    test_cond("selection all",
+              xpcs_parse_bin_selection("all", 10, sel, &err) == XPCS_OK && sel[1] && sel[10]);
     test_cond("selection out of range", xpcs_parse_bin_selection("0,11", 10, sel, &err) != XPCS_OK);
     test_cond("selection garbage", xpcs_parse_bin_selection("1,x", 10, sel, &err) != XPCS_OK);
     xpcs_config c;
@@ -98,8 +99,8 @@ static void test_config(void)
     char *argv1[] = {"x", "-r", "a.h5", "-q", "q.h5", "-f", "2", "-a", "3", "-b", "-5", "-w", NULL};
     int ex;
     test_cond("parse options", xpcs_config_parse(&c, 12, argv1, 0, &ex, &err) == XPCS_OK &&
-                                   c.stride_frame == 2 && c.avg_frame == 3 &&
-                                   c.begin_frame == -5 && c.overwrite);
+                                   c.stride_frame == 2 && c.avg_frame == 3 && c.begin_frame == -5 &&
+                                   c.overwrite);
     xpcs_config_default(&c);
     char *argv2[] = {"x", "-r", "a.h5", "-q", "q.h5", "-f", "0", NULL};
     test_cond("stride 0 rejected", xpcs_config_parse(&c, 7, argv2, 0, &ex, &err) != XPCS_OK);

@@ -17,13 +17,7 @@
 typedef struct xpcs_comm xpcs_comm;
 
 /* Element types moved between ranks. */
-typedef enum {
-    XPCS_DT_INVALID = 0,
-    XPCS_DT_U8,
-    XPCS_DT_U16,
-    XPCS_DT_U32,
-    XPCS_DT_F64
-} xpcs_dtype;
+typedef enum { XPCS_DT_INVALID = 0, XPCS_DT_U8, XPCS_DT_U16, XPCS_DT_U32, XPCS_DT_F64 } xpcs_dtype;
 
 size_t xpcs_dtype_size(xpcs_dtype t);
 const char *xpcs_dtype_name(xpcs_dtype t);
@@ -75,13 +69,12 @@ void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root
 void xpcs_comm_gather_doubles(const xpcs_comm *c, const double *mine, int n, double *out, int root);
 void xpcs_comm_gather_bytes(const xpcs_comm *c, const void *mine, int n, void *out, int root);
 /* Concatenate per-rank double arrays (counts[r] each) on every rank. */
-void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count,
-                                 double *all, const int *counts);
+void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count, double *all,
+                                 const int *counts);
 /* Personalised all-to-all of typed elements; counts/displacements in
  * elements.  Counts must fit an int (the plan bounds the step size). */
-void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount,
-                         const int *sdispl, void *recv, const int *rcount, const int *rdispl,
-                         xpcs_dtype t);
+void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount, const int *sdispl,
+                         void *recv, const int *rcount, const int *rdispl, xpcs_dtype t);
 
 /* Point to point (two-time maps to the writer): blocking, any size (sent
  * in chunks below 2^31 bytes, received in the same chunks). */

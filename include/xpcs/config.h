@@ -39,27 +39,27 @@ typedef struct {
     int64_t avg_frame;      /* -a */
     int normalize_frame;    /* --normalize-frame: divide each frame by its mean */
     char dq_selection[1024];
-    int overwrite;           /* -w */
-    int verbose;             /* -v (repeatable) */
-    double frame_time;       /* --frame-time s, used when no metadata file */
-    double count_time;       /* --count-time s */
-    double max_memory_mb;    /* --max-memory MiB per rank, 0 = default */
-    int64_t step_frames;     /* --step-frames, 0 = automatic */
-    int dry_run;             /* --dry-run: plan only */
-    char fit[16];            /* --fit single|stretched|double after correlating; "" = none */
-    char fit_range[128];     /* --fit-range TMIN:TMAX in s; "" = all delays */
+    int overwrite;        /* -w */
+    int verbose;          /* -v (repeatable) */
+    double frame_time;    /* --frame-time s, used when no metadata file */
+    double count_time;    /* --count-time s */
+    double max_memory_mb; /* --max-memory MiB per rank, 0 = default */
+    int64_t step_frames;  /* --step-frames, 0 = automatic */
+    int dry_run;          /* --dry-run: plan only */
+    char fit[16];         /* --fit single|stretched|double after correlating; "" = none */
+    char fit_range[128];  /* --fit-range TMIN:TMAX in s; "" = all delays */
     /* batch runs (batch.h): several raw files */
     int n_raw_args;               /* -r values, then positional raw files */
     char **raw_args;              /* [n_raw_args] in order (heap: xpcs_config_free) */
     char raw_list[XPCS_PATH_MAX]; /* --raw-list FILE: lines "RAW [QMAP]" */
     int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
     int quiet;                    /* set by the batch: no per-file stdout summary */
-    xpcs_siteopts site;      /* threading, memory, io, monitoring (settings.h) */
+    xpcs_siteopts site;           /* threading, memory, io, monitoring (settings.h) */
     /* linear and two-time (see g2lin.h, twotime.h) */
     int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
     char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
     char smooth[16];                 /* -s/--smooth sqmap|dqmap|none, two-time */
-    xpcs_kernel kernel;      /* --kernel dense|sparse|auto (default auto) */
+    xpcs_kernel kernel;              /* --kernel dense|sparse|auto (default auto) */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
@@ -68,8 +68,8 @@ void xpcs_config_free(xpcs_config *c);
 
 /* Parses argv (and the -c file).  Returns XPCS_OK, or XPCS_ERR_USAGE with a
  * message.  *exit_now is set for --help / --version (printed when print != 0). */
-xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print,
-                              int *exit_now, xpcs_err *err);
+xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print, int *exit_now,
+                              xpcs_err *err);
 
 /* Loads a JSON config (boost_corr keys) into c; unknown keys are an error.
  * A YAML file (settings.h) is handed to xpcs_settings_load_yaml. */

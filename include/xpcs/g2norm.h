@@ -36,9 +36,8 @@ void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const 
 double *xpcs_g2norm_maxima(xpcs_g2norm *g, int *count);
 
 /* Phase 2, per delay j: add the local pixels to the exact accumulators. */
-void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2,
-                            const double *IP, const double *IF, const int32_t *sq,
-                            const int32_t *dq);
+void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
+                            const double *IF, const int32_t *sq, const int32_t *dq);
 /* The accumulators (int64) including pixel counts per bin: sum-reduce them
  * onto the root before phase 3. */
 int64_t *xpcs_g2norm_sums(xpcs_g2norm *g, int64_t *count);

@@ -27,8 +27,8 @@ xpcs_status xpcs_h5in_read_qmap(const char *path, xpcs_qmap *q, xpcs_err *err);
 typedef struct xpcs_raw xpcs_raw;
 
 /* Collective over c: opens path and dataset (3-D unsigned 8/16/32-bit). */
-xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *dataset,
-                          xpcs_raw **out, xpcs_err *err);
+xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *dataset, xpcs_raw **out,
+                          xpcs_err *err);
 void xpcs_raw_close(xpcs_raw **r);
 void xpcs_raw_dims(const xpcs_raw *r, int64_t *frames, int64_t *rows, int64_t *cols);
 xpcs_dtype xpcs_raw_type(const xpcs_raw *r);

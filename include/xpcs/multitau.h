@@ -53,7 +53,7 @@ const int64_t *xpcs_multitau_delay_list(const xpcs_multitau *mt);
 
 /* After all n_frames frames: per-pixel G2, IP, IF of delay j ([n_pixels]
  * each).  Returns XPCS_ERR_INTERNAL if frames are missing. */
-xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP,
-                                 double *IF, xpcs_err *err);
+xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err);
 
 #endif

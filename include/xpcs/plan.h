@@ -45,8 +45,8 @@ typedef struct {
 /* Resolves begin/end/stride/avg against n_raw frames (boost_corr rules:
  * negative begin counts from the end; end -1 = all, end < -1 counts from the
  * end, end past the last frame is clipped). */
-xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t stride,
-                             int64_t avg, xpcs_plan *p, const char *what, xpcs_err *err);
+xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t stride, int64_t avg,
+                             xpcs_plan *p, const char *what, xpcs_err *err);
 
 /* Fills the rest of the plan.  step_frames 0 = automatic (a power of two
  * that keeps one step's buffers within 256 MiB and every all-to-all count

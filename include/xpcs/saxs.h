@@ -35,8 +35,8 @@ int xpcs_saxs_n_segments(const xpcs_saxs *s);
 /* frames: [n][n_pixels] of type t, global frame indices first..first+n-1,
  * called with increasing frame indices.  frame_sum[i] receives the masked
  * pixel sum of frame i. */
-void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n,
-                          int64_t first, double *frame_sum);
+void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n, int64_t first,
+                          double *frame_sum);
 
 /* The same from events: frame first + i has the non-zero counts
  * count[ptr[i] .. ptr[i+1]) at pixels pixel[...] (a pixel may repeat: the
