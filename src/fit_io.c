@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "xpcs/fileutil.h"
+#include "xpcs/h5util.h"
 #include "xpcs/h5in.h"
 
 #define N_STATUS XPCS_FIT_N_STATUS
@@ -191,78 +192,7 @@ static xpcs_status read_input(hid_t f, const char *file, fit_input *in, xpcs_err
     return st;
 }
 
-/* ---- writing ------------------------------------------------------------ */
-
-/* Each returns < 0 on failure (HDF5 keeps the reason). */
-static int put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-               const void *data)
-{
-    hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t d = H5Dcreate2(loc, name, type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = -1;
-    if (d >= 0) {
-        rc = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
-        H5Dclose(d);
-    }
-    H5Sclose(s);
-    return rc;
-}
-
-static int put_f64(hid_t loc, const char *name, double v)
-{
-    return put(loc, name, H5T_NATIVE_DOUBLE, 0, NULL, &v);
-}
-
-static int put_i32(hid_t loc, const char *name, int v)
-{
-    int32_t x = v;
-    return put(loc, name, H5T_NATIVE_INT32, 0, NULL, &x);
-}
-
-static hid_t str_type(size_t len)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, len);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    return t;
-}
-
-static int put_str(hid_t loc, const char *name, const char *v)
-{
-    hid_t t = str_type(strlen(v) + 1);
-    int rc = put(loc, name, t, 0, NULL, v);
-    H5Tclose(t);
-    return rc;
-}
-
-/* n strings as a fixed-length string array */
-static int put_strs(hid_t loc, const char *name, const char *const *v, int n)
-{
-    size_t len = 1;
-    for (int i = 0; i < n; i++)
-        len = strlen(v[i]) + 1 > len ? strlen(v[i]) + 1 : len;
-    char *buf = xpcs_calloc((size_t)n, len);
-    for (int i = 0; i < n; i++)
-        memcpy(buf + (size_t)i * len, v[i], strlen(v[i]));
-    hid_t t = str_type(len);
-    hsize_t d[1] = {(hsize_t)n};
-    int rc = put(loc, name, t, 1, d, buf);
-    H5Tclose(t);
-    free(buf);
-    return rc;
-}
-
-static int put_attr(hid_t loc, const char *name, const char *v)
-{
-    hid_t t = str_type(strlen(v) + 1), s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a >= 0 && H5Awrite(a, t, v) >= 0 ? 0 : -1;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(s);
-    H5Tclose(t);
-    return rc;
-}
+/* ---- writing (small writers: h5util.h) ---------------------------------- */
 
 static hid_t open_or_create_group(hid_t loc, const char *name)
 {
@@ -279,37 +209,37 @@ static int write_tauq(hid_t g, const xpcs_fit_options *o, const xpcs_tauq_result
         return -1;
     int rc = 0;
     const int ti = xpcs_fit_tau_index(o->model);
-    rc |= put_str(h, "tau_param", xpcs_fit_param_name(o->model, ti));
-    rc |= put_str(h, "formula",
-                  "tau = prefactor * q^exponent (tau in s, q in 1/Angstrom); "
-                  "weighted fit of ln tau on ln q");
-    rc |= put_i32(h, "status", (int)tq->status);
-    rc |= put_i32(h, "n_bins_used", tq->n_used);
+    rc |= xpcs_h5_put_str(h, "tau_param", xpcs_fit_param_name(o->model, ti));
+    rc |= xpcs_h5_put_str(h, "formula",
+                          "tau = prefactor * q^exponent (tau in s, q in 1/Angstrom); "
+                          "weighted fit of ln tau on ln q");
+    rc |= xpcs_h5_put_i32(h, "status", (int)tq->status);
+    rc |= xpcs_h5_put_i32(h, "n_bins_used", tq->n_used);
     int32_t *u = xpcs_malloc(sizeof(int32_t) * (size_t)n_bins);
     for (int k = 0; k < n_bins; k++)
         u[k] = used[k];
     hsize_t d[1] = {(hsize_t)n_bins};
-    rc |= put(h, "bins_used", H5T_NATIVE_INT32, 1, d, u);
+    rc |= xpcs_h5_put(h, "bins_used", H5T_NATIVE_INT32, 1, d, u);
     free(u);
-    rc |= put_f64(h, "exponent", tq->exponent);
-    rc |= put_f64(h, "exponent_err", tq->exponent_err);
-    rc |= put_f64(h, "prefactor", tq->prefactor);
-    rc |= put_f64(h, "prefactor_err", tq->prefactor_err);
-    rc |= put_f64(h, "chi2_red", tq->chi2_red);
-    rc |= put_f64(h, "prefactor_m2", tq->prefactor_m2);
-    rc |= put_f64(h, "prefactor_m2_err", tq->prefactor_m2_err);
-    rc |= put_f64(h, "chi2_red_m2", tq->chi2_red_m2);
-    rc |= put_i32(h, "exponent_is_m2", tq->exponent_is_m2);
+    rc |= xpcs_h5_put_f64(h, "exponent", tq->exponent);
+    rc |= xpcs_h5_put_f64(h, "exponent_err", tq->exponent_err);
+    rc |= xpcs_h5_put_f64(h, "prefactor", tq->prefactor);
+    rc |= xpcs_h5_put_f64(h, "prefactor_err", tq->prefactor_err);
+    rc |= xpcs_h5_put_f64(h, "chi2_red", tq->chi2_red);
+    rc |= xpcs_h5_put_f64(h, "prefactor_m2", tq->prefactor_m2);
+    rc |= xpcs_h5_put_f64(h, "prefactor_m2_err", tq->prefactor_m2_err);
+    rc |= xpcs_h5_put_f64(h, "chi2_red_m2", tq->chi2_red_m2);
+    rc |= xpcs_h5_put_i32(h, "exponent_is_m2", tq->exponent_is_m2);
     /* 1 Angstrom^2 = 1e-8 um^2 */
-    rc |= put_f64(h, "diffusion_A2_per_s", tq->diffusion);
-    rc |= put_f64(h, "diffusion_A2_per_s_err", tq->diffusion_err);
-    rc |= put_f64(h, "diffusion_um2_per_s", tq->diffusion * 1e-8);
-    rc |= put_f64(h, "diffusion_um2_per_s_err", tq->diffusion_err * 1e-8);
-    rc |= put_attr(h, "prefactor_unit", "s * Angstrom^-exponent");
-    rc |= put_attr(h, "prefactor_m2_unit", "s * Angstrom^-2");
-    rc |= put_attr(h, "diffusion_note",
-                   "D = 1 / prefactor_m2 from the fit with the exponent fixed at -2 "
-                   "(field decay exp(-D q^2 t)); meaningful when exponent_is_m2 = 1");
+    rc |= xpcs_h5_put_f64(h, "diffusion_A2_per_s", tq->diffusion);
+    rc |= xpcs_h5_put_f64(h, "diffusion_A2_per_s_err", tq->diffusion_err);
+    rc |= xpcs_h5_put_f64(h, "diffusion_um2_per_s", tq->diffusion * 1e-8);
+    rc |= xpcs_h5_put_f64(h, "diffusion_um2_per_s_err", tq->diffusion_err * 1e-8);
+    rc |= xpcs_h5_put_attr_str(h, ".", "prefactor_unit", "s * Angstrom^-exponent");
+    rc |= xpcs_h5_put_attr_str(h, ".", "prefactor_m2_unit", "s * Angstrom^-2");
+    rc |= xpcs_h5_put_attr_str(h, ".", "diffusion_note",
+                               "D = 1 / prefactor_m2 from the fit with the exponent fixed at -2 "
+                               "(field decay exp(-D q^2 t)); meaningful when exponent_is_m2 = 1");
     H5Gclose(h);
     return rc;
 }
@@ -334,9 +264,9 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
         }
         for (int s = 0; s < N_STATUS; s++)
             snames[s] = xpcs_fit_status_name((xpcs_fit_status)s);
-        rc |= put_strs(g, "param_names", names, np);
-        rc |= put_strs(g, "param_units", units, np);
-        rc |= put_strs(g, "status_names", snames, N_STATUS);
+        rc |= xpcs_h5_put_strs(g, "param_names", names, np);
+        rc |= xpcs_h5_put_strs(g, "param_units", units, np);
+        rc |= xpcs_h5_put_strs(g, "status_names", snames, N_STATUS);
         double *pv = xpcs_malloc(sizeof(double) * (size_t)nb * (size_t)np * 2);
         double *pe = pv + (size_t)nb * (size_t)np;
         double *chi = xpcs_malloc(sizeof(double) * (size_t)nb);
@@ -355,14 +285,14 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
         }
         hsize_t d2[2] = {(hsize_t)nb, (hsize_t)np}, d1[1] = {(hsize_t)nb};
         hsize_t dt[1] = {(hsize_t)nt}, dtb[2] = {(hsize_t)nt, (hsize_t)nb};
-        rc |= put(g, "params", H5T_NATIVE_DOUBLE, 2, d2, pv);
-        rc |= put(g, "params_err", H5T_NATIVE_DOUBLE, 2, d2, pe);
-        rc |= put(g, "chi2_red", H5T_NATIVE_DOUBLE, 1, d1, chi);
-        rc |= put(g, "n_points", H5T_NATIVE_INT32, 1, d1, npts);
-        rc |= put(g, "status", H5T_NATIVE_INT32, 1, d1, stat);
-        rc |= put(g, "q", H5T_NATIVE_DOUBLE, 1, d1, in->q);
-        rc |= put(g, "t", H5T_NATIVE_DOUBLE, 1, dt, in->t);
-        rc |= put(g, "g2_fit", H5T_NATIVE_DOUBLE, 2, dtb, fit);
+        rc |= xpcs_h5_put(g, "params", H5T_NATIVE_DOUBLE, 2, d2, pv);
+        rc |= xpcs_h5_put(g, "params_err", H5T_NATIVE_DOUBLE, 2, d2, pe);
+        rc |= xpcs_h5_put(g, "chi2_red", H5T_NATIVE_DOUBLE, 1, d1, chi);
+        rc |= xpcs_h5_put(g, "n_points", H5T_NATIVE_INT32, 1, d1, npts);
+        rc |= xpcs_h5_put(g, "status", H5T_NATIVE_INT32, 1, d1, stat);
+        rc |= xpcs_h5_put(g, "q", H5T_NATIVE_DOUBLE, 1, d1, in->q);
+        rc |= xpcs_h5_put(g, "t", H5T_NATIVE_DOUBLE, 1, dt, in->t);
+        rc |= xpcs_h5_put(g, "g2_fit", H5T_NATIVE_DOUBLE, 2, dtb, fit);
         free(pv);
         free(chi);
         free(npts);
@@ -376,19 +306,21 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
             bd[2 * k + 1] = o->hi[k];
         }
         hsize_t d_2[1] = {2}, dp[1] = {(hsize_t)np}, dpb[2] = {(hsize_t)np, 2};
-        rc |= put(g, "fit_range", H5T_NATIVE_DOUBLE, 1, d_2, range);
-        rc |= put(g, "fixed", H5T_NATIVE_INT32, 1, dp, fx);
-        rc |= put(g, "fixed_values", H5T_NATIVE_DOUBLE, 1, dp, fv);
-        rc |= put(g, "bounds", H5T_NATIVE_DOUBLE, 2, dpb, bd);
-        rc |= put_str(g, "t_unit", "s");
-        rc |= put_str(g, "q_unit", "1/Angstrom");
-        rc |= put_attr(g, "model", xpcs_fit_model_name(o->model));
-        rc |= put_attr(g, "formula", xpcs_fit_model_formula(o->model));
-        rc |= put_attr(g, "solver", "GSL gsl_multifit_nlinear, trust region (Levenberg-Marquardt)");
-        rc |= put_attr(g, "error_convention",
-                       "params_err = sqrt(diag((J^T W J)^-1) * chi2_red), W = 1/g2_err^2 "
-                       "(scipy curve_fit absolute_sigma=False); 0 for fixed parameters");
-        rc |= put_attr(g, "version", "xpcs-toolkit " XPCS_VERSION);
+        rc |= xpcs_h5_put(g, "fit_range", H5T_NATIVE_DOUBLE, 1, d_2, range);
+        rc |= xpcs_h5_put(g, "fixed", H5T_NATIVE_INT32, 1, dp, fx);
+        rc |= xpcs_h5_put(g, "fixed_values", H5T_NATIVE_DOUBLE, 1, dp, fv);
+        rc |= xpcs_h5_put(g, "bounds", H5T_NATIVE_DOUBLE, 2, dpb, bd);
+        rc |= xpcs_h5_put_str(g, "t_unit", "s");
+        rc |= xpcs_h5_put_str(g, "q_unit", "1/Angstrom");
+        rc |= xpcs_h5_put_attr_str(g, ".", "model", xpcs_fit_model_name(o->model));
+        rc |= xpcs_h5_put_attr_str(g, ".", "formula", xpcs_fit_model_formula(o->model));
+        rc |= xpcs_h5_put_attr_str(g, ".", "solver",
+                                   "GSL gsl_multifit_nlinear, trust region (Levenberg-Marquardt)");
+        rc |=
+            xpcs_h5_put_attr_str(g, ".", "error_convention",
+                                 "params_err = sqrt(diag((J^T W J)^-1) * chi2_red), W = 1/g2_err^2 "
+                                 "(scipy curve_fit absolute_sigma=False); 0 for fixed parameters");
+        rc |= xpcs_h5_put_attr_str(g, ".", "version", "xpcs-toolkit " XPCS_VERSION);
         rc |= write_tauq(g, o, tq, used, nb);
     }
     if (g >= 0)

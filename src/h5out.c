@@ -10,73 +10,8 @@
 #include <unistd.h>
 
 #include "xpcs/fileutil.h"
+#include "xpcs/h5util.h"
 #include "xpcs/h5in.h"
-
-/* Small writers; each returns < 0 on failure (HDF5 keeps the reason). */
-static int put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-               const void *data)
-{
-    hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t d = H5Dcreate2(loc, name, type, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    int rc = -1;
-    if (d >= 0) {
-        rc = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
-        H5Dclose(d);
-    }
-    H5Sclose(s);
-    return rc;
-}
-
-static int put_f64(hid_t loc, const char *name, double v)
-{
-    return put(loc, name, H5T_NATIVE_DOUBLE, 0, NULL, &v);
-}
-
-static int put_i64(hid_t loc, const char *name, int64_t v)
-{
-    return put(loc, name, H5T_NATIVE_INT64, 0, NULL, &v);
-}
-
-static int put_str(hid_t loc, const char *name, const char *v)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    int rc = put(loc, name, t, 0, NULL, v);
-    H5Tclose(t);
-    return rc;
-}
-
-static int put_group(hid_t loc, const char *name)
-{
-    if (H5Lexists(loc, name, H5P_DEFAULT) > 0)
-        return 0;
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t g = H5Gcreate2(loc, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    if (g < 0)
-        return -1;
-    H5Gclose(g);
-    return 0;
-}
-
-static int put_attr_str(hid_t loc, const char *obj, const char *name, const char *v)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate_by_name(loc, obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a >= 0 && H5Awrite(a, t, v) >= 0 ? 0 : -1;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(s);
-    H5Tclose(t);
-    return rc;
-}
 
 static double qmap_scalar(hid_t qf, const char *name, double fallback)
 {
@@ -103,17 +38,17 @@ static int minimal_entry(hid_t f, hid_t qf, const xpcs_result *r)
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     double px = qmap_scalar(qf, "/qmap/pixel_size", 0.075);
     int rc = 0;
-    rc |= put_str(f, "/entry/start_time", now);
-    rc |= put_str(f, "/entry/schema_version", "xpcs-toolkit-minimal");
-    rc |= put_f64(f, "/entry/instrument/detector_1/frame_time", r->frame_time);
-    rc |= put_f64(f, "/entry/instrument/detector_1/count_time", r->count_time);
-    rc |= put_f64(f, "/entry/instrument/detector_1/x_pixel_size", px);
-    rc |= put_f64(f, "/entry/instrument/detector_1/y_pixel_size", px);
-    rc |= put_f64(f, "/entry/instrument/detector_1/distance",
-                  qmap_scalar(qf, "/qmap/detector_distance", 0.0));
-    rc |= put_f64(f, "/entry/instrument/incident_beam/incident_energy",
-                  qmap_scalar(qf, "/qmap/energy", 0.0));
-    rc |= put_group(f, "/entry/instrument/bluesky/metadata");
+    rc |= xpcs_h5_put_str(f, "/entry/start_time", now);
+    rc |= xpcs_h5_put_str(f, "/entry/schema_version", "xpcs-toolkit-minimal");
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/frame_time", r->frame_time);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/count_time", r->count_time);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/x_pixel_size", px);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/y_pixel_size", px);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/distance",
+                          qmap_scalar(qf, "/qmap/detector_distance", 0.0));
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/incident_beam/incident_energy",
+                          qmap_scalar(qf, "/qmap/energy", 0.0));
+    rc |= xpcs_h5_put_group(f, "/entry/instrument/bluesky/metadata");
     return rc;
 }
 
@@ -122,65 +57,69 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
     int rc = 0;
     const xpcs_config *c = r->cfg;
     /* /xpcs/qmap: copied with its attributes */
-    rc |= put_group(f, "/xpcs");
+    rc |= xpcs_h5_put_group(f, "/xpcs");
     if (H5Ocopy(qf, "/qmap", f, "/xpcs/qmap", H5P_DEFAULT, H5P_DEFAULT) < 0)
         return -1;
     if (H5Aexists_by_name(f, "/xpcs/qmap", "hash", H5P_DEFAULT) <= 0)
-        rc |= put_attr_str(f, "/xpcs/qmap", "hash", r->qmap_hash);
+        rc |= xpcs_h5_put_attr_str(f, "/xpcs/qmap", "hash", r->qmap_hash);
     char real[PATH_MAX];
-    rc |= put_str(f, "/xpcs/rawdata_path", realpath(r->raw_path, real) ? real : r->raw_path);
+    rc |=
+        xpcs_h5_put_str(f, "/xpcs/rawdata_path", realpath(r->raw_path, real) ? real : r->raw_path);
 
     if (r->n_delays > 0) { /* -t twotime / linear: no multitau group */
         hsize_t d1[1] = {(hsize_t)r->n_delays};
-        rc |= put(f, "/xpcs/multitau/delay_list", H5T_NATIVE_INT64, 1, d1, r->delays);
+        rc |= xpcs_h5_put(f, "/xpcs/multitau/delay_list", H5T_NATIVE_INT64, 1, d1, r->delays);
         hsize_t d2[2] = {(hsize_t)r->n_delays, (hsize_t)r->n_dq};
-        rc |= put(f, "/xpcs/multitau/normalized_g2", H5T_NATIVE_DOUBLE, 2, d2, r->g2);
-        rc |= put(f, "/xpcs/multitau/normalized_g2_err", H5T_NATIVE_DOUBLE, 2, d2, r->g2_err);
+        rc |= xpcs_h5_put(f, "/xpcs/multitau/normalized_g2", H5T_NATIVE_DOUBLE, 2, d2, r->g2);
+        rc |=
+            xpcs_h5_put(f, "/xpcs/multitau/normalized_g2_err", H5T_NATIVE_DOUBLE, 2, d2, r->g2_err);
 
         hid_t g = H5Gcreate2(f, "/xpcs/multitau/config", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         if (g < 0)
             return -1;
-        rc |= put_i64(g, "avg_frame", c->avg_frame);
-        rc |= put_i64(g, "stride_frame", c->stride_frame);
-        rc |= put_i64(g, "begin_frame", r->begin_raw);
-        rc |= put_i64(g, "end_frame", r->end_raw);
-        rc |= put_i64(g, "normalize_frame", c->normalize_frame);
-        rc |= put_str(g, "type", "Multitau");
-        rc |= put_str(g, "analysis_type", "Multitau");
-        rc |= put_str(g, "dq_selection", c->dq_selection);
-        rc |= put_str(g, "raw", r->raw_path);
-        rc |= put_str(g, "qmap", r->qmap_path);
-        rc |= put_str(g, "output", c->output);
-        rc |= put_str(g, "dataset", c->dataset);
-        rc |= put_i64(g, "n_ranks", r->n_ranks);
-        rc |= put_i64(g, "n_threads_per_rank", r->n_threads);
-        rc |= put_str(g, "plan", r->plan_json);
-        rc |= put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
-        rc |= put_str(g, "intensity_vs_time_pixels", "mask");
+        rc |= xpcs_h5_put_i64(g, "avg_frame", c->avg_frame);
+        rc |= xpcs_h5_put_i64(g, "stride_frame", c->stride_frame);
+        rc |= xpcs_h5_put_i64(g, "begin_frame", r->begin_raw);
+        rc |= xpcs_h5_put_i64(g, "end_frame", r->end_raw);
+        rc |= xpcs_h5_put_i64(g, "normalize_frame", c->normalize_frame);
+        rc |= xpcs_h5_put_str(g, "type", "Multitau");
+        rc |= xpcs_h5_put_str(g, "analysis_type", "Multitau");
+        rc |= xpcs_h5_put_str(g, "dq_selection", c->dq_selection);
+        rc |= xpcs_h5_put_str(g, "raw", r->raw_path);
+        rc |= xpcs_h5_put_str(g, "qmap", r->qmap_path);
+        rc |= xpcs_h5_put_str(g, "output", c->output);
+        rc |= xpcs_h5_put_str(g, "dataset", c->dataset);
+        rc |= xpcs_h5_put_i64(g, "n_ranks", r->n_ranks);
+        rc |= xpcs_h5_put_i64(g, "n_threads_per_rank", r->n_threads);
+        rc |= xpcs_h5_put_str(g, "plan", r->plan_json);
+        rc |= xpcs_h5_put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
+        rc |= xpcs_h5_put_str(g, "intensity_vs_time_pixels", "mask");
         if (r->effective_config)
-            rc |= put_str(g, "effective_config", r->effective_config);
+            rc |= xpcs_h5_put_str(g, "effective_config", r->effective_config);
         if (r->kernel) {
-            rc |= put_str(g, "kernel", r->kernel);
-            rc |= put_str(g, "kernel_option", xpcs_kernel_name(c->kernel));
-            rc |= put_f64(g, "occupancy", r->occupancy);
+            rc |= xpcs_h5_put_str(g, "kernel", r->kernel);
+            rc |= xpcs_h5_put_str(g, "kernel_option", xpcs_kernel_name(c->kernel));
+            rc |= xpcs_h5_put_f64(g, "occupancy", r->occupancy);
         }
         H5Gclose(g);
     }
 
     hsize_t s2[3] = {1, (hsize_t)r->rows, (hsize_t)r->cols};
-    rc |= put(f, "/xpcs/temporal_mean/scattering_2d", H5T_NATIVE_DOUBLE, 3, s2, r->scattering_2d);
+    rc |= xpcs_h5_put(f, "/xpcs/temporal_mean/scattering_2d", H5T_NATIVE_DOUBLE, 3, s2,
+                      r->scattering_2d);
     hsize_t s1[2] = {1, (hsize_t)r->n_sq_out};
-    rc |= put(f, "/xpcs/temporal_mean/scattering_1d", H5T_NATIVE_DOUBLE, 2, s1, r->scattering_1d);
+    rc |= xpcs_h5_put(f, "/xpcs/temporal_mean/scattering_1d", H5T_NATIVE_DOUBLE, 2, s1,
+                      r->scattering_1d);
     hsize_t sg[2] = {(hsize_t)r->n_seg, (hsize_t)r->n_sq_out};
-    rc |=
-        put(f, "/xpcs/temporal_mean/scattering_1d_segments", H5T_NATIVE_DOUBLE, 2, sg, r->segments);
+    rc |= xpcs_h5_put(f, "/xpcs/temporal_mean/scattering_1d_segments", H5T_NATIVE_DOUBLE, 2, sg,
+                      r->segments);
     double *it = xpcs_malloc(sizeof(double) * 2 * (size_t)r->n_frames);
     for (int64_t k = 0; k < r->n_frames; k++) {
         it[k] = (double)k;
         it[r->n_frames + k] = r->int_t[k];
     }
     hsize_t si[2] = {2, (hsize_t)r->n_frames};
-    rc |= put(f, "/xpcs/spatial_mean/intensity_vs_time", H5T_NATIVE_DOUBLE, 2, si, it);
+    rc |= xpcs_h5_put(f, "/xpcs/spatial_mean/intensity_vs_time", H5T_NATIVE_DOUBLE, 2, si, it);
     free(it);
     return rc;
 }

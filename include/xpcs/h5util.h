@@ -1,0 +1,26 @@
+/* h5util: the small HDF5 writers shared by the result, fit and average
+ * writers.  Each returns 0, or < 0 on failure (the HDF5 error stack keeps
+ * the reason; xpcs_h5_last_error() in h5in.h reads it). */
+#ifndef XPCS_H5UTIL_H
+#define XPCS_H5UTIL_H
+
+#include <hdf5.h>
+#include <stdint.h>
+
+/* Dataset `name` under loc (intermediate groups created) holding data of
+ * `type`, rank 0 (scalar) or rank dims. */
+int xpcs_h5_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                const void *data);
+int xpcs_h5_put_f64(hid_t loc, const char *name, double v);
+int xpcs_h5_put_i64(hid_t loc, const char *name, int64_t v);
+int xpcs_h5_put_i32(hid_t loc, const char *name, int32_t v);
+/* Scalar fixed-length, NUL-terminated string. */
+int xpcs_h5_put_str(hid_t loc, const char *name, const char *v);
+/* n strings as a 1-D fixed-length string array. */
+int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n);
+/* The group (and its parents) unless it exists. */
+int xpcs_h5_put_group(hid_t loc, const char *name);
+/* String attribute `name` on the object at path obj ("." = loc itself). */
+int xpcs_h5_put_attr_str(hid_t loc, const char *obj, const char *name, const char *v);
+
+#endif
