@@ -50,6 +50,21 @@ static double need(int64_t N, int64_t L, int64_t own, size_t xsz, int th, const 
     return b;
 }
 
+/* The largest lag in [lo, hi) that fits `room` (lo must fit, or be 0). */
+static int64_t largest_fitting_lag(int64_t lo, int64_t hi, int64_t N, int64_t own, size_t xsz,
+                                   int th, const xpcs_qmap *q, double room)
+{
+    xpcs_g2lin_geom g;
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (need(N, mid, own, xsz, th, q, room, &g) <= room)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 xpcs_status xpcs_corr_lin_plan(const xpcs_config *cfg, const xpcs_plan *p, const xpcs_qmap *q,
                                double base_bytes, double budget, xpcs_g2lin_geom *geo,
                                double *bytes, xpcs_err *err)
@@ -67,14 +82,8 @@ xpcs_status xpcs_corr_lin_plan(const xpcs_config *cfg, const xpcs_plan *p, const
     if (L > 0) {
         double need_l = NEED(L);
         if (need_l > room) {
-            int64_t lo = 0, hi = L; /* largest lag that fits, for the message */
-            while (hi - lo > 1) {
-                int64_t mid = lo + (hi - lo) / 2;
-                if (NEED(mid) <= room)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
+            /* the largest lag that fits, for the message */
+            int64_t lo = largest_fitting_lag(0, L, N, own, xsz, th, q, room);
             char fits[64] = "";
             if (lo > 0)
                 snprintf(fits, sizeof fits, "a smaller --max-lag (%lld fits), ", (long long)lo);
@@ -95,15 +104,7 @@ xpcs_status xpcs_corr_lin_plan(const xpcs_config *cfg, const xpcs_plan *p, const
                              "over the budget of %.0f MiB: use -a/--avg-frame, more ranks or "
                              "--max-memory",
                              cfg->raw, (base_bytes + need_1) / 1048576.0, budget / 1048576.0);
-        int64_t lo = 1, hi = N; /* lo fits; the largest lag < N that fits */
-        while (hi - lo > 1) {
-            int64_t mid = lo + (hi - lo) / 2;
-            if (NEED(mid) <= room)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        L = lo;
+        L = largest_fitting_lag(1, N, N, own, xsz, th, q, room); /* lag 1 fits */
     }
     *bytes = NEED(L);
     *geo = g;
