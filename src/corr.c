@@ -69,10 +69,13 @@ typedef struct {
     xpcs_corr_lin *lin;
     xpcs_corr_tt *tt;
     /* issue 7: event files, the event-based kernel (evstream.h) */
-    xpcs_rigaku *rig;  /* the raw file is a Rigaku .bin (then raw is NULL) */
-    xpcs_mtsparse *ms; /* the sparse kernel (then mt is NULL) */
-    double occupancy;  /* measured non-zero fraction, -1 if not measured */
-    int64_t nonzero;   /* events read by the event pipeline */
+    xpcs_rigaku *rig;   /* the raw file is a Rigaku .bin (then raw is NULL) */
+    xpcs_mtsparse *ms;  /* the sparse kernel (then mt is NULL) */
+    double occupancy;   /* measured non-zero fraction, -1 if not measured */
+    int64_t nonzero;    /* events read by the event pipeline */
+    int sparse;         /* the event kernels run (--kernel, auto's choice) */
+    int events;         /* the event pipeline reads (sparse, or an event file) */
+    int tt_store_later; /* two-time's dense store not yet in the memory plan */
 } corr_ctx;
 
 /* The kernel's results, whichever kernel ran. */
@@ -208,7 +211,11 @@ static xpcs_status plan_stages(corr_ctx *x, xpcs_err *err)
     if (x->do_tt) {
         double bytes;
         int at;
-        st = xpcs_corr_tt_plan(x->cfg, &x->qmap, p, x->rank, &x->tt, &bytes, &at, err);
+        /* the event kernel needs no dense series store: counted when the
+         * kernels are chosen (run) if it turns out to be needed */
+        x->tt_store_later = x->rig || x->cfg->kernel != XPCS_KERNEL_DENSE;
+        st = xpcs_corr_tt_plan(x->cfg, &x->qmap, p, x->rank, x->tt_store_later, &x->tt, &bytes, &at,
+                               err);
         if (st)
             return st;
         if (p->mem_per_rank + bytes > p->mem_budget)
@@ -601,7 +608,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         r.count_time = c->count_time > 0 ? c->count_time : r.frame_time;
         r.n_delays = n_delays;
         r.delays = kernel_delays(x);
-        r.kernel = x->ms ? "sparse" : "dense";
+        r.kernel = x->sparse ? "sparse" : "dense";
         r.occupancy = x->occupancy;
         r.n_dq = x->qmap.n_dq;
         r.g2 = g2;
@@ -719,10 +726,10 @@ static xpcs_status finish_run(corr_ctx *x, xpcs_err *err)
                 xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
                 xpcs_profile_phase_max(prof, XPCS_T_READ));
         const double pf = (double)p->rows * (double)p->cols * (double)p->n_frames * (double)p->avg;
-        if (talk && (x->ms || x->rig))
+        if (talk && x->events)
             printf("xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s "
                    "end to end\n",
-                   x->ms ? "sparse" : "dense", (long long)x->nonzero,
+                   x->sparse ? "sparse" : "dense", (long long)x->nonzero,
                    pf > 0 ? (double)x->nonzero / pf : 0.0,
                    wall > 0 ? (double)x->nonzero / wall : 0.0);
         if (x->cfg->verbose && x->lin)
@@ -838,28 +845,42 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     /* --kernel: auto measures the occupancy of the first frames */
     const xpcs_plan *p = &x->plan;
     x->occupancy = -1;
-    /* The event path (sparse kernel, Rigaku .bin input) feeds multitau only;
-     * linear and two-time need the dense frames. */
-    const int events_ok = x->do_mt && !x->do_lin && !x->do_tt;
+    /* The event path (event kernels, Rigaku .bin input) feeds multitau and
+     * two-time; linear needs the dense frames. */
+    const int events_ok = !x->do_lin;
     if (!events_ok && x->rig)
         return xpcs_fail(err, XPCS_ERR_USAGE,
-                         "%s: -t %s is not available for Rigaku .bin input (only multitau)", c->raw,
-                         xpcs_analysis_name(c->analysis));
-    int sparse = events_ok && c->kernel == XPCS_KERNEL_SPARSE;
+                         "%s: -t linear is not available for Rigaku .bin input (multitau, "
+                         "twotime or both)",
+                         c->raw);
+    /* multitau and two-time kernels: both as --kernel says, or each by the
+     * measured occupancy (auto); either event kernel puts the run on the
+     * event pipeline, the other kernel is then fed dense frames from it */
+    int sparse_mt = events_ok && c->kernel == XPCS_KERNEL_SPARSE;
+    int sparse_tt = sparse_mt;
     if (events_ok && c->kernel == XPCS_KERNEL_AUTO) {
         xpcs_timer_start(&x->tm, XPCS_T_PLAN);
         st = xpcs_evstream_occupancy(x->comm, p, x->raw, x->rig, &x->occupancy, err);
         xpcs_timer_stop(&x->tm, XPCS_T_PLAN);
         if (st)
             return st;
-        sparse = xpcs_evstream_prefer_sparse(x->occupancy, x->rig != NULL);
+        sparse_mt = xpcs_evstream_prefer_sparse(x->occupancy, x->rig != NULL, 1);
+        sparse_tt = xpcs_evstream_prefer_sparse(x->occupancy, x->rig != NULL, 0);
     }
+    sparse_mt &= x->do_mt;
+    sparse_tt &= x->do_tt;
+    const int sparse = sparse_mt || sparse_tt;
+    char kname[64];
+    if (x->do_mt && x->do_tt && sparse_mt != sparse_tt)
+        snprintf(kname, sizeof kname, "multitau %s, twotime %s", sparse_mt ? "sparse" : "dense",
+                 sparse_tt ? "sparse" : "dense");
+    else
+        snprintf(kname, sizeof kname, "%s", sparse ? "sparse" : "dense");
     if (x->root && c->verbose && x->occupancy >= 0)
-        printf("kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n",
-               sparse ? "sparse" : "dense", xpcs_kernel_name(c->kernel), x->occupancy);
+        printf("kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n", kname,
+               xpcs_kernel_name(c->kernel), x->occupancy);
     else if (x->root && c->verbose)
-        printf("kernel: %s (--kernel %s)\n", sparse ? "sparse" : "dense",
-               xpcs_kernel_name(c->kernel));
+        printf("kernel: %s (--kernel %s)\n", kname, xpcs_kernel_name(c->kernel));
     x->own_sq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     x->own_dq = xpcs_malloc(sizeof(int32_t) * (size_t)(x->n_own ? x->n_own : 1));
     for (int64_t i = 0; i < x->n_own; i++) {
@@ -867,7 +888,22 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         x->own_sq[i] = x->qmap.smap[px];
         x->own_dq[i] = x->qmap.dmap[px];
     }
-    if (x->do_mt && sparse)
+    if (x->tt && x->tt_store_later && !sparse_tt) { /* the dense store after all */
+        double bytes;
+        int at;
+        xpcs_corr_tt_store_bytes(x->tt, &bytes, &at);
+        if (p->mem_per_rank + bytes > p->mem_budget)
+            return xpcs_fail(err, XPCS_ERR_MEMORY,
+                             "%s: the dense two-time kernel needs about %.0f MiB more on rank %d "
+                             "for the series of its bins, over the budget of %.0f MiB: use "
+                             "--kernel sparse, -a/--avg-frame, fewer bins (-d), more ranks or "
+                             "--max-memory",
+                             c->raw, bytes / 1048576.0, at, p->mem_budget / 1048576.0);
+        x->plan.mem_per_rank += bytes;
+    }
+    x->sparse = x->do_mt ? sparse_mt : sparse_tt;
+    x->events = sparse || x->rig;
+    if (sparse_mt)
         st = xpcs_mtsparse_create(p->n_frames, x->n_own, &x->ms, err);
     else if (x->do_mt)
         st = xpcs_multitau_create(p->n_frames, x->n_own, &x->mt, err);
@@ -876,6 +912,8 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         st = xpcs_corr_lin_create(x->comm, c, p, x->n_own, &x->lin_geo, &x->lin, err);
     if (st)
         return st;
+    if (x->tt && x->events)
+        xpcs_corr_tt_use_events(x->tt, p->rows * p->cols, sparse_tt);
     if (x->tt)
         xpcs_corr_tt_alloc(x->tt);
     if (x->root && c->verbose && x->lin) {
@@ -885,7 +923,7 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
     x->saxs =
         xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap, x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));
-    if (x->ms || x->rig) {
+    if (x->events) {
         xpcs_evstream ev = {.cfg = c,
                             .comm = x->comm,
                             .plan = p,
@@ -896,6 +934,7 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
                             .frame_sum = x->frame_sum,
                             .ms = x->ms,
                             .mt = x->mt,
+                            .tt = x->tt,
                             .tm = &x->tm};
         const xpcs_siteopts *so = &c->site;
         ev.progress = xpcs_progress_create(x->root && !c->quiet ? stderr : NULL, so->progress,

@@ -2,6 +2,7 @@
  * over ranks, the second all-to-all, the end-of-run map computation and the
  * transfer of the maps to rank 0.  MPI through comm only; the kernel is
  * twotime.c, the file groups h5extra.c. */
+#include <limits.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 enum { TAG_CMD = 3101, TAG_HDR = 3102, TAG_MAP = 3103 };
 enum { CMD_STOP = 0, CMD_GO = 1 };
+enum { TT_EV_NONE = 0, TT_EV_DENSE = 1, TT_EV_SPARSE = 2 };
 
 struct xpcs_corr_tt {
     int n_ranks, rank;
@@ -32,17 +34,30 @@ struct xpcs_corr_tt {
     int64_t *col0;       /* [n_bins] first column of the bin in its owner's store */
     int64_t n_cols;      /* this rank's columns */
     double *rank_bytes;  /* [n_ranks] */
+    double *store_bytes; /* [n_ranks]: of rank_bytes, the dense series store
+                          * and its send buffer (not needed by the event
+                          * kernel) */
     int64_t step_frames, max_mine;
+    /* event input (evstream.c): detector pixel -> owner and column */
+    int ev_mode;                /* TT_EV_NONE / TT_EV_DENSE / TT_EV_SPARSE */
+    int32_t *px_owner, *px_col; /* [npix]; owner -1: in no selected bin */
+    int64_t npix;
+    uint32_t *ev; /* owner: received (column, frame, count) triplets */
+    int64_t ev_n, ev_cap;
+    uint32_t *esend;
+    int64_t esend_cap;
+    int64_t *cptr;       /* [n_cols + 1]: the events as CSR per column */
+    uint32_t *cfr, *cct; /* frames (ascending) and counts */
     /* run time */
     void *store; /* [N][n_cols] */
     void *send;
     int *cnt;
-    double *X, *C, *S, *g2, *seg;
+    double *X, *C, *g2, *seg;
     float *tri;
     int go_sent;
     /* rank 0: results of every bin */
-    double *all_g2, *all_seg;                   /* [N][n_bins], [N/5][5][n_bins] */
-    double *bin_sec, *bin_syrk, *bin_xfer_wait; /* [n_bins] */
+    double *all_g2, *all_seg;                                /* [N][n_bins], [N/5][5][n_bins] */
+    double *bin_sec, *bin_blas, *bin_events, *bin_xfer_wait; /* [n_bins] */
 };
 
 typedef struct {
@@ -63,18 +78,19 @@ static int64_t bin_len(const xpcs_corr_tt *t, int i)
     return t->bin_first[i + 1] - t->bin_first[i];
 }
 
-static double compute_bytes(const xpcs_corr_tt *t, int64_t max_k)
+static double compute_bytes(const xpcs_corr_tt *t, int64_t max_k, int max_g)
 {
     const double N = (double)t->N;
     return 8.0 * N * (double)max_k                    /* X */
-           + 8.0 * N * N + 8.0 * N                    /* C, S */
+           + 8.0 * N * N                              /* C */
+           + xpcs_twotime_dense_bytes(t->N, max_g)    /* sums, factors, a row block */
            + 4.0 * (double)xpcs_twotime_tri_len(t->N) /* float32 triangle */
            + 8.0 * (N + (double)(t->N / 5 * 5));      /* diagonal means */
 }
 
 xpcs_status xpcs_corr_tt_plan(const xpcs_config *cfg, const xpcs_qmap *q, const xpcs_plan *p,
-                              int rank, xpcs_corr_tt **out, double *max_bytes, int *max_rank,
-                              xpcs_err *err)
+                              int rank, int events, xpcs_corr_tt **out, double *max_bytes,
+                              int *max_rank, xpcs_err *err)
 {
     unsigned char *sel = xpcs_malloc((size_t)q->n_dq + 1);
     xpcs_status st = xpcs_parse_bin_selection(cfg->dq_selection, q->n_dq, sel, err);
@@ -139,12 +155,11 @@ xpcs_status xpcs_corr_tt_plan(const xpcs_config *cfg, const xpcs_qmap *q, const 
         qsort(e, (size_t)k, sizeof *e, cmp_px);
         for (int64_t j = 0; j < k; j++) {
             t->pix[t->bin_first[b] + j] = e[j].px;
-            if (t->smooth == XPCS_SMOOTH_SQMAP ? (j == 0 || e[j].sq != e[j - 1].sq)
-                                               : (t->smooth == XPCS_SMOOTH_DQMAP && j == 0))
+            /* sqmap: a group per static label; dqmap, none: one group */
+            if (j == 0 || (t->smooth == XPCS_SMOOTH_SQMAP && e[j].sq != e[j - 1].sq))
                 t->grp[ng++] = j;
         }
-        if (t->smooth != XPCS_SMOOTH_NONE)
-            t->grp[ng++] = k;
+        t->grp[ng++] = k;
         t->grp_first[b + 1] = ng;
     }
     free(tmp);
@@ -179,11 +194,13 @@ xpcs_status xpcs_corr_tt_plan(const xpcs_config *cfg, const xpcs_qmap *q, const 
     t->xpf = xpcs_calloc((size_t)t->n_ranks + 1, sizeof(int64_t));
     t->col0 = xpcs_malloc(sizeof(int64_t) * (size_t)t->n_bins);
     t->rank_bytes = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
+    t->store_bytes = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
     int64_t off = 0;
     *max_bytes = 0;
     *max_rank = 0;
     for (int r = 0; r < t->n_ranks; r++) {
         int64_t max_k = 0;
+        int max_g = 1;
         t->xpf[r] = off;
         for (int b = 0; b < t->n_bins; b++)
             if (t->owner[b] == r) {
@@ -193,11 +210,16 @@ xpcs_status xpcs_corr_tt_plan(const xpcs_config *cfg, const xpcs_qmap *q, const 
                 off += bin_len(t, b);
                 if (bin_len(t, b) > max_k)
                     max_k = bin_len(t, b);
+                if (t->grp_first[b + 1] - t->grp_first[b] - 1 > max_g)
+                    max_g = (int)(t->grp_first[b + 1] - t->grp_first[b] - 1);
             }
         const int64_t cols = off - t->xpf[r];
-        double m = (double)t->N * (double)cols * (double)t->xsz;   /* series store */
-        m += (double)t->max_mine * (double)n_pix * (double)t->xsz; /* send buffer */
-        m += max_k > 0 || r == 0 ? compute_bytes(t, max_k) : 0.0;  /* one map */
+        /* series store (uint32 when filled from events) */
+        double sb = (double)t->N * (double)cols * (double)(events && t->xsz < 4 ? 4 : t->xsz);
+        sb += (double)t->max_mine * (double)n_pix * (double)t->xsz; /* send buffer */
+        t->store_bytes[r] = sb;
+        double m = events ? 0.0 : sb;
+        m += max_k > 0 || r == 0 ? compute_bytes(t, max_k, max_g) : 0.0; /* one map */
         if (r == 0)
             m += 8.0 * (double)t->N * 2.0 * (double)t->n_bins + (8 << 20); /* results, rows */
         t->rank_bytes[r] = m;
@@ -210,6 +232,17 @@ xpcs_status xpcs_corr_tt_plan(const xpcs_config *cfg, const xpcs_qmap *q, const 
     t->n_cols = t->xpf[rank + 1] - t->xpf[rank];
     *out = t;
     return XPCS_OK;
+}
+
+void xpcs_corr_tt_store_bytes(const xpcs_corr_tt *t, double *max_bytes, int *max_rank)
+{
+    *max_bytes = 0;
+    *max_rank = 0;
+    for (int r = 0; r < t->n_ranks; r++)
+        if (t->store_bytes[r] > *max_bytes) {
+            *max_bytes = t->store_bytes[r];
+            *max_rank = r;
+        }
 }
 
 void xpcs_corr_tt_destroy(xpcs_corr_tt **tp)
@@ -227,19 +260,27 @@ void xpcs_corr_tt_destroy(xpcs_corr_tt **tp)
     free(t->xpf);
     free(t->col0);
     free(t->rank_bytes);
+    free(t->store_bytes);
     free(t->store);
     free(t->send);
     free(t->cnt);
     free(t->X);
     free(t->C);
-    free(t->S);
     free(t->g2);
     free(t->seg);
     free(t->tri);
+    free(t->px_owner);
+    free(t->px_col);
+    free(t->ev);
+    free(t->esend);
+    free(t->cptr);
+    free(t->cfr);
+    free(t->cct);
     free(t->all_g2);
     free(t->all_seg);
     free(t->bin_sec);
-    free(t->bin_syrk);
+    free(t->bin_blas);
+    free(t->bin_events);
     free(t->bin_xfer_wait);
     free(t);
     *tp = NULL;
@@ -264,9 +305,194 @@ void xpcs_corr_tt_print_plan(const xpcs_corr_tt *t, FILE *out)
 void xpcs_corr_tt_alloc(xpcs_corr_tt *t)
 {
     const int64_t n_pix = t->xpf[t->n_ranks];
+    t->cnt = xpcs_malloc(sizeof(int) * 4 * (size_t)t->n_ranks);
+    if (t->ev_mode == TT_EV_SPARSE)
+        return;                      /* events only */
+    if (t->ev_mode == TT_EV_DENSE) { /* sums of events: zeros where none */
+        t->store = xpcs_calloc((size_t)t->N * (size_t)t->n_cols + 1, t->xsz);
+        return;
+    }
     t->store = xpcs_malloc((size_t)t->N * (size_t)t->n_cols * t->xsz + 1);
     t->send = xpcs_malloc((size_t)t->max_mine * (size_t)n_pix * t->xsz + 1);
-    t->cnt = xpcs_malloc(sizeof(int) * 4 * (size_t)t->n_ranks);
+}
+
+void xpcs_corr_tt_use_events(xpcs_corr_tt *t, int64_t npix, int sparse)
+{
+    t->ev_mode = sparse ? TT_EV_SPARSE : TT_EV_DENSE;
+    t->npix = npix;
+    if (!sparse) { /* the store holds sums of uint32 counts */
+        t->xt = XPCS_DT_U32;
+        t->xsz = sizeof(uint32_t);
+    }
+    t->px_owner = xpcs_malloc(sizeof(int32_t) * (size_t)(npix + 1));
+    t->px_col = xpcs_malloc(sizeof(int32_t) * (size_t)(npix + 1));
+    for (int64_t i = 0; i < npix; i++)
+        t->px_owner[i] = -1;
+    for (int r = 0; r < t->n_ranks; r++)
+        for (int64_t j = t->xpf[r]; j < t->xpf[r + 1]; j++) {
+            t->px_owner[t->xpix[j]] = r;
+            t->px_col[t->xpix[j]] = (int32_t)(j - t->xpf[r]);
+        }
+}
+
+int xpcs_corr_tt_sparse(const xpcs_corr_tt *t)
+{
+    return t->ev_mode == TT_EV_SPARSE;
+}
+
+xpcs_status xpcs_corr_tt_exchange_events(xpcs_corr_tt *t, const xpcs_comm *c, int64_t fa,
+                                         int64_t n_fr, const int64_t *fptr, const uint32_t *fpix,
+                                         const uint32_t *fcnt, const char *raw, xpcs_err *err)
+{
+    const int R = t->n_ranks;
+    int *sc = t->cnt, *sd = sc + R, *rc = sd + R, *rd = rc + R;
+    for (int r = 0; r < R; r++)
+        sc[r] = 0;
+    const int64_t n_ev = n_fr > 0 ? fptr[n_fr] : 0;
+    for (int64_t i = 0; i < n_ev; i++) {
+        const int32_t o = t->px_owner[fpix[i]];
+        if (o >= 0)
+            sc[o]++;
+    }
+    int64_t n_send = 0;
+    for (int r = 0; r < R; r++)
+        n_send += sc[r];
+    xpcs_status st = XPCS_OK;
+    if (3 * n_send > INT_MAX)
+        st = xpcs_fail(err, XPCS_ERR_MEMORY,
+                       "%s: %lld two-time events in one step on one rank: more than the "
+                       "all-to-all can move (use more ranks or --step-frames)",
+                       raw, (long long)n_send);
+    st = xpcs_comm_agree(c, st, err);
+    if (st)
+        return st;
+    /* (column in the owner's store, frame, count), owner by owner, time
+     * order within each */
+    t->esend = xpcs_grow_keep(t->esend, &t->esend_cap, 3 * n_send + 3, sizeof(uint32_t));
+    int64_t *pos = xpcs_malloc(sizeof(int64_t) * (size_t)R);
+    int64_t off = 0;
+    for (int r = 0; r < R; r++) {
+        pos[r] = off;
+        sd[r] = (int)(3 * off);
+        off += sc[r];
+        sc[r] *= 3;
+    }
+    for (int64_t f = 0; f < n_fr; f++)
+        for (int64_t i = fptr[f]; i < fptr[f + 1]; i++) {
+            const int32_t o = t->px_owner[fpix[i]];
+            if (o < 0)
+                continue;
+            uint32_t *d = t->esend + 3 * pos[o]++;
+            d[0] = (uint32_t)t->px_col[fpix[i]];
+            d[1] = (uint32_t)(fa + f);
+            d[2] = fcnt[i];
+        }
+    free(pos);
+    xpcs_comm_alltoall_int(c, sc, rc);
+    int64_t n_recv = 0;
+    for (int r = 0; r < R; r++) {
+        rd[r] = (int)n_recv;
+        n_recv += rc[r];
+    }
+    if (n_recv > INT_MAX) /* the displacements are int: cannot be received */
+        st = xpcs_fail(err, XPCS_ERR_MEMORY,
+                       "%s: more than 2^31 two-time event words in one step on rank %d: use "
+                       "more ranks or --step-frames",
+                       raw, t->rank);
+    st = xpcs_comm_agree(c, st, err);
+    if (st)
+        return st;
+    /* received slices come in rank order, ranks hold consecutive frames:
+     * the events of every column arrive in time order */
+    uint32_t *recv;
+    if (t->ev_mode == TT_EV_SPARSE) {
+        t->ev = xpcs_grow_keep(t->ev, &t->ev_cap, t->ev_n * 3 + n_recv + 3, sizeof(uint32_t));
+        recv = t->ev + 3 * t->ev_n;
+    }
+    else {
+        t->ev = xpcs_grow_keep(t->ev, &t->ev_cap, n_recv + 3, sizeof(uint32_t));
+        recv = t->ev;
+    }
+    xpcs_comm_alltoallv(c, t->esend, sc, sd, recv, rc, rd, XPCS_DT_U32);
+    n_recv /= 3;
+    if (t->ev_mode == TT_EV_SPARSE) {
+        t->ev_n += n_recv;
+        return XPCS_OK;
+    }
+    /* dense: add the counts into the series store (repeated frames: -a) */
+    uint32_t *store = t->store;
+    for (int64_t i = 0; i < n_recv && !st; i++) {
+        const uint32_t *d = recv + 3 * i;
+        uint32_t *v = store + (size_t)d[1] * (size_t)t->n_cols + d[0];
+        if (*v > UINT32_MAX - d[2])
+            st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: frame %u: a summed count exceeds 2^32-1", raw,
+                           d[1]);
+        else
+            *v += d[2];
+    }
+    return xpcs_comm_agree(c, st, err);
+}
+
+/* Owner, once after the last step: the events as CSR per column (stable
+ * counting sort: time order kept), counts of a repeated frame summed. */
+static xpcs_status events_to_csr(xpcs_corr_tt *t, const char *raw, xpcs_err *err)
+{
+    const int64_t n = t->ev_n, nc = t->n_cols;
+    t->cptr = xpcs_calloc((size_t)nc + 2, sizeof(int64_t));
+    for (int64_t i = 0; i < n; i++)
+        t->cptr[t->ev[3 * i] + 1]++;
+    for (int64_t k = 0; k < nc; k++)
+        t->cptr[k + 1] += t->cptr[k];
+    t->cfr = xpcs_malloc(sizeof(uint32_t) * (size_t)(n + 1));
+    t->cct = xpcs_malloc(sizeof(uint32_t) * (size_t)(n + 1));
+    int64_t *pos = xpcs_malloc(sizeof(int64_t) * (size_t)(nc + 1));
+    memcpy(pos, t->cptr, sizeof(int64_t) * (size_t)(nc + 1));
+    for (int64_t i = 0; i < n; i++) {
+        const uint32_t *d = t->ev + 3 * i;
+        const int64_t q = pos[d[0]]++;
+        t->cfr[q] = d[1];
+        t->cct[q] = d[2];
+    }
+    free(pos);
+    free(t->ev);
+    t->ev = NULL;
+    t->ev_n = t->ev_cap = 0;
+    xpcs_status st = XPCS_OK;
+    int64_t w = 0;
+    for (int64_t k = 0; k < nc; k++) {
+        const int64_t a = t->cptr[k], b = t->cptr[k + 1];
+        t->cptr[k] = w;
+        for (int64_t i = a; i < b; i++) {
+            if (w > t->cptr[k] && t->cfr[w - 1] == t->cfr[i]) {
+                const uint64_t s = (uint64_t)t->cct[w - 1] + t->cct[i];
+                if (s > UINT32_MAX && !st)
+                    st =
+                        xpcs_fail(err, XPCS_ERR_INPUT,
+                                  "%s: frame %u: a summed count exceeds 2^32-1: use --kernel dense",
+                                  raw, t->cfr[i]);
+                t->cct[w - 1] = (uint32_t)s;
+            }
+            else {
+                t->cfr[w] = t->cfr[i];
+                t->cct[w] = t->cct[i];
+                w++;
+            }
+        }
+    }
+    t->cptr[nc] = w;
+    return st;
+}
+
+xpcs_status xpcs_corr_tt_events_done(xpcs_corr_tt *t, const xpcs_comm *c, const char *raw,
+                                     xpcs_err *err)
+{
+    xpcs_status st = XPCS_OK;
+    if (t->ev_mode == TT_EV_SPARSE)
+        st = events_to_csr(t, raw, err);
+    free(t->esend);
+    t->esend = NULL;
+    t->esend_cap = 0;
+    return xpcs_comm_agree(c, st, err);
 }
 
 #define TT_PACK(T)                                                                                 \
@@ -320,31 +546,42 @@ void xpcs_corr_tt_exchange(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_plan 
                         t->xt);
 }
 
-/* Bin b's map: smoothed series, rank-n update, normalization, diagonal
- * means and segments; the float32 triangle in t->tri. */
-static void compute_bin(xpcs_corr_tt *t, int b, double *sec, double *syrk_sec)
+/* Bin b's map (twotime.h: the dense or the event kernel), diagonal means
+ * and segments; the float32 triangle in t->tri.  *events: the bin's photon
+ * events (event kernel; 0 for the dense kernel). */
+static void compute_bin(xpcs_corr_tt *t, int b, double *sec, double *blas_sec, double *events)
 {
     const int64_t N = t->N, k = bin_len(t, b);
+    const int sparse = t->ev_mode == TT_EV_SPARSE;
     if (!t->C) {
         int64_t max_k = 0;
         for (int i = 0; i < t->n_bins; i++)
             if (t->owner[i] == t->rank && bin_len(t, i) > max_k)
                 max_k = bin_len(t, i);
-        t->X = xpcs_malloc(sizeof(double) * (size_t)(N * max_k) + 1);
+        if (!sparse)
+            t->X = xpcs_malloc(sizeof(double) * (size_t)(N * max_k) + 1);
         t->C = xpcs_malloc(sizeof(double) * (size_t)(N * N));
-        t->S = xpcs_malloc(sizeof(double) * (size_t)N);
         t->g2 = xpcs_malloc(sizeof(double) * (size_t)N);
         t->seg = xpcs_calloc((size_t)(N / 5 * 5) + 1, sizeof(double));
     }
     if (!t->tri)
         t->tri = xpcs_malloc(sizeof(float) * (size_t)xpcs_twotime_tri_len(N));
-    xpcs_twotime_load(t->store, t->xt, t->n_cols, t->col0[b], N, k, t->X);
+    if (!sparse)
+        xpcs_twotime_load(t->store, t->xt, t->n_cols, t->col0[b], N, k, t->X);
     double t0 = omp_get_wtime();
     const int64_t *g = t->grp + t->grp_first[b];
-    int ng = (int)(t->grp_first[b + 1] - t->grp_first[b]) - 1;
-    if (ng > 0)
-        xpcs_twotime_smooth(t->X, N, k, g, ng);
-    xpcs_twotime_correlate(t->X, N, k, t->C, t->S, syrk_sec);
+    const int ng = (int)(t->grp_first[b + 1] - t->grp_first[b]) - 1;
+    const xpcs_smooth sm = (xpcs_smooth)t->smooth;
+    *events = 0;
+    *blas_sec = 0;
+    if (sparse) {
+        const int64_t *ptr = t->cptr + t->col0[b];
+        *events = (double)(ptr[k] - ptr[0]);
+        xpcs_twotime_sparse(ptr, t->cfr, t->cct, N, k, g, ng, sm, t->C);
+    }
+    else {
+        xpcs_twotime_dense(t->X, N, k, g, ng, sm, t->C, blas_sec);
+    }
     xpcs_twotime_diag_means(t->C, N, N, t->g2);
     xpcs_twotime_segments(t->C, N, t->seg);
     *sec = omp_get_wtime() - t0;
@@ -353,7 +590,7 @@ static void compute_bin(xpcs_corr_tt *t, int b, double *sec, double *syrk_sec)
 
 static int64_t hdr_len(const xpcs_corr_tt *t)
 {
-    return 3 + t->N + t->N / 5 * 5; /* bin, seconds, syrk seconds, g2, segments */
+    return 4 + t->N + t->N / 5 * 5; /* bin, seconds, BLAS seconds, events, g2, segments */
 }
 
 void xpcs_corr_tt_serve(xpcs_corr_tt *t, const xpcs_comm *c)
@@ -364,8 +601,8 @@ void xpcs_corr_tt_serve(xpcs_corr_tt *t, const xpcs_comm *c)
     for (int b = 0; b < t->n_bins; b++) {
         if (t->owner[b] != t->rank)
             continue;
-        double sec = 0, syrk = 0;
-        compute_bin(t, b, &sec, &syrk);
+        double sec = 0, blas = 0, events = 0;
+        compute_bin(t, b, &sec, &blas, &events);
         if (first) {
             int cmd = CMD_STOP;
             xpcs_comm_recv_bytes(c, &cmd, sizeof cmd, 0, TAG_CMD);
@@ -375,9 +612,10 @@ void xpcs_corr_tt_serve(xpcs_corr_tt *t, const xpcs_comm *c)
         }
         hdr[0] = b;
         hdr[1] = sec;
-        hdr[2] = syrk;
-        memcpy(hdr + 3, t->g2, sizeof(double) * (size_t)t->N);
-        memcpy(hdr + 3 + t->N, t->seg, sizeof(double) * (size_t)(t->N / 5 * 5));
+        hdr[2] = blas;
+        hdr[3] = events;
+        memcpy(hdr + 4, t->g2, sizeof(double) * (size_t)t->N);
+        memcpy(hdr + 4 + t->N, t->seg, sizeof(double) * (size_t)(t->N / 5 * 5));
         xpcs_comm_send_bytes(c, hdr, sizeof(double) * (size_t)hl, 0, TAG_HDR);
         xpcs_comm_send_bytes(c, t->tri, sizeof(float) * (size_t)xpcs_twotime_tri_len(t->N), 0,
                              TAG_MAP);
@@ -387,7 +625,8 @@ void xpcs_corr_tt_serve(xpcs_corr_tt *t, const xpcs_comm *c)
 
 /* rank 0: keep bin b's diagonal means and timing; write its map */
 static xpcs_status take_bin(xpcs_corr_tt *t, int b, const double *g2, const double *seg, double sec,
-                            double syrk, const xpcs_h5x *w, xpcs_status st, xpcs_err *err)
+                            double blas, double events, const xpcs_h5x *w, xpcs_status st,
+                            xpcs_err *err)
 {
     const int64_t N = t->N, nb = t->n_bins, len = N / 5;
     for (int64_t k = 0; k < N; k++)
@@ -396,7 +635,8 @@ static xpcs_status take_bin(xpcs_corr_tt *t, int b, const double *g2, const doub
         for (int s = 0; s < 5; s++)
             t->all_seg[(k * 5 + s) * nb + b] = seg[k * 5 + s];
     t->bin_sec[b] = sec;
-    t->bin_syrk[b] = syrk;
+    t->bin_blas[b] = blas;
+    t->bin_events[b] = events;
     if (st)
         return st; /* after an error: only drain */
     char path[128];
@@ -422,7 +662,8 @@ xpcs_status xpcs_corr_tt_write(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_h
     t->all_g2 = xpcs_calloc((size_t)(N * nb), sizeof(double));
     t->all_seg = xpcs_calloc((size_t)(N / 5 * 5 * nb) + 1, sizeof(double));
     t->bin_sec = xpcs_calloc((size_t)nb, sizeof(double));
-    t->bin_syrk = xpcs_calloc((size_t)nb, sizeof(double));
+    t->bin_blas = xpcs_calloc((size_t)nb, sizeof(double));
+    t->bin_events = xpcs_calloc((size_t)nb, sizeof(double));
     t->bin_xfer_wait = xpcs_calloc((size_t)nb, sizeof(double));
     double *hdr = xpcs_malloc(sizeof(double) * (size_t)hl);
     if (!t->tri)
@@ -441,15 +682,15 @@ xpcs_status xpcs_corr_tt_write(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_h
         xpcs_comm_recv_bytes(c, t->tri, tri_bytes, (SRC), TAG_MAP);                                \
         int b_ = (int)hdr[0];                                                                      \
         t->bin_xfer_wait[b_] = xpcs_comm_wtime() - w0_;                                            \
-        st = take_bin(t, b_, hdr + 3, hdr + 3 + N, hdr[1], hdr[2], w, st, err);                    \
+        st = take_bin(t, b_, hdr + 4, hdr + 4 + N, hdr[1], hdr[2], hdr[3], w, st, err);            \
         remote--;                                                                                  \
     } while (0)
     for (int b = 0; b < nb; b++) {
         if (t->owner[b] != 0)
             continue;
-        double sec = 0, syrk = 0;
-        compute_bin(t, b, &sec, &syrk);
-        st = take_bin(t, b, t->g2, t->seg, sec, syrk, w, st, err);
+        double sec = 0, blas = 0, events = 0;
+        compute_bin(t, b, &sec, &blas, &events);
+        st = take_bin(t, b, t->g2, t->seg, sec, blas, events, w, st, err);
         int src;
         while (remote > 0 && (src = xpcs_comm_probe(c, TAG_HDR, 0)) >= 0)
             RECEIVE(src);
@@ -489,7 +730,12 @@ xpcs_status xpcs_corr_tt_write(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_h
     if (!st)
         st = xpcs_h5x_f64(w, "/xpcs/twotime/config/bin_seconds", 1, d1, t->bin_sec, err);
     if (!st)
-        st = xpcs_h5x_f64(w, "/xpcs/twotime/config/bin_syrk_seconds", 1, d1, t->bin_syrk, err);
+        st = xpcs_h5x_f64(w, "/xpcs/twotime/config/bin_blas_seconds", 1, d1, t->bin_blas, err);
+    if (!st)
+        st = xpcs_h5x_f64(w, "/xpcs/twotime/config/bin_events", 1, d1, t->bin_events, err);
+    if (!st)
+        st = xpcs_h5x_str(w, "/xpcs/twotime/config/kernel",
+                          t->ev_mode == TT_EV_SPARSE ? "sparse" : "dense", err);
     if (!st)
         st = xpcs_h5x_f64(w, "/xpcs/twotime/config/bin_gflops", 1, d1, gf, err);
     free(ids);
@@ -510,29 +756,43 @@ void xpcs_corr_tt_print_stats(const xpcs_corr_tt *t, FILE *out)
 {
     if (!t->bin_sec)
         return;
-    double fl = 0, sec = 0, sy = 0;
+    const int sparse = t->ev_mode == TT_EV_SPARSE;
+    double fl = 0, sec = 0, bl = 0, ev = 0;
     double *fl_rank = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
     double *sec_rank = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
     for (int b = 0; b < t->n_bins; b++) {
-        double f = xpcs_twotime_flops(t->N, bin_len(t, b));
-        fprintf(out,
-                "twotime: bin %d (%lld px) on rank %d: correlation %.3f s (dsyrk %.3f s), "
-                "%.1f GFLOP/s\n",
-                t->bin[b], (long long)bin_len(t, b), t->owner[b], t->bin_sec[b], t->bin_syrk[b],
-                t->bin_sec[b] > 0 ? f / t->bin_sec[b] / 1e9 : 0.0);
+        /* dense: the products' flops; events: photon events */
+        const double f = sparse ? t->bin_events[b] : xpcs_twotime_flops(t->N, bin_len(t, b));
+        const double rate = t->bin_sec[b] > 0 ? f / t->bin_sec[b] : 0.0;
+        if (sparse)
+            fprintf(out,
+                    "twotime: bin %d (%lld px) on rank %d: event kernel %.3f s, %.0f events "
+                    "(%.3g events/s)\n",
+                    t->bin[b], (long long)bin_len(t, b), t->owner[b], t->bin_sec[b], f, rate);
+        else
+            fprintf(out,
+                    "twotime: bin %d (%lld px) on rank %d: correlation %.3f s (dgemm %.3f s), "
+                    "%.1f GFLOP/s\n",
+                    t->bin[b], (long long)bin_len(t, b), t->owner[b], t->bin_sec[b], t->bin_blas[b],
+                    rate / 1e9);
         fl += f;
         sec += t->bin_sec[b];
-        sy += t->bin_syrk[b];
+        bl += t->bin_blas[b];
+        ev += t->bin_events[b];
         fl_rank[t->owner[b]] += f;
         sec_rank[t->owner[b]] += t->bin_sec[b];
     }
-    fprintf(out,
-            "twotime: all bins: %.3g GFLOP in %.3f s of correlation (%.3f s dsyrk): %.1f GFLOP/s "
-            "per rank\n",
-            fl / 1e9, sec, sy, sec > 0 ? fl / sec / 1e9 : 0.0);
+    if (sparse)
+        fprintf(out, "twotime: all bins: event kernel, %.0f events in %.3f s\n", ev, sec);
+    else
+        fprintf(out,
+                "twotime: all bins: %.3g GFLOP in %.3f s of correlation (%.3f s dgemm): %.1f "
+                "GFLOP/s per rank\n",
+                fl / 1e9, sec, bl, sec > 0 ? fl / sec / 1e9 : 0.0);
     for (int r = 0; r < t->n_ranks; r++)
         if (sec_rank[r] > 0)
-            fprintf(out, "twotime: rank %d: %.3g GFLOP in %.3f s\n", r, fl_rank[r] / 1e9,
+            fprintf(out, "twotime: rank %d: %.3g %s in %.3f s\n", r,
+                    sparse ? fl_rank[r] : fl_rank[r] / 1e9, sparse ? "events" : "GFLOP",
                     sec_rank[r]);
     free(fl_rank);
     free(sec_rank);

@@ -29,6 +29,8 @@ static inline int bit_of(const uint64_t *bits, uint32_t p)
 #define WORDS_PER_RANK ((int64_t)4 << 20)
 /* Largest number of output frames in one event-file step (sparse kernel). */
 #define MAX_STEP_FRAMES ((int64_t)1 << 20)
+/* --kernel auto, -t twotime: the event kernel below this occupancy */
+#define XPCS_TT_SPARSE_BELOW 0.03
 
 typedef struct {
     xpcs_evstream *s;
@@ -75,30 +77,21 @@ static void *grow(void *p, int64_t *cap, int64_t need, size_t esz)
     return xpcs_malloc((size_t)n * esz);
 }
 
-/* grow, keeping the contents (realloc: large blocks move by remapping,
- * without copying or touching the pages again) */
-static void *grow_keep(void *p, int64_t *cap, int64_t need, size_t esz)
+int xpcs_evstream_prefer_sparse(double occupancy, int event_file, int multitau)
 {
-    if (need <= *cap)
-        return p;
-    int64_t n = *cap ? *cap : 1024;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(p, (size_t)n * esz);
-    if (!q)
-        q = xpcs_malloc((size_t)n * esz); /* fails too: one line, clean abort */
-    *cap = n;
-    return q;
-}
-
-int xpcs_evstream_prefer_sparse(double occupancy, int event_file)
-{
-    /* Crossover measured on 256 x 256 uint16 frames, 2 ranks: the event
-     * kernel wins below about 4 % non-zero pixel-frames (2 %: 6.5e8 vs
-     * 3.9e8 pixel-frames/s), the register-blocked dense kernel above
+    /* Multitau: crossover measured on 256 x 256 uint16 frames, 2 ranks: the
+     * event kernel wins below about 4 % non-zero pixel-frames (2 %: 6.5e8
+     * vs 3.9e8 pixel-frames/s), the register-blocked dense kernel above
      * (9.4 %: 3.1e8 vs 6.5e8).  Event files start as events, so the event
      * kernel wins up to a much higher occupancy. */
-    return occupancy >= 0 && occupancy < (event_file ? 0.25 : 0.03);
+    if (multitau)
+        return occupancy >= 0 && occupancy < (event_file ? 0.25 : 0.03);
+    /* Two-time: the event kernel's pairs cost about n occ^2 N^2 / 2
+     * scattered adds against the dense products' n N^2 flops at BLAS speed.
+     * tools/bench_sparse_twotime.sh (128 x 128 x 2000, 2 cores): the event
+     * kernel is 10x faster at 1e-2, 2x slower at 1e-1.  Event files too: the
+     * dense kernel is then fed from the events. */
+    return occupancy >= 0 && occupancy < XPCS_TT_SPARSE_BELOW;
 }
 
 /* ---- non-zero counts of dense frames ------------------------------------ */
@@ -168,6 +161,7 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
     const int R = e->n_ranks;
     const int64_t nf = F1 - F0, mine = fb - fa;
     const int64_t n_ev = mine > 0 ? e->fptr[mine] : 0;
+    const int do_mt = s->ms || s->mt; /* -t twotime: no multitau kernel */
     s->nonzero += n_ev;
 
     /* SAXS (image and segments; the frame sums below) */
@@ -191,7 +185,7 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
         for (int64_t i = e->fptr[f]; i < e->fptr[f + 1]; i++) {
             const uint32_t p = e->fpix[i];
             sum += bit_of(e->valid_bits, p) ? e->fcnt[i] : 0;
-            if (!bit_of(e->corr_bits, p)) {
+            if (!do_mt || !bit_of(e->corr_bits, p)) {
                 e->evowner[i] = -1;
                 continue;
             }
@@ -253,7 +247,8 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
     n_recv /= 3;
     uint32_t *recv;
     if (s->ms) {
-        e->epoch = grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t));
+        e->epoch =
+            xpcs_grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t));
         recv = e->epoch + 3 * e->ep_n;
     }
     else {
@@ -261,10 +256,19 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
         recv = e->epoch;
     }
     xpcs_comm_alltoallv(s->comm, e->send, e->sc, e->sd, recv, e->rc, e->rd, XPCS_DT_U32);
+    /* two-time: the events of the selected bins to the bins' owners */
+    if (s->tt && !st)
+        st = xpcs_corr_tt_exchange_events(s->tt, s->comm, fa, mine, e->fptr, e->fpix, e->fcnt,
+                                          s->cfg->raw, err);
     xpcs_timer_stop(s->tm, XPCS_T_EXCHANGE);
+    if (st)
+        return st;
 
     xpcs_timer_start(s->tm, XPCS_T_MULTITAU);
-    if (s->ms) {
+    if (!do_mt) {
+        /* two-time only: nothing to correlate per step */
+    }
+    else if (s->ms) {
         e->ep_n += n_recv;
         if (last || e->ep_n >= e->ep_max)
             flush_epoch(e, F1, err, &st);
@@ -399,9 +403,9 @@ static void frames_reserve(ev_ctx *e, int64_t n_frames, int64_t need)
     e->fptr = grow(e->fptr, &e->fptr_cap, n_frames + 1, sizeof(int64_t));
     if (need > e->fev_cap) {
         int64_t cap = e->fev_cap;
-        e->fpix = grow_keep(e->fpix, &cap, need, sizeof(uint32_t));
+        e->fpix = xpcs_grow_keep(e->fpix, &cap, need, sizeof(uint32_t));
         cap = e->fev_cap;
-        e->fcnt = grow_keep(e->fcnt, &cap, need, sizeof(uint32_t));
+        e->fcnt = xpcs_grow_keep(e->fcnt, &cap, need, sizeof(uint32_t));
         e->fev_cap = cap;
     }
 }
@@ -671,6 +675,8 @@ xpcs_status xpcs_evstream_run(xpcs_evstream *s, xpcs_err *err)
     s->bytes_read = 0;
     s->nonzero = 0;
     xpcs_status st = s->rig ? run_events(&e, err) : run_hdf5(&e, err);
+    if (!st && s->tt)
+        st = xpcs_corr_tt_events_done(s->tt, s->comm, s->cfg->raw, err);
     xpcs_comm_allreduce_sum_int64(s->comm, &s->nonzero, 1);
     ctx_free(&e);
     return st;

@@ -41,3 +41,17 @@ void *xpcs_calloc(size_t n, size_t size)
         oom(n * size);
     return p;
 }
+
+void *xpcs_grow_keep(void *p, int64_t *cap, int64_t need, size_t esz)
+{
+    if (need <= *cap)
+        return p;
+    int64_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, (size_t)n * esz);
+    if (!q)
+        oom((size_t)n * esz);
+    *cap = n;
+    return q;
+}

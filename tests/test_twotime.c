@@ -1,8 +1,9 @@
-/* Unit test of the two-time kernel against a brute-force oracle: smoothing
+/* Unit test of the two-time kernels against a brute-force oracle: smoothing
  * by group means, C(t1,t2) = n sum_p Y_p(t1) Y_p(t2) / (S(t1) S(t2)) by
  * direct triple loops, diagonal means and the 5 segments, the float32 upper
- * triangle.  Constant frames give C = 1 everywhere; zero frames are guarded;
- * 1 and 2 threads agree to 1e-14. */
+ * triangle.  The event (sparse) kernel gives the dense kernel's bits on the
+ * same counts, at occupancies from 1e-3 to 1; so do 1 and 2 threads.
+ * Constant frames give C = 1 exactly; zero frames are guarded. */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -26,25 +27,58 @@ typedef struct {
     float *tri;
 } tt_out;
 
-/* the kernel: load, smooth, correlate, diagonal means, segments, pack */
+/* the dense kernel: load, products, diagonal means, segments, pack */
 static void kernel(const uint16_t *store, int64_t ld, int64_t col0, int64_t n, int64_t k,
                    const int64_t *gs, int ng, tt_out *o)
 {
     double *X = malloc(sizeof(double) * (size_t)(n * k));
-    double *S = malloc(sizeof(double) * (size_t)n);
     o->C = malloc(sizeof(double) * (size_t)(n * n));
     o->g2 = malloc(sizeof(double) * (size_t)n);
     o->seg = calloc((size_t)(n / 5 * 5 + 1), sizeof(double));
     o->tri = malloc(sizeof(float) * (size_t)xpcs_twotime_tri_len(n));
     xpcs_twotime_load(store, XPCS_DT_U16, ld, col0, n, k, X);
-    if (ng > 0)
-        xpcs_twotime_smooth(X, n, k, gs, ng);
-    xpcs_twotime_correlate(X, n, k, o->C, S, NULL);
+    int64_t all[2] = {0, k};
+    xpcs_twotime_dense(X, n, k, ng > 0 ? gs : all, ng > 0 ? ng : 1,
+                       ng > 0 ? XPCS_SMOOTH_SQMAP : XPCS_SMOOTH_NONE, o->C, NULL);
     xpcs_twotime_diag_means(o->C, n, n, o->g2);
     xpcs_twotime_segments(o->C, n, o->seg);
     xpcs_twotime_pack_upper(o->C, n, o->tri);
     free(X);
-    free(S);
+}
+
+/* the event kernel on the same counts: C only */
+static double *sparse_kernel(const uint16_t *store, int64_t ld, int64_t col0, int64_t n, int64_t k,
+                             const int64_t *gs, int ng)
+{
+    int64_t *ptr = calloc((size_t)k + 1, sizeof(int64_t));
+    uint32_t *fr = malloc(sizeof(uint32_t) * (size_t)(n * k + 1));
+    uint32_t *ct = malloc(sizeof(uint32_t) * (size_t)(n * k + 1));
+    int64_t e = 0;
+    for (int64_t p = 0; p < k; p++) {
+        for (int64_t t = 0; t < n; t++)
+            if (store[t * ld + col0 + p]) {
+                fr[e] = (uint32_t)t;
+                ct[e++] = store[t * ld + col0 + p];
+            }
+        ptr[p + 1] = e;
+    }
+    double *C = malloc(sizeof(double) * (size_t)(n * n));
+    int64_t all[2] = {0, k};
+    xpcs_twotime_sparse(ptr, fr, ct, n, k, ng > 0 ? gs : all, ng > 0 ? ng : 1,
+                        ng > 0 ? XPCS_SMOOTH_SQMAP : XPCS_SMOOTH_NONE, C);
+    free(ptr);
+    free(fr);
+    free(ct);
+    return C;
+}
+
+/* upper triangles bit-identical */
+static int same_upper(const double *A, const double *B, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (memcmp(A + i * n + i, B + i * n + i, sizeof(double) * (size_t)(n - i)))
+            return 0;
+    return 1;
 }
 
 static void out_free(tt_out *o)
@@ -91,12 +125,12 @@ static void brute(const uint16_t *store, int64_t ld, int64_t col0, int64_t n, in
     free(Y);
 }
 
-static void test_random(int ng_mode)
+static void test_random(int ng_mode, int sparsity)
 {
     const int64_t n = 137, ld = 50, col0 = 7, k = 31;
     uint16_t *store = malloc(sizeof(uint16_t) * (size_t)(n * ld));
     for (int64_t i = 0; i < n * ld; i++)
-        store[i] = (uint16_t)(next_u32() % 3 == 0 ? next_u32() % 9 : 0);
+        store[i] = (uint16_t)(next_u32() % (uint32_t)sparsity == 0 ? next_u32() % 9 : 0);
     for (int64_t p = 0; p < ld; p++) /* frame 40: all zero (guarded) */
         store[40 * ld + p] = 0;
     int64_t gs[4] = {0, 10, 11, 31}; /* sqmap-like groups, one of a single pixel */
@@ -129,7 +163,7 @@ static void test_random(int ng_mode)
             double want = (double)(s / (len - d));
             ws = fmax(ws, fabs(o.seg[d * 5 + sgi] - want) / fabs(want));
         }
-    printf("smooth %s: C %.2e, float32 %.2e, g2 %.2e, segments %.2e\n",
+    printf("1/%d non-zero, smooth %s: C %.2e, float32 %.2e, g2 %.2e, segments %.2e\n", sparsity,
            ng_mode == 0   ? "sqmap"
            : ng_mode == 1 ? "dqmap"
                           : "none",
@@ -139,20 +173,19 @@ static void test_random(int ng_mode)
     test_cond("diagonal means", wg < 1e-12);
     test_cond("segment diagonal means", ws < 1e-12);
     test_cond("zero frame guarded (finite)", isfinite(o.C[40 * n + 40]) && isfinite(o.C[40]));
-    /* thread count: bit-identical */
+    /* the event kernel: the same bits */
+    double *Cs = sparse_kernel(store, ld, col0, n, k, g, ng);
+    test_cond("event kernel: bit-identical to the dense kernel", same_upper(Cs, o.C, n));
+    free(Cs);
+    /* thread count: bit-identical (exact integer products) */
     omp_set_num_threads(1);
     tt_out o1;
     kernel(store, ld, col0, n, k, g, ng, &o1);
+    Cs = sparse_kernel(store, ld, col0, n, k, g, ng);
     omp_set_num_threads(2);
-    /* OpenBLAS partitions the update by thread count, so the last bits may
-     * differ between thread counts (never between rank counts: a bin is
-     * computed by one rank with the same thread count) */
-    double td = 0;
-    for (int64_t i = 0; i < n; i++)
-        td = fmax(td, fabs(o1.g2[i] - o.g2[i]) / fabs(o.g2[i]));
-    for (int64_t i = 0; i < xpcs_twotime_tri_len(n); i++)
-        td = fmax(td, fabs((double)o1.tri[i] - o.tri[i]) / fabs(o.tri[i] + 1e-30) * 1e-7);
-    test_cond("1 and 2 threads agree to 1e-14", td < 1e-14);
+    test_cond("1 and 2 threads: bit-identical (dense)", same_upper(o1.C, o.C, n));
+    test_cond("1 and 2 threads: bit-identical (event)", same_upper(Cs, o.C, n));
+    free(Cs);
     out_free(&o1);
     out_free(&o);
     free(B);
@@ -174,6 +207,9 @@ static void test_constant(void)
     for (int64_t d = 0; d < n; d++)
         ones &= o.g2[d] == 1.0;
     test_cond("constant frames: C == 1 and g2 == 1", ones);
+    double *Cs = sparse_kernel(store, k, 0, n, k, gs, 2);
+    test_cond("constant frames: event kernel bit-identical", same_upper(Cs, o.C, n));
+    free(Cs);
     out_free(&o);
     free(store);
 }
@@ -181,8 +217,10 @@ static void test_constant(void)
 int main(void)
 {
     omp_set_num_threads(2);
-    for (int m = 0; m < 3; m++)
-        test_random(m);
+    const int sparsity[4] = {1, 3, 40, 1000}; /* 1 in s values non-zero */
+    for (int s = 0; s < 4; s++)
+        for (int m = 0; m < 3; m++)
+            test_random(m, sparsity[s]);
     test_constant();
     test_cond("smooth names", xpcs_smooth_from_name("sqmap") == XPCS_SMOOTH_SQMAP &&
                                   xpcs_smooth_from_name("none") == XPCS_SMOOTH_NONE &&

@@ -13,7 +13,11 @@
  * selected dynamic bin to one rank (largest bins first, each to the least
  * loaded rank).  In every step each reader sends the owners the pixels of
  * their bins (a second all-to-all), so an owner collects its bins' [N x n]
- * series in the transfer type.  At the end the owners compute their maps
+ * series in the transfer type.  With the event pipeline (evstream.h:
+ * --kernel sparse, Rigaku .bin input) the readers send the owners their
+ * bins' photon events instead (pixel column, frame, count); the owners keep
+ * them as CSR per pixel for the event kernel (or, --kernel dense with an
+ * event file, add them into the dense store).  At the end the owners compute their maps
  * (twotime.h) in parallel and send them, as float32 upper triangles, to
  * rank 0, which writes them while computing its own; no floating-point sum
  * crosses ranks, so the maps do not depend on the rank count.
@@ -75,10 +79,14 @@ void xpcs_corr_lin_print_stats(const xpcs_corr_lin *l, FILE *out);
 typedef struct xpcs_corr_tt xpcs_corr_tt;
 
 /* Bins (-d), their pixels, owners and the bytes per rank (deterministic,
- * every rank).  *max_bytes: the largest rank's need, *max_rank: that rank. */
+ * every rank).  *max_bytes: the largest rank's need, *max_rank: that rank.
+ * events: the run may use the event kernel, so the dense series store is
+ * left out of the need (xpcs_corr_tt_store_bytes gives it). */
 xpcs_status xpcs_corr_tt_plan(const xpcs_config *cfg, const xpcs_qmap *q, const xpcs_plan *p,
-                              int rank, xpcs_corr_tt **out, double *max_bytes, int *max_rank,
-                              xpcs_err *err);
+                              int rank, int events, xpcs_corr_tt **out, double *max_bytes,
+                              int *max_rank, xpcs_err *err);
+/* The dense series store and its send buffer: the largest rank's bytes. */
+void xpcs_corr_tt_store_bytes(const xpcs_corr_tt *t, double *max_bytes, int *max_rank);
 void xpcs_corr_tt_destroy(xpcs_corr_tt **t);
 void xpcs_corr_tt_print_plan(const xpcs_corr_tt *t, FILE *out);
 /* Allocates this rank's series store. */
@@ -87,6 +95,22 @@ void xpcs_corr_tt_alloc(xpcs_corr_tt *t);
  * [count][rows*cols] of the transfer type, output frames first.. of step. */
 void xpcs_corr_tt_exchange(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_plan *p, int64_t step,
                            const void *frames, int64_t count);
+/* Event input (evstream.c), before xpcs_corr_tt_alloc: builds the map of
+ * detector pixels (npix) to owner and column.  sparse: owners keep their
+ * bins' events and compute the maps with the event kernel; else they add
+ * the events into the dense series store (uint32) for the dense kernel. */
+void xpcs_corr_tt_use_events(xpcs_corr_tt *t, int64_t npix, int sparse);
+int xpcs_corr_tt_sparse(const xpcs_corr_tt *t);
+/* Collective, every step: this rank's events of output frames
+ * [fa, fa + n_fr) (frame CSR: fptr [n_fr + 1], detector pixels fpix,
+ * counts fcnt) to the owners of their bins.  raw names the input file in
+ * messages. */
+xpcs_status xpcs_corr_tt_exchange_events(xpcs_corr_tt *t, const xpcs_comm *c, int64_t fa,
+                                         int64_t n_fr, const int64_t *fptr, const uint32_t *fpix,
+                                         const uint32_t *fcnt, const char *raw, xpcs_err *err);
+/* Collective, after the last step: the owners' events as CSR per pixel. */
+xpcs_status xpcs_corr_tt_events_done(xpcs_corr_tt *t, const xpcs_comm *c, const char *raw,
+                                     xpcs_err *err);
 /* Ranks other than 0, while rank 0 writes: compute and send the maps. */
 void xpcs_corr_tt_serve(xpcs_corr_tt *t, const xpcs_comm *c);
 /* Rank 0, from h5out's hook: compute own maps, receive the others, write. */

@@ -5,6 +5,9 @@
  *   pixel owners (all-to-all of (pixel, frame, count) triplets) -> owner:
  *   events of an epoch as CSR per pixel -> sparse multitau kernel, or (event
  *   files with --kernel dense) dense frames -> dense multitau kernel.
+ *   Two-time (-t twotime/both): a second all-to-all sends the events of the
+ *   selected bins to the bins' owners (corr_ext.h), who keep them for the
+ *   event two-time kernel (twotime.h).
  *
  * Frames advance in steps: for HDF5 the plan's steps (every rank reads a
  * contiguous slice of the step's frames, collective read); for event files
@@ -25,6 +28,7 @@
 
 #include "xpcs/comm.h"
 #include "xpcs/config.h"
+#include "xpcs/corr_ext.h"
 #include "xpcs/h5in.h"
 #include "xpcs/mtsparse.h"
 #include "xpcs/multitau.h"
@@ -46,7 +50,8 @@ typedef struct {
     xpcs_saxs *saxs;
     double *frame_sum; /* [n_frames]: masked frame sums, filled on every rank */
     xpcs_mtsparse *ms; /* the kernel: sparse, or */
-    xpcs_multitau *mt; /* dense (event files only) */
+    xpcs_multitau *mt; /* dense (event files only); both NULL: no multitau */
+    xpcs_corr_tt *tt;  /* two-time: the bins' events to their owners, or NULL */
     xpcs_timers *tm;
     xpcs_progress *progress; /* rank 0's progress line, or NULL */
     /* out */
@@ -64,7 +69,8 @@ xpcs_status xpcs_evstream_occupancy(const xpcs_comm *c, const xpcs_plan *p, xpcs
                                     xpcs_rigaku *rig, double *occupancy, xpcs_err *err);
 
 /* --kernel auto: 1 (sparse) below the occupancy where the dense kernel
- * becomes faster, measured on the 2-core development machine. */
-int xpcs_evstream_prefer_sparse(double occupancy, int event_file);
+ * becomes faster, measured on the 2-core development machine; multitau: the
+ * multitau kernels decide (also with -t both), else the two-time kernels. */
+int xpcs_evstream_prefer_sparse(double occupancy, int event_file, int multitau);
 
 #endif

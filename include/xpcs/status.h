@@ -8,6 +8,7 @@
 #define XPCS_STATUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     XPCS_OK = 0,
@@ -35,5 +36,9 @@ xpcs_status xpcs_fail(xpcs_err *err, xpcs_status code, const char *fmt, ...)
  * Free with free(). */
 void *xpcs_malloc(size_t bytes);
 void *xpcs_calloc(size_t n, size_t size);
+/* Growable array: room for `need` elements of esz bytes, contents kept
+ * (realloc: large blocks move by remapping, without copying the pages); the
+ * capacity *cap at least doubles. */
+void *xpcs_grow_keep(void *p, int64_t *cap, int64_t need, size_t esz);
 
 #endif
