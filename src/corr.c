@@ -469,7 +469,7 @@ static xpcs_status stream_frames(corr_ctx *x, xpcs_err *err)
         if (pix_owners)
             xpcs_comm_alltoallv(x->comm, send, sc, sd, recv, rc, rd, p->xfer_type);
         if (x->tt) /* two-time: the bins' pixels to their owners */
-            xpcs_corr_tt_exchange(x->tt, x->comm, p, k, frames, count);
+            xpcs_corr_tt_exchange(x->tt, x->comm, p, k, frames, count, &x->tm);
         /* every rank learns the step's frame sums (Int_t, --normalize-frame) */
         xpcs_comm_allgatherv_double(x->comm, fsum_mine, (int)count, x->frame_sum + step_lo, fc);
         xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);

@@ -340,9 +340,21 @@ int xpcs_corr_tt_sparse(const xpcs_corr_tt *t)
     return t->ev_mode == TT_EV_SPARSE;
 }
 
+/* bytes moved to and from the other ranks (counts in elements of esz) */
+static void count_bytes(const xpcs_corr_tt *t, xpcs_timers *tm, size_t esz)
+{
+    const int *sc = t->cnt, *rc = sc + 2 * t->n_ranks;
+    for (int r = 0; r < t->n_ranks && tm; r++)
+        if (r != t->rank) {
+            xpcs_counter_add(tm, XPCS_C_BYTES_SENT, (double)sc[r] * (double)esz);
+            xpcs_counter_add(tm, XPCS_C_BYTES_RECEIVED, (double)rc[r] * (double)esz);
+        }
+}
+
 xpcs_status xpcs_corr_tt_exchange_events(xpcs_corr_tt *t, const xpcs_comm *c, int64_t fa,
                                          int64_t n_fr, const int64_t *fptr, const uint32_t *fpix,
-                                         const uint32_t *fcnt, const char *raw, xpcs_err *err)
+                                         const uint32_t *fcnt, const char *raw, xpcs_timers *tm,
+                                         xpcs_err *err)
 {
     const int R = t->n_ranks;
     int *sc = t->cnt, *sd = sc + R, *rc = sd + R, *rd = rc + R;
@@ -414,6 +426,7 @@ xpcs_status xpcs_corr_tt_exchange_events(xpcs_corr_tt *t, const xpcs_comm *c, in
         recv = t->ev;
     }
     xpcs_comm_alltoallv(c, t->esend, sc, sd, recv, rc, rd, XPCS_DT_U32);
+    count_bytes(t, tm, sizeof(uint32_t));
     n_recv /= 3;
     if (t->ev_mode == TT_EV_SPARSE) {
         t->ev_n += n_recv;
@@ -513,7 +526,7 @@ xpcs_status xpcs_corr_tt_events_done(xpcs_corr_tt *t, const xpcs_comm *c, const 
     } while (0)
 
 void xpcs_corr_tt_exchange(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_plan *p, int64_t step,
-                           const void *frames, int64_t count)
+                           const void *frames, int64_t count, xpcs_timers *tm)
 {
     const int64_t npix = p->rows * p->cols;
     switch (t->xsz) {
@@ -544,6 +557,7 @@ void xpcs_corr_tt_exchange(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_plan 
     xpcs_comm_alltoallv(c, t->send, sc, sd,
                         (char *)t->store + (size_t)step_lo * (size_t)t->n_cols * t->xsz, rc, rd,
                         t->xt);
+    count_bytes(t, tm, t->xsz);
 }
 
 /* Bin b's map (twotime.h: the dense or the event kernel), diagonal means

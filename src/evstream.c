@@ -256,10 +256,15 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
         recv = e->epoch;
     }
     xpcs_comm_alltoallv(s->comm, e->send, e->sc, e->sd, recv, e->rc, e->rd, XPCS_DT_U32);
+    for (int r = 0; r < R; r++) /* bytes moved between ranks (profile) */
+        if (r != e->rank) {
+            xpcs_counter_add(s->tm, XPCS_C_BYTES_SENT, 4.0 * e->sc[r]);
+            xpcs_counter_add(s->tm, XPCS_C_BYTES_RECEIVED, 4.0 * e->rc[r]);
+        }
     /* two-time: the events of the selected bins to the bins' owners */
     if (s->tt && !st)
         st = xpcs_corr_tt_exchange_events(s->tt, s->comm, fa, mine, e->fptr, e->fpix, e->fcnt,
-                                          s->cfg->raw, err);
+                                          s->cfg->raw, s->tm, err);
     xpcs_timer_stop(s->tm, XPCS_T_EXCHANGE);
     if (st)
         return st;

@@ -43,6 +43,7 @@
 #include "xpcs/plan.h"
 #include "xpcs/qmap.h"
 #include "xpcs/status.h"
+#include "xpcs/timer.h"
 
 /* ---- linear ------------------------------------------------------------ */
 
@@ -94,7 +95,7 @@ void xpcs_corr_tt_alloc(xpcs_corr_tt *t);
 /* Collective, every step: frames = this rank's `count` whole frames
  * [count][rows*cols] of the transfer type, output frames first.. of step. */
 void xpcs_corr_tt_exchange(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_plan *p, int64_t step,
-                           const void *frames, int64_t count);
+                           const void *frames, int64_t count, xpcs_timers *tm);
 /* Event input (evstream.c), before xpcs_corr_tt_alloc: builds the map of
  * detector pixels (npix) to owner and column.  sparse: owners keep their
  * bins' events and compute the maps with the event kernel; else they add
@@ -104,10 +105,12 @@ int xpcs_corr_tt_sparse(const xpcs_corr_tt *t);
 /* Collective, every step: this rank's events of output frames
  * [fa, fa + n_fr) (frame CSR: fptr [n_fr + 1], detector pixels fpix,
  * counts fcnt) to the owners of their bins.  raw names the input file in
- * messages. */
+ * messages.  Both exchanges add the bytes moved between ranks to tm's
+ * counters. */
 xpcs_status xpcs_corr_tt_exchange_events(xpcs_corr_tt *t, const xpcs_comm *c, int64_t fa,
                                          int64_t n_fr, const int64_t *fptr, const uint32_t *fpix,
-                                         const uint32_t *fcnt, const char *raw, xpcs_err *err);
+                                         const uint32_t *fcnt, const char *raw, xpcs_timers *tm,
+                                         xpcs_err *err);
 /* Collective, after the last step: the owners' events as CSR per pixel. */
 xpcs_status xpcs_corr_tt_events_done(xpcs_corr_tt *t, const xpcs_comm *c, const char *raw,
                                      xpcs_err *err);
