@@ -1,5 +1,6 @@
-/* twotime: smoothing, the rank-k update (OpenBLAS cblas_dsyrk, OpenMP
- * build), normalization and diagonal means.  See include/xpcs/twotime.h. */
+/* twotime: the dense (OpenBLAS cblas_dgemm tiles, OpenMP build) and the
+ * event kernels of the two-time map, smoothing and normalization after the
+ * exact products, diagonal means.  See include/xpcs/twotime.h. */
 #include "xpcs/twotime.h"
 
 #include <cblas.h>
