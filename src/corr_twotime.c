@@ -751,6 +751,11 @@ xpcs_status xpcs_corr_tt_write(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_h
         st = xpcs_h5x_str(w, "/xpcs/twotime/config/kernel",
                           t->ev_mode == TT_EV_SPARSE ? "sparse" : "dense", err);
     if (!st)
+        st = xpcs_h5x_str(w, "/xpcs/twotime/config/kernel_option", xpcs_kernel_name(r->cfg->kernel),
+                          err);
+    if (!st)
+        st = xpcs_h5x_f64(w, "/xpcs/twotime/config/occupancy", 0, NULL, &r->occupancy, err);
+    if (!st)
         st = xpcs_h5x_f64(w, "/xpcs/twotime/config/bin_gflops", 1, d1, gf, err);
     free(ids);
     free(own);

@@ -56,6 +56,11 @@ check "-t both: two-time of the event kernel identical to dense" tt_same bd/o2_r
 corr 2 -r d/o4.h5 -q d/o4_qmap.h5 -o au -t twotime -v >au.log 2>&1 || { cat au.log; bad "auto run"; }
 check "auto: event kernel chosen at low occupancy" grep -q "kernel: sparse (--kernel auto, occupancy" au.log
 check "auto: identical to dense" tt_same dn_o41/o4_results.hdf au/o4_results.hdf
+check "auto: two-time config records kernel, option and occupancy" run "$PY" -c "
+import h5py, sys
+c = h5py.File('au/o4_results.hdf')['/xpcs/twotime/config']
+sys.exit(0 if c['kernel'][()] == b'sparse' and c['kernel_option'][()] == b'auto'
+         and 0 < c['occupancy'][()] < 1e-3 else 1)"
 
 # Rigaku .bin: the same counts as dense HDF5
 synth -o d -n rg --rows 512 --cols 1024 --frames 120 --rate 0.003 --tau0 12 --n-dq 6 \
