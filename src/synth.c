@@ -175,18 +175,16 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
     if (p.format < 1 || p.format > (XPCS_SYNTH_FMT_H5 | SYNTH_FMT_EVENTS) ||
         (p.format & SYNTH_FMT_EVENTS) == SYNTH_FMT_EVENTS)
         return xpcs_fail(err, U, "format must be h5, rigaku, rigaku3m, both or both3m");
-    if ((p.format & XPCS_SYNTH_FMT_RIGAKU) &&
-        (p.rows != SYNTH_RIGAKU_ROWS || p.cols != SYNTH_RIGAKU_COLS || p.frames > (1L << 24)))
+    const int ev3m = (p.format & XPCS_SYNTH_FMT_RIGAKU3M) != 0;
+    const long ev_rows = ev3m ? XPCS_RIGAKU3M_ROWS : SYNTH_RIGAKU_ROWS;
+    const long ev_cols = ev3m ? XPCS_RIGAKU3M_COLS : SYNTH_RIGAKU_COLS;
+    if ((p.format & SYNTH_FMT_EVENTS) &&
+        (p.rows != ev_rows || p.cols != ev_cols || p.frames > (1L << 24)))
         return xpcs_fail(err, U,
-                         "format rigaku: the detector is %d x %d (got %ld x %ld) and at most 2^24 "
+                         "format %s: the %s is %ld x %ld (got %ld x %ld) and at most 2^24 "
                          "frames (got %ld)",
-                         SYNTH_RIGAKU_ROWS, SYNTH_RIGAKU_COLS, p.rows, p.cols, p.frames);
-    if ((p.format & XPCS_SYNTH_FMT_RIGAKU3M) &&
-        (p.rows != XPCS_RIGAKU3M_ROWS || p.cols != XPCS_RIGAKU3M_COLS || p.frames > (1L << 24)))
-        return xpcs_fail(err, U,
-                         "format rigaku3m: the canvas is %d x %d (got %ld x %ld) and at most 2^24 "
-                         "frames (got %ld)",
-                         XPCS_RIGAKU3M_ROWS, XPCS_RIGAKU3M_COLS, p.rows, p.cols, p.frames);
+                         ev3m ? "rigaku3m" : "rigaku", ev3m ? "canvas" : "detector", ev_rows,
+                         ev_cols, p.rows, p.cols, p.frames);
     if (!(p.rate >= 1e-4 && p.rate <= 100.0))
         return xpcs_fail(err, U, "rate = %g photons/pixel/frame, expected 1e-4..100", p.rate);
     if (!(p.beta >= 0.0 && p.beta <= 1.0))

@@ -40,6 +40,18 @@ check() { # check DESCRIPTION COMMAND...
     shift
     if "$@"; then ok "$d"; else bad "$d"; fi
 }
+# same_result DESCRIPTION REFERENCE RESULT NP ARGS...: xpcs-corr on NP ranks writing
+# RESULT (-o its directory); RESULT must be bit-identical to REFERENCE (compare.py)
+same_result() {
+    local d=$1 ref=$2 res=$3 np=$4
+    shift 4
+    if corr "$np" -o "$(dirname "$res")" "$@" >run.log 2>&1; then
+        check "$d" run "$PY" "$TESTS/compare.py" "$ref" "$res"
+    else
+        cat run.log
+        bad "$d: xpcs-corr failed"
+    fi
+}
 # expect_fail DESCRIPTION PATTERN NP ARGS...: xpcs-corr on NP ranks must fail with
 # one error line matching PATTERN, no hang and no result file (or .tmp) in bad_out
 expect_fail() {

@@ -23,13 +23,8 @@ for x in "" "-b 7 -e 290 -f 2 -a 2 --normalize-frame"; do
     IFS=, read -ra list <<<"$confs"
     for conf in "${list[@]}"; do
         set -- $conf
-        if corr "$2" -r d/rg.bin -q d/rg_qmap.h5 -o b$i$1$2 --kernel "$1" $x >b.log 2>&1; then
-            check ".bin ($1 kernel, np=$2) $x identical to .h5 (dense)" \
-                run "$PY" "$TESTS/compare.py" h$i/rg_results.hdf b$i$1$2/rg_results.hdf
-        else
-            cat b.log
-            bad ".bin $1 np=$2 $x"
-        fi
+        same_result ".bin ($1 kernel, np=$2) $x identical to .h5 (dense)" h$i/rg_results.hdf \
+            b$i$1$2/rg_results.hdf "$2" -r d/rg.bin -q d/rg_qmap.h5 --kernel "$1" $x
     done
 done
 check "result named after the .bin stem, /entry from rg_metadata.hdf" "$PY" -c "
