@@ -88,6 +88,7 @@ void xpcs_config_usage(FILE *out)
             "stdout is the result file's path.\n"
             "\n"
             "  -r, --raw FILE            raw HDF5 file (uint8/16/32 frames) or Rigaku .bin events\n"
+            "                            (NAME.bin: 500k; NAME.bin.000 ... .005: 3M modules)\n"
             "  -q, --qmap FILE           q-map file (/qmap group)\n"
             "  -o, --output DIR          output directory (default cluster_results)\n"
             "  -t, --type TYPE           multitau (default), twotime, both (multitau + twotime),\n"

@@ -27,6 +27,7 @@
 #include "xpcs/fit_io.h"
 #include "xpcs/corr_ext.h"
 #include "xpcs/evstream.h"
+#include "xpcs/fileutil.h"
 #include "xpcs/g2norm.h"
 #include "xpcs/h5in.h"
 #include "xpcs/h5out.h"
@@ -137,16 +138,11 @@ static xpcs_status prepare_output(corr_ctx *x, xpcs_err *err)
     xpcs_status st = XPCS_OK;
     if (x->root) {
         const xpcs_config *c = x->cfg;
-        char rawcopy[XPCS_PATH_MAX], rawcopy2[XPCS_PATH_MAX];
+        char rawcopy[XPCS_PATH_MAX];
         snprintf(rawcopy, sizeof rawcopy, "%s", c->raw);
-        snprintf(rawcopy2, sizeof rawcopy2, "%s", c->raw);
-        char *base = basename(rawcopy);
-        char *dir = dirname(rawcopy2);
+        char *dir = dirname(rawcopy);
         char stem[1024];
-        snprintf(stem, sizeof stem, "%s", base);
-        char *dot = strrchr(stem, '.');
-        if (dot && dot != stem)
-            *dot = '\0';
+        xpcs_raw_stem(c->raw, stem, sizeof stem);
         snprintf(x->meta_path, sizeof x->meta_path, "%s/%s_metadata.hdf", dir, stem);
         x->have_meta = access(x->meta_path, F_OK) == 0;
         struct stat sb;
@@ -243,9 +239,12 @@ static xpcs_status plan_stages(corr_ctx *x, xpcs_err *err)
 static xpcs_status make_plan(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_config *c = x->cfg;
-    int64_t frames, rows = XPCS_RIGAKU_ROWS, cols = XPCS_RIGAKU_COLS;
-    if (x->rig)
+    int64_t frames, rows, cols;
+    if (x->rig) {
         frames = xpcs_rigaku_n_frames(x->rig);
+        rows = xpcs_rigaku_rows(x->rig);
+        cols = xpcs_rigaku_cols(x->rig);
+    }
     else
         xpcs_raw_dims(x->raw, &frames, &rows, &cols);
     xpcs_status st = XPCS_OK;

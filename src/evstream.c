@@ -25,8 +25,13 @@ static inline int bit_of(const uint64_t *bits, uint32_t p)
 {
     return (int)(bits[p >> 6] >> (p & 63)) & 1;
 }
-/* Event-file steps: at most this many words per rank, and whole frames. */
+/* Event-file steps: at most this many words per rank, and whole frames
+ * (a build with -DXPCS_EV_WORDS_PER_RANK=N makes small steps for tests). */
+#ifdef XPCS_EV_WORDS_PER_RANK
+#define WORDS_PER_RANK ((int64_t)XPCS_EV_WORDS_PER_RANK)
+#else
 #define WORDS_PER_RANK ((int64_t)4 << 20)
+#endif
 /* Largest number of output frames in one event-file step (sparse kernel). */
 #define MAX_STEP_FRAMES ((int64_t)1 << 20)
 /* --kernel auto, -t twotime: the event kernel below this occupancy */
@@ -460,143 +465,242 @@ static xpcs_status run_hdf5(ev_ctx *e, xpcs_err *err)
     return st;
 }
 
-/* Rank 0: the next step [F0, F1) of output frames and its words [o0, o1). */
-static xpcs_status plan_words(ev_ctx *e, int64_t F0, int64_t o0, int64_t max_frames,
-                              int64_t *F1_out, int64_t *o1_out, xpcs_err *err)
+/* Event files: a cut is a boundary between output frames, one row of
+ * CUT(nm) int64: [output frame F, words before it in all modules, words
+ * before it in module 0, ..., module nm - 1] (the words of raw frames
+ * before begin + F * u). */
+#define CUT(nm) ((nm) + 2)
+
+/* Rank 0: the cut at frame F, each module searched between the words of
+ * cuts a and b (a->F <= F <= b->F). */
+static xpcs_status cut_at(ev_ctx *e, int64_t F, const int64_t *a, const int64_t *b, int64_t *out,
+                          xpcs_err *err)
 {
     const xpcs_plan *p = e->s->plan;
-    xpcs_rigaku *r = e->s->rig;
-    const int64_t u = p->stride * p->avg;
-    int64_t F1 = F0 + max_frames < p->n_frames ? F0 + max_frames : p->n_frames;
-    int64_t o1;
-    xpcs_status st = xpcs_rigaku_lower_bound(r, p->begin + F1 * u, o0, &o1, err);
-    const int64_t wmax = WORDS_PER_RANK * e->n_ranks;
-    if (!st && o1 - o0 > wmax) {
-        uint64_t w = 0;
-        st = xpcs_rigaku_read_word(r, o0 + wmax, &w, err);
-        int64_t f = xpcs_rigaku_frame_of(w);
-        int64_t k = f >= p->begin ? (f - p->begin) / u : F0;
-        if (k < F0 + 1)
-            k = F0 + 1;
-        if (!st && k < F1) {
-            F1 = k;
-            st = xpcs_rigaku_lower_bound(r, p->begin + F1 * u, o0, &o1, err);
-        }
+    out[0] = F;
+    return xpcs_rigaku_lower_bounds(e->s->rig, p->begin + F * p->stride * p->avg, a + 2, b + 2,
+                                    out + 2, &out[1], err);
+}
+
+/* Rank 0: narrows cuts a (a[1] <= limit) and b (b[1] > limit) until
+ * b[0] = a[0] + 1: a is then the last frame whose words stay within
+ * limit. */
+static xpcs_status cut_narrow(ev_ctx *e, int nm, int64_t limit, int64_t *a, int64_t *b,
+                              int64_t *tmp, xpcs_err *err)
+{
+    while (b[0] - a[0] > 1) {
+        xpcs_status st = cut_at(e, a[0] + (b[0] - a[0]) / 2, a, b, tmp, err);
+        if (st)
+            return st;
+        memcpy(tmp[1] <= limit ? a : b, tmp, sizeof(int64_t) * (size_t)CUT(nm));
     }
-    *F1_out = F1;
-    *o1_out = o1;
+    return XPCS_OK;
+}
+
+/* Rank 0: the next step.  cut[0] (its start) is given; fills cut[R] (its
+ * end: at most max_frames frames and WORDS_PER_RANK words per rank, at
+ * least one frame) and cut[1 .. R-1], where each rank's frames start (about
+ * equal numbers of words).  cut rows are CUT(nm) apart; tmp holds 3 rows. */
+static xpcs_status plan_step(ev_ctx *e, int64_t max_frames, int64_t *cut, int64_t *tmp,
+                             xpcs_err *err)
+{
+    const xpcs_plan *p = e->s->plan;
+    xpcs_rigaku *rig = e->s->rig;
+    const int nm = xpcs_rigaku_n_modules(rig), K = CUT(nm), R = e->n_ranks;
+    int64_t *c0 = cut, *end = cut + (int64_t)R * K, *a = tmp, *b = tmp + K, *t = tmp + 2 * K;
+    const int64_t F0 = c0[0];
+    const int64_t F1 = F0 + max_frames < p->n_frames ? F0 + max_frames : p->n_frames;
+    /* the step's end: all frames up to F1, or fewer within the word limit */
+    memcpy(b, c0, sizeof(int64_t) * (size_t)K);
+    for (int m = 0; m < nm; m++)
+        b[2 + m] = xpcs_rigaku_n_words(rig, m);
+    xpcs_status st = cut_at(e, F1, c0, b, end, err);
+    const int64_t limit = c0[1] + WORDS_PER_RANK * R;
+    if (!st && end[1] > limit && F1 > F0 + 1) {
+        st = cut_at(e, F0 + 1, c0, end, a, err);
+        if (!st && a[1] <= limit) {
+            memcpy(b, end, sizeof(int64_t) * (size_t)K);
+            st = cut_narrow(e, nm, limit, a, b, t, err);
+        }
+        if (!st)
+            memcpy(end, a, sizeof(int64_t) * (size_t)K);
+    }
+    /* rank k's first frame: the cut nearest to k / R of the step's words */
+    for (int k = 1; k < R && !st; k++) {
+        int64_t *ck = cut + (int64_t)k * K, *prev = ck - K;
+        const int64_t target = c0[1] + (end[1] - c0[1]) * k / R;
+        const int64_t *pick = prev[1] >= target ? prev : end;
+        if (prev[1] < target && end[1] > target) {
+            memcpy(a, prev, sizeof(int64_t) * (size_t)K);
+            memcpy(b, end, sizeof(int64_t) * (size_t)K);
+            st = cut_narrow(e, nm, target, a, b, t, err);
+            pick = target - a[1] <= b[1] - target ? a : b;
+        }
+        memcpy(ck, pick, sizeof(int64_t) * (size_t)K);
+    }
     return st;
 }
 
+/* One module's words of this rank, being read frame by frame. */
+typedef struct {
+    int64_t i, end; /* next word, end of the module's words (in words[]) */
+    int64_t first;  /* file index of words[0]: file word = first + i */
+    int64_t cur;    /* raw frame being read, -1 before the first */
+    int use;        /* it is a used one (stride) */
+    int64_t origin; /* canvas pixel of module pixel 0 */
+    uint32_t offset;
+    const char *path;
+} ev_module;
+
+/* Appends module md's events of raw frames before hi (the end of one output
+ * frame) to the frame CSR at *n.  Checks: frames in order and inside the
+ * rank's raw frames [lo, hi_rank), pixels inside the module; count-0 words
+ * only mark the frame count. */
+static xpcs_status decode_module(ev_ctx *e, ev_module *md, const uint64_t *words, int64_t hi,
+                                 int64_t lo, int64_t hi_rank, int64_t *n_io, xpcs_err *err)
+{
+    const xpcs_plan *p = e->s->plan;
+    const int64_t cols = p->cols, origin = md->origin;
+    const uint32_t offset = md->offset;
+    uint32_t *fpix = e->fpix, *fcnt = e->fcnt;
+    int64_t n = *n_io, i = md->i, cur = md->cur;
+    int use = md->use;
+    xpcs_status st = XPCS_OK;
+    for (; i < md->end; i++) {
+        const uint64_t wd = words[i];
+        const int64_t f = xpcs_rigaku_frame_of(wd);
+        if (f != cur) { /* a new frame: checks, and is it used */
+            if (f >= hi)
+                break;
+            if (f < cur) {
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: event word %lld: frame %lld after frame %lld: expected "
+                               "events sorted by frame",
+                               md->path, (long long)(md->first + i), (long long)f, (long long)cur);
+                break;
+            }
+            if (f < lo) {
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: event word %lld: frame %lld outside frames [%lld, %lld) "
+                               "where the search put it: expected events sorted by frame",
+                               md->path, (long long)(md->first + i), (long long)f, (long long)lo,
+                               (long long)hi_rank);
+                break;
+            }
+            cur = f;
+            use = (f - p->begin) % p->stride == 0;
+        }
+        const uint32_t q = xpcs_rigaku_pixel_of(wd) - offset, ct = xpcs_rigaku_count_of(wd);
+        if (q >= XPCS_RIGAKU_PIXELS) {
+            if (e->s->plan->rows == XPCS_RIGAKU_ROWS)
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: event word %lld: pixel index %u outside the %d x %d "
+                               "detector",
+                               md->path, (long long)(md->first + i), xpcs_rigaku_pixel_of(wd),
+                               XPCS_RIGAKU_ROWS, XPCS_RIGAKU_COLS);
+            else
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: event word %lld: pixel index %u outside the %d x %d module "
+                               "(expected %u ... %u, offset %u from the file's first word)",
+                               md->path, (long long)(md->first + i), xpcs_rigaku_pixel_of(wd),
+                               XPCS_RIGAKU_ROWS, XPCS_RIGAKU_COLS, offset,
+                               offset + XPCS_RIGAKU_PIXELS - 1, offset);
+            break;
+        }
+        fpix[n] = (uint32_t)(origin + (int64_t)(q >> 10) * cols + (q & 1023u));
+        fcnt[n] = ct;
+        n += use & (ct != 0);
+    }
+    md->i = i;
+    md->cur = cur;
+    md->use = use;
+    *n_io = n;
+    return st;
+}
+
+/* Event files: rank 0 cuts the words into steps of whole output frames and
+ * each step into contiguous frame ranges of about equal words, one per rank
+ * (binary searches in every module file); every rank reads its word ranges
+ * of every module (collective MPI-IO) and merges them per output frame into
+ * the frame CSR, module pixels placed on the canvas. */
 static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
 {
     xpcs_evstream *s = e->s;
     const xpcs_plan *p = s->plan;
     const xpcs_comm *c = s->comm;
-    const char *path = xpcs_rigaku_path(s->rig);
+    xpcs_rigaku *rig = s->rig;
+    const int nm = xpcs_rigaku_n_modules(rig), K = CUT(nm), R = e->n_ranks;
     const int64_t u = p->stride * p->avg;
     /* the dense kernel needs a dense step buffer: the plan's step size */
     const int64_t max_frames = s->ms ? MAX_STEP_FRAMES : p->step_frames;
-    int64_t o0 = 0;
+    int64_t *cut = xpcs_calloc((size_t)(R + 4) * (size_t)K, sizeof(int64_t));
+    int64_t *tmp = cut + (int64_t)(R + 1) * K;
+    ev_module md[XPCS_RIGAKU3M_MODULES];
     xpcs_status st = XPCS_OK;
-    if (e->rank == 0)
-        st = xpcs_rigaku_lower_bound(s->rig, p->begin, 0, &o0, err);
+    if (e->rank == 0) { /* the first cut: raw frame begin */
+        for (int m = 0; m < nm; m++)
+            tmp[2 + m] = xpcs_rigaku_n_words(rig, m);
+        st = cut_at(e, 0, cut, tmp, cut, err);
+    }
     st = xpcs_comm_agree(c, st, err);
-    xpcs_comm_bcast(c, &o0, sizeof o0, 0);
     uint64_t *words = NULL;
     int64_t words_cap = 0;
-    int64_t F0 = 0;
-    while (!st && F0 < p->n_frames) {
-        int64_t step[2] = {0, 0};
+    while (!st && cut[0] < p->n_frames) {
         if (e->rank == 0)
-            st = plan_words(e, F0, o0, max_frames, &step[0], &step[1], err);
+            st = plan_step(e, max_frames, cut, tmp, err);
         st = xpcs_comm_agree(c, st, err);
         if (st)
             break;
-        xpcs_comm_bcast(c, step, sizeof step, 0);
-        const int64_t F1 = step[0], o1 = step[1], nw = o1 - o0;
-        const int64_t a = o0 + nw * e->rank / e->n_ranks;
-        const int64_t b = o0 + nw * (e->rank + 1) / e->n_ranks;
-        /* one word more in front: the order check across slices */
-        const int64_t a1 = a > 0 && b > a ? a - 1 : a;
+        xpcs_comm_bcast(c, cut, sizeof(int64_t) * (size_t)(R + 1) * (size_t)K, 0);
+        const int64_t F0 = cut[0], F1 = cut[(int64_t)R * K];
+        const int64_t *ca = cut + (int64_t)e->rank * K, *cb = ca + K;
+        const int64_t fa = ca[0], fb = cb[0], nw = cb[1] - ca[1];
         xpcs_timer_start(s->tm, XPCS_T_READ);
-        words = grow(words, &words_cap, b - a1 + 1, sizeof(uint64_t));
-        if (b - a1 > ((int64_t)1 << 28))
+        if (nw > ((int64_t)1 << 28))
             st = xpcs_fail(err, XPCS_ERR_MEMORY,
-                           "%s: more than 2^28 event words in one output frame on one rank", path);
+                           "%s: more than 2^28 event words in one output frame on one rank",
+                           s->cfg->raw);
         st = xpcs_comm_agree(c, st, err);
         if (!st)
-            st = xpcs_rigaku_read(s->rig, a1, b > a ? b - a1 : 0, words, err);
+            words = grow(words, &words_cap, nw + 1, sizeof(uint64_t));
+        for (int64_t m = 0, off = 0; m < nm && !st; m++) {
+            const int64_t a = ca[2 + m], n = cb[2 + m] - a;
+            md[m] = (ev_module){.i = off,
+                                .end = off + n,
+                                .first = a - off,
+                                .cur = -1,
+                                .path = xpcs_rigaku_module_path(rig, (int)m)};
+            xpcs_rigaku_module_place(rig, (int)m, &md[m].origin, &md[m].offset);
+            st = xpcs_comm_agree(c, xpcs_rigaku_read(rig, (int)m, a, n, words + off, err), err);
+            off += n;
+        }
         xpcs_timer_stop(s->tm, XPCS_T_READ);
-        st = xpcs_comm_agree(c, st, err);
         if (st)
             break;
-        s->bytes_read += (double)(b - a1) * 8.0;
-        xpcs_counter_add(s->tm, XPCS_C_BYTES_READ, (double)(b - a1) * 8.0);
-        xpcs_counter_add(
-            s->tm, XPCS_C_FRAMES_READ,
-            (double)((F1 - F0) * (e->rank + 1) / e->n_ranks - (F1 - F0) * e->rank / e->n_ranks));
+        s->bytes_read += (double)nw * 8.0;
+        xpcs_counter_add(s->tm, XPCS_C_BYTES_READ, (double)nw * 8.0);
+        xpcs_counter_add(s->tm, XPCS_C_FRAMES_READ, (double)(fb - fa));
 
-        /* decode and check: frames in order and inside the step, pixels on
-         * the detector; count-0 words only mark the frame count */
+        /* merge the modules per output frame */
         xpcs_timer_start(s->tm, XPCS_T_SAXS);
-        const int64_t raw_lo = p->begin + F0 * u, raw_hi = p->begin + F1 * u;
-        int64_t fa = F0, fb = F0, n = 0;
-        if (b > a) {
-            fa = (xpcs_rigaku_frame_of(words[a - a1]) - p->begin) / u;
-            if (fa < F0)
-                fa = F0;
-            fb = fa;
-        }
-        frames_reserve(e, F1 - F0, b - a);
+        const int64_t raw_lo = p->begin + fa * u, raw_hi = p->begin + fb * u;
+        frames_reserve(e, fb - fa, nw);
         e->fptr[0] = 0;
-        int64_t prev = a1 < a ? xpcs_rigaku_frame_of(words[0]) : -1;
-        int64_t cur = -1; /* the frame being read */
-        int use = 0;      /* it is a used one (stride) */
-        for (int64_t i = a; i < b; i++) {
-            const uint64_t wd = words[i - a1];
-            const int64_t f = xpcs_rigaku_frame_of(wd);
-            const uint32_t px = xpcs_rigaku_pixel_of(wd), ct = xpcs_rigaku_count_of(wd);
-            if (f != cur) { /* a new frame: checks and its output frame */
-                if (f < prev) {
-                    st = xpcs_fail(err, XPCS_ERR_INPUT,
-                                   "%s: event word %lld: frame %lld after frame %lld: expected "
-                                   "events sorted by frame",
-                                   path, (long long)i, (long long)f, (long long)prev);
-                    break;
-                }
-                if (f < raw_lo || f >= raw_hi) {
-                    st = xpcs_fail(err, XPCS_ERR_INPUT,
-                                   "%s: event word %lld: frame %lld outside frames [%lld, %lld) "
-                                   "where the search put it: expected events sorted by frame",
-                                   path, (long long)i, (long long)f, (long long)raw_lo,
-                                   (long long)raw_hi);
-                    break;
-                }
-                prev = cur = f;
-                const int64_t d = f - p->begin;
-                use = d % p->stride == 0;
-                const int64_t out = d / u;
-                if (fb > fa)
-                    e->fptr[fb - fa] = n; /* end of the open output frame */
-                while (fb <= out) {       /* open frames up to this one */
-                    e->fptr[fb - fa + 1] = n;
-                    fb++;
-                }
-            }
-            if (px >= XPCS_RIGAKU_PIXELS) {
-                st = xpcs_fail(err, XPCS_ERR_INPUT,
-                               "%s: event word %lld: pixel index %u outside the %d x %d "
-                               "detector",
-                               path, (long long)i, px, XPCS_RIGAKU_ROWS, XPCS_RIGAKU_COLS);
-                break;
-            }
-            e->fpix[n] = px;
-            e->fcnt[n] = ct;
-            n += use & (ct != 0); /* count-0 words only mark the frame count */
+        int64_t n = 0;
+        for (int64_t f = fa; f < fb && !st; f++) {
+            for (int m = 0; m < nm && !st; m++)
+                st = decode_module(e, &md[m], words, p->begin + (f + 1) * u, raw_lo, raw_hi, &n,
+                                   err);
+            e->fptr[f - fa + 1] = n;
         }
-        if (fb > fa)
-            e->fptr[fb - fa] = n;
+        for (int m = 0; m < nm && !st; m++)
+            if (md[m].i < md[m].end) /* a word past the rank's frames */
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: event word %lld: frame %lld outside frames [%lld, %lld) "
+                               "where the search put it: expected events sorted by frame",
+                               md[m].path, (long long)(md[m].first + md[m].i),
+                               (long long)xpcs_rigaku_frame_of(words[md[m].i]), (long long)raw_lo,
+                               (long long)raw_hi);
         xpcs_timer_stop(s->tm, XPCS_T_SAXS);
         st = xpcs_comm_agree(c, st, err);
         if (st)
@@ -604,10 +708,10 @@ static xpcs_status run_events(ev_ctx *e, xpcs_err *err)
         st = do_step(e, F0, F1, fa, fb, F1 >= p->n_frames, err);
         xpcs_counter_add(s->tm, XPCS_C_PIXEL_FRAMES, (double)(F1 - F0) * (double)e->n_own);
         xpcs_progress_update(s->progress, F1);
-        F0 = F1;
-        o0 = o1;
+        memmove(cut, cut + (int64_t)R * K, sizeof(int64_t) * (size_t)K); /* the next start */
     }
     free(words);
+    free(cut);
     return st;
 }
 
@@ -695,13 +799,18 @@ xpcs_status xpcs_evstream_occupancy(const xpcs_comm *c, const xpcs_plan *p, xpcs
     if (rig) {
         double occ = 0;
         if (xpcs_comm_is_root(c)) {
+            const int nm = xpcs_rigaku_n_modules(rig);
             const int64_t u = p->stride * p->avg;
             const int64_t nf = p->n_frames < 4096 ? p->n_frames : 4096;
-            int64_t w0 = 0, w1 = 0;
-            st = xpcs_rigaku_lower_bound(rig, p->begin, 0, &w0, err);
+            int64_t *w = xpcs_calloc(3 * (size_t)nm, sizeof(int64_t)), *hi = w + nm, *w0 = hi + nm;
+            int64_t n0 = 0, n1 = 0;
+            for (int m = 0; m < nm; m++)
+                hi[m] = xpcs_rigaku_n_words(rig, m);
+            st = xpcs_rigaku_lower_bounds(rig, p->begin, w, hi, w0, &n0, err);
             if (!st)
-                st = xpcs_rigaku_lower_bound(rig, p->begin + nf * u, w0, &w1, err);
-            occ = (double)(w1 - w0) / ((double)(nf * u) * (double)npix);
+                st = xpcs_rigaku_lower_bounds(rig, p->begin + nf * u, w0, hi, w, &n1, err);
+            occ = (double)(n1 - n0) / ((double)(nf * u) * (double)npix);
+            free(w);
         }
         st = xpcs_comm_agree(c, st, err);
         xpcs_comm_bcast(c, &occ, sizeof occ, 0);

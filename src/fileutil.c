@@ -1,5 +1,7 @@
 #include "xpcs/fileutil.h"
 
+#include "xpcs/rigaku.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,4 +39,18 @@ xpcs_status xpcs_copy_file(const char *src, const char *dst, const char *role, x
     if (stat(src, &sb) == 0)
         chmod(dst, sb.st_mode & 07777);
     return XPCS_OK;
+}
+
+void xpcs_raw_stem(const char *raw, char *stem, size_t n)
+{
+    const char *slash = strrchr(raw, '/');
+    snprintf(stem, n, "%s", slash ? slash + 1 : raw);
+    size_t len = strlen(stem);
+    if (xpcs_rigaku_is_3m(stem) && len > 8) {
+        stem[len - 8] = '\0';
+        return;
+    }
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
 }

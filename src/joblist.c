@@ -1,10 +1,11 @@
 #include "xpcs/joblist.h"
 
+#include "xpcs/fileutil.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
 #include <hdf5.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,15 +54,9 @@ int xpcs_joblist_requested(const xpcs_config *cfg)
 xpcs_status xpcs_result_name(const char *outdir, const char *raw, char *buf, size_t n,
                              xpcs_err *err)
 {
-    /* the same name corr.c gives the result: basename without its last
-     * extension (a leading dot is kept) */
-    char copy[XPCS_PATH_MAX];
-    snprintf(copy, sizeof copy, "%s", raw);
+    /* the same name corr.c gives the result (xpcs_raw_stem) */
     char stem[1024];
-    snprintf(stem, sizeof stem, "%s", basename(copy));
-    char *dot = strrchr(stem, '.');
-    if (dot && dot != stem)
-        *dot = '\0';
+    xpcs_raw_stem(raw, stem, sizeof stem);
     int k = snprintf(buf, n, "%s/%s_results.hdf", outdir, stem);
     if (k < 0 || (size_t)k + 8 >= n)
         return xpcs_fail(err, XPCS_ERR_USAGE, "%s: output path too long", outdir);

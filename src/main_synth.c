@@ -79,7 +79,9 @@ static void usage(FILE *f)
           "  --beamstop R            beamstop radius in pixels (min(rows,cols)/16)\n"
           "  --no-metadata           do not write NAME_metadata.hdf\n"
           "  --format F              h5 (NAME.h5), rigaku (NAME.bin: Rigaku XSPA-500k events,\n"
-          "                          512 x 1024, counts clipped to 4095) or both (same counts)\n"
+          "                          512 x 1024, counts clipped to 4095) or both (same counts);\n"
+          "                          rigaku3m (NAME.bin.000 ... .005: the six module files of a\n"
+          "                          Rigaku 3M, rows 1676, cols 2100 with gaps) or both3m\n"
           "  --iid                   independent Poisson(rate) counts, no speckle (fast: cost\n"
           "                          per event; for benchmarks)\n"
           "  -h, --help              this text\n",
@@ -281,9 +283,14 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
                 p->format = XPCS_SYNTH_FMT_RIGAKU;
             else if (strcmp(a, "both") == 0)
                 p->format = XPCS_SYNTH_FMT_H5 | XPCS_SYNTH_FMT_RIGAKU;
+            else if (strcmp(a, "rigaku3m") == 0)
+                p->format = XPCS_SYNTH_FMT_RIGAKU3M;
+            else if (strcmp(a, "both3m") == 0)
+                p->format = XPCS_SYNTH_FMT_H5 | XPCS_SYNTH_FMT_RIGAKU3M;
             else
                 st = xpcs_fail(err, XPCS_ERR_USAGE,
-                               "--format: expected h5, rigaku or both, got '%s'", a);
+                               "--format: expected h5, rigaku, both, rigaku3m or both3m, got '%s'",
+                               a);
             break;
         case OPT_IID:
             p->iid = 1;
@@ -331,10 +338,11 @@ int main(int argc, char **argv)
         }
         else {
             char path[4096];
-            for (int i = XPCS_SYNTH_FILE_DATA; i <= XPCS_SYNTH_FILE_BIN; i++) {
+            for (int i = XPCS_SYNTH_FILE_DATA; i < XPCS_SYNTH_N_FILES; i++) {
                 if ((i == XPCS_SYNTH_FILE_METADATA && !p.write_metadata) ||
                     (i == XPCS_SYNTH_FILE_DATA && !(p.format & XPCS_SYNTH_FMT_H5)) ||
-                    (i == XPCS_SYNTH_FILE_BIN && !(p.format & XPCS_SYNTH_FMT_RIGAKU)))
+                    (i == XPCS_SYNTH_FILE_BIN && !(p.format & XPCS_SYNTH_FMT_RIGAKU)) ||
+                    (i >= XPCS_SYNTH_FILE_BIN3M && !(p.format & XPCS_SYNTH_FMT_RIGAKU3M)))
                     continue;
                 if (xpcs_synth_path(&p, (xpcs_synth_file)i, path, sizeof path, &err) == XPCS_OK)
                     printf("%s\n", path);

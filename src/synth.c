@@ -18,6 +18,8 @@
 
 #include "xpcs/synth.h"
 
+#include "xpcs/rigaku.h"
+
 #include <hdf5.h>
 
 #include <errno.h>
@@ -43,7 +45,10 @@
 
 enum { SYNTH_TILE = 512 };
 
-static const char *const synth_suffix[] = {".h5", "_metadata.hdf", "_qmap.h5", "_truth.h5", ".bin"};
+static const char *const synth_suffix[] = {".h5",      "_metadata.hdf", "_qmap.h5", "_truth.h5",
+                                           ".bin",     ".bin.000",      ".bin.001", ".bin.002",
+                                           ".bin.003", ".bin.004",      ".bin.005"};
+#define SYNTH_FMT_EVENTS (XPCS_SYNTH_FMT_RIGAKU | XPCS_SYNTH_FMT_RIGAKU3M)
 #define SYNTH_RIGAKU_ROWS 512
 #define SYNTH_RIGAKU_COLS 1024
 #define SYNTH_RIGAKU_MAX 4095u /* 12-bit counts */
@@ -101,7 +106,7 @@ static uint32_t dtype_hot(xpcs_synth_dtype d)
 static uint32_t count_max(const xpcs_synth_params *p)
 {
     uint32_t m = dtype_max(p->dtype);
-    return (p->format & XPCS_SYNTH_FMT_RIGAKU) && m > SYNTH_RIGAKU_MAX ? SYNTH_RIGAKU_MAX : m;
+    return (p->format & SYNTH_FMT_EVENTS) && m > SYNTH_RIGAKU_MAX ? SYNTH_RIGAKU_MAX : m;
 }
 static uint32_t hot_value(const xpcs_synth_params *p)
 {
@@ -167,14 +172,19 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
         return xpcs_fail(err, U, "frames = %ld, expected 1..1e9", p.frames);
     if (p.dtype != XPCS_SYNTH_U8 && p.dtype != XPCS_SYNTH_U16 && p.dtype != XPCS_SYNTH_U32)
         return xpcs_fail(err, U, "dtype must be u8, u16 or u32");
-    if (p.format < 1 || p.format > (XPCS_SYNTH_FMT_H5 | XPCS_SYNTH_FMT_RIGAKU))
-        return xpcs_fail(err, U, "format must be h5, rigaku or both");
-    if ((p.format & XPCS_SYNTH_FMT_RIGAKU) &&
-        (p.rows != SYNTH_RIGAKU_ROWS || p.cols != SYNTH_RIGAKU_COLS || p.frames > (1L << 24)))
+    if (p.format < 1 || p.format > (XPCS_SYNTH_FMT_H5 | SYNTH_FMT_EVENTS) ||
+        (p.format & SYNTH_FMT_EVENTS) == SYNTH_FMT_EVENTS)
+        return xpcs_fail(err, U, "format must be h5, rigaku, rigaku3m, both or both3m");
+    const int ev3m = (p.format & XPCS_SYNTH_FMT_RIGAKU3M) != 0;
+    const long ev_rows = ev3m ? XPCS_RIGAKU3M_ROWS : SYNTH_RIGAKU_ROWS;
+    const long ev_cols = ev3m ? XPCS_RIGAKU3M_COLS : SYNTH_RIGAKU_COLS;
+    if ((p.format & SYNTH_FMT_EVENTS) &&
+        (p.rows != ev_rows || p.cols != ev_cols || p.frames > (1L << 24)))
         return xpcs_fail(err, U,
-                         "format rigaku: the detector is %d x %d (got %ld x %ld) and at most 2^24 "
+                         "format %s: the %s is %ld x %ld (got %ld x %ld) and at most 2^24 "
                          "frames (got %ld)",
-                         SYNTH_RIGAKU_ROWS, SYNTH_RIGAKU_COLS, p.rows, p.cols, p.frames);
+                         ev3m ? "rigaku3m" : "rigaku", ev3m ? "canvas" : "detector", ev_rows,
+                         ev_cols, p.rows, p.cols, p.frames);
     if (!(p.rate >= 1e-4 && p.rate <= 100.0))
         return xpcs_fail(err, U, "rate = %g photons/pixel/frame, expected 1e-4..100", p.rate);
     if (!(p.beta >= 0.0 && p.beta <= 1.0))
@@ -229,7 +239,7 @@ xpcs_status xpcs_synth_check(const xpcs_synth_params *in, xpcs_err *err)
 xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, char *buf, size_t n,
                             xpcs_err *err)
 {
-    if ((int)which < 0 || (int)which > (int)XPCS_SYNTH_FILE_BIN)
+    if ((int)which < 0 || (int)which >= XPCS_SYNTH_N_FILES)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "unknown output file %d", (int)which);
     int len = snprintf(buf, n, "%s/%s%s", p->outdir ? p->outdir : "", p->name ? p->name : "",
                        synth_suffix[which]);
@@ -366,6 +376,25 @@ static inline void unit_phasor(uint64_t a, double *c, double *s)
     *s = bits_f64(f64_bits(s0) ^ ((a & 4u) << 61));
 }
 
+/* The Rigaku 3M module file of canvas pixel i (1676 x 2100), and in *q
+ * (when not NULL) its word's pixel index (odd module files with the 1024^2
+ * offset); -1 in a gap. */
+static int rigaku3m_place(size_t i, uint32_t *q)
+{
+    const int64_t row = (int64_t)(i / XPCS_RIGAKU3M_COLS), col = (int64_t)(i % XPCS_RIGAKU3M_COLS);
+    for (int m = 0; m < XPCS_RIGAKU3M_MODULES; m++) {
+        int64_t r0, c0;
+        xpcs_rigaku3m_origin(m, &r0, &c0);
+        if (row >= r0 && row < r0 + XPCS_RIGAKU_ROWS && col >= c0 && col < c0 + XPCS_RIGAKU_COLS) {
+            if (q)
+                *q = (uint32_t)((row - r0) * XPCS_RIGAKU_COLS + (col - c0)) +
+                     (m % 2 ? XPCS_RIGAKU3M_OFFSET : 0);
+            return m;
+        }
+    }
+    return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* the model: geometry, q maps, hot/dead pixels                        */
 
@@ -457,6 +486,10 @@ static void model_build(const xpcs_synth_params *p, synth_model *m)
         m->mask[m->hot[i]] = 0;
     for (size_t i = 0; i < m->n_dead; i++)
         m->mask[m->dead[i]] = 0;
+    if (p->format & XPCS_SYNTH_FMT_RIGAKU3M) /* the 3M's gaps */
+        for (size_t i = 0; i < m->npix; i++)
+            if (rigaku3m_place(i, NULL) < 0)
+                m->mask[i] = 0;
 
     /* static label first, dynamic = its parent, so the nesting is exact */
     for (long row = 0; row < p->rows; row++) {
@@ -825,15 +858,38 @@ static void gen_frame_iid(synth_gen *g, const synth_model *m, uint64_t t, void *
     free(cnt);
 }
 
-/* NAME.bin: the same frames as NAME.h5, as Rigaku event words (frame,
- * then pixel ascending; a count-0 word in the last frame when it is
- * empty, so the frame count survives). */
-static xpcs_status write_bin(const synth_model *m, const char *file, xpcs_err *err)
+/* The 3M's gaps (rows and columns between the modules) set to 0. */
+static void zero_gaps(void *fr, size_t dsz)
+{
+    const size_t cols = XPCS_RIGAKU3M_COLS;
+    for (size_t row = 0; row < XPCS_RIGAKU3M_ROWS; row++) {
+        char *r = (char *)fr + row * cols * dsz;
+        if (row % (XPCS_RIGAKU_ROWS + XPCS_RIGAKU3M_GAP_ROWS) >= XPCS_RIGAKU_ROWS)
+            memset(r, 0, cols * dsz);
+        else
+            memset(r + XPCS_RIGAKU_COLS * dsz, 0, XPCS_RIGAKU3M_GAP_COLS * dsz);
+    }
+}
+
+/* NAME.bin (or the 3M's NAME.bin.000 ... .005, nf files): the same frames
+ * as NAME.h5, as Rigaku event words (frame, then pixel ascending; a
+ * count-0 word in the last frame of a file when it is empty there, so the
+ * frame count survives). */
+static xpcs_status write_bin(const synth_model *m, char files[][SYNTH_PATH_MAX + 8], int nf,
+                             xpcs_err *err)
 {
     const xpcs_synth_params *p = &m->p;
-    FILE *f = fopen(file, "wb");
-    if (!f)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create: %s", file, strerror(errno));
+    FILE *f[XPCS_RIGAKU3M_MODULES] = {NULL};
+    for (int k = 0; k < nf; k++) {
+        f[k] = fopen(files[k], "wb");
+        if (!f[k]) {
+            xpcs_status st =
+                xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create: %s", files[k], strerror(errno));
+            while (k-- > 0)
+                fclose(f[k]);
+            return st;
+        }
+    }
     synth_gen g;
     memset(&g, 0, sizeof g);
     if (p->iid) { /* the generator's keys and limits, not its field */
@@ -849,7 +905,9 @@ static xpcs_status write_bin(const synth_model *m, const char *file, xpcs_err *e
     void *fr = xpcs_malloc(m->npix * (size_t)p->dtype);
     uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * m->npix);
     uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * m->npix);
-    uint64_t *words = xpcs_malloc(sizeof(uint64_t) * (m->npix + 1));
+    const size_t per = nf > 1 ? XPCS_RIGAKU_PIXELS + 1 : m->npix + 1; /* words per file */
+    uint64_t *words = xpcs_malloc(sizeof(uint64_t) * per * (size_t)nf);
+    size_t nw[XPCS_RIGAKU3M_MODULES];
     int ok = 1;
     size_t n = 0;
     for (long t = 0; t < p->frames && ok; t++) {
@@ -879,15 +937,25 @@ static xpcs_status write_bin(const synth_model *m, const char *file, xpcs_err *e
                 }
             }
         }
-        size_t nw = 0;
-        for (size_t i = 0; i < n; i++)
-            words[nw++] = (uint64_t)t << 40 | (uint64_t)pix[i] << 16 | cnt[i];
-        if (nw == 0 && t == p->frames - 1)
-            words[nw++] = (uint64_t)t << 40; /* count 0: only the frame count */
-        /* the file is little-endian */
-        for (size_t i = 0; i < nw; i++)
-            words[i] = xpcs_synth_le64(words[i]);
-        ok = fwrite(words, sizeof(uint64_t), nw, f) == nw;
+        /* words of file k at words + k * per; 3M: gap pixels dropped */
+        for (int k = 0; k < nf; k++)
+            nw[k] = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t q = pix[i];
+            const int k = nf > 1 ? rigaku3m_place(pix[i], &q) : 0;
+            if (k >= 0)
+                words[(size_t)k * per + nw[k]++] = (uint64_t)t << 40 | (uint64_t)q << 16 | cnt[i];
+        }
+        for (int k = 0; k < nf && ok; k++) {
+            uint64_t *w = words + (size_t)k * per;
+            if (nw[k] == 0 && t == p->frames - 1) /* count 0: only the frame count */
+                w[nw[k]++] = (uint64_t)t << 40 |
+                             (uint64_t)(k % 2 && nf > 1 ? XPCS_RIGAKU3M_OFFSET : 0) << 16;
+            /* the file is little-endian */
+            for (size_t i = 0; i < nw[k]; i++)
+                w[i] = xpcs_synth_le64(w[i]);
+            ok = fwrite(w, sizeof(uint64_t), nw[k], f[k]) == nw[k];
+        }
     }
     free(fr);
     free(pix);
@@ -895,11 +963,15 @@ static xpcs_status write_bin(const synth_model *m, const char *file, xpcs_err *e
     free(words);
     if (!p->iid)
         gen_free(&g);
-    if (fclose(f) != 0)
-        ok = 0;
-    return ok ? XPCS_OK
-              : xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write events: %s", file,
-                          strerror(errno));
+    int bad = -1;
+    for (int k = 0; k < nf; k++)
+        if (fclose(f[k]) != 0 && bad < 0)
+            bad = k;
+    if (!ok && bad < 0)
+        bad = 0;
+    return bad < 0 ? XPCS_OK
+                   : xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write events: %s", files[bad],
+                               strerror(errno));
 }
 
 static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *err)
@@ -949,9 +1021,12 @@ static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *
 
     /* one chunk of frames in memory at a time */
     buf = xpcs_malloc((size_t)p->chunk_frames * frame_bytes);
+    const int gaps = (p->format & XPCS_SYNTH_FMT_RIGAKU3M) != 0;
     if (p->constant_mode) {
         for (size_t i = 0; i < (size_t)p->chunk_frames * m->npix; i++)
             set_pixel(buf, p->dtype, i, p->constant_value);
+        for (long k = 0; k < p->chunk_frames && gaps; k++)
+            zero_gaps((char *)buf + (size_t)k * frame_bytes, (size_t)p->dtype);
     }
     else {
         gen_init(&g, m);
@@ -969,6 +1044,8 @@ static xpcs_status write_data(const synth_model *m, const char *file, xpcs_err *
                 set_pixel(fr, p->dtype, m->hot[i], hot);
             for (size_t i = 0; i < m->n_dead; i++)
                 set_pixel(fr, p->dtype, m->dead[i], 0);
+            if (gaps)
+                zero_gaps(fr, (size_t)p->dtype);
         }
         const hsize_t start[3] = {(hsize_t)t0, 0, 0};
         const hsize_t count[3] = {(hsize_t)nf, dims[1], dims[2]};
@@ -1191,7 +1268,7 @@ static xpcs_status make_dirs(const char *dir, xpcs_err *err)
 
 xpcs_status xpcs_synth_write(const xpcs_synth_params *in, xpcs_err *err)
 {
-    enum { NF = 5 };
+    enum { NF = XPCS_SYNTH_N_FILES };
     xpcs_status st = xpcs_synth_check(in, err);
     if (st != XPCS_OK)
         return st;
@@ -1235,8 +1312,13 @@ xpcs_status xpcs_synth_write(const xpcs_synth_params *in, xpcs_err *err)
         done[XPCS_SYNTH_FILE_DATA] = 1;
     }
     if (st == XPCS_OK && (p.format & XPCS_SYNTH_FMT_RIGAKU)) {
-        st = write_bin(&m, tmp[XPCS_SYNTH_FILE_BIN], err);
+        st = write_bin(&m, &tmp[XPCS_SYNTH_FILE_BIN], 1, err);
         done[XPCS_SYNTH_FILE_BIN] = 1;
+    }
+    if (st == XPCS_OK && (p.format & XPCS_SYNTH_FMT_RIGAKU3M)) {
+        st = write_bin(&m, &tmp[XPCS_SYNTH_FILE_BIN3M], XPCS_RIGAKU3M_MODULES, err);
+        for (int k = 0; k < XPCS_RIGAKU3M_MODULES; k++)
+            done[XPCS_SYNTH_FILE_BIN3M + k] = 1;
     }
     for (int i = 0; i < NF && st == XPCS_OK; i++) {
         if (done[i] && rename(tmp[i], final[i]) != 0) {

@@ -23,13 +23,8 @@ for x in "" "-b 7 -e 290 -f 2 -a 2 --normalize-frame"; do
     IFS=, read -ra list <<<"$confs"
     for conf in "${list[@]}"; do
         set -- $conf
-        if corr "$2" -r d/rg.bin -q d/rg_qmap.h5 -o b$i$1$2 --kernel "$1" $x >b.log 2>&1; then
-            check ".bin ($1 kernel, np=$2) $x identical to .h5 (dense)" \
-                run "$PY" "$TESTS/compare.py" h$i/rg_results.hdf b$i$1$2/rg_results.hdf
-        else
-            cat b.log
-            bad ".bin $1 np=$2 $x"
-        fi
+        same_result ".bin ($1 kernel, np=$2) $x identical to .h5 (dense)" h$i/rg_results.hdf \
+            b$i$1$2/rg_results.hdf "$2" -r d/rg.bin -q d/rg_qmap.h5 --kernel "$1" $x
     done
 done
 check "result named after the .bin stem, /entry from rg_metadata.hdf" "$PY" -c "
@@ -50,25 +45,6 @@ b[k:k + 5] = b[k:k + 5] - np.uint64(100 << 40)                # frames jump back
 b.tofile("d/back.bin")
 open("d/empty.bin", "wb").close()
 PYEOF
-expect_fail() { # expect_fail DESCRIPTION PATTERN NP ARGS...
-    local d=$1 pattern=$2 np=$3
-    shift 3
-    corr "$np" -o bad_out "$@" >out.txt 2>err.txt
-    local rc=$? line
-    line=$(grep -c '^xpcs-corr: error:' err.txt)
-    if [ "$rc" -eq 124 ]; then
-        bad "$d: hung (killed after 120 s)"
-    elif [ "$rc" -eq 0 ]; then
-        bad "$d: exit status 0"
-    elif [ "$line" -ne 1 ] || ! grep '^xpcs-corr: error:' err.txt | grep -Eq "$pattern"; then
-        cat err.txt
-        bad "$d: expected one error line matching /$pattern/"
-    elif [ -n "$(find bad_out -name '*_results.hdf*' 2>/dev/null)" ]; then
-        bad "$d: left a result file behind"
-    else
-        ok "$d (rc $rc, np=$np): $(grep '^xpcs-corr: error:' err.txt)"
-    fi
-}
 Q=d/rg_qmap.h5
 expect_fail "truncated word" "trunc\.bin.*not a multiple of 8: truncated" 3 -r d/trunc.bin -q $Q
 for np in 1 3; do

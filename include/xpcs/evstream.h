@@ -12,8 +12,11 @@
  * Frames advance in steps: for HDF5 the plan's steps (every rank reads a
  * contiguous slice of the step's frames, collective read); for event files
  * rank 0 cuts the selected words into steps of whole output frames and at
- * most a few million words per rank (binary search on the file), and every
- * rank reads an equal slice of the step's words with MPI-IO.  Owners receive
+ * most a few million words per rank, and each step into contiguous ranges
+ * of output frames with about equal words, one per rank (binary search in
+ * every file: one for the 500k, six module files for the 3M); every rank
+ * reads its word ranges with MPI-IO and merges the modules per output frame
+ * (module pixels placed on the canvas).  Owners receive
  * a step's events in time order (slices in rank order), gather them over
  * steps into an epoch of bounded size and push each epoch to the kernel.
  * Frame sums (intensity vs time, --normalize-frame) are summed over ranks

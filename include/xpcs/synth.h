@@ -25,11 +25,14 @@ typedef enum {
     XPCS_SYNTH_FILE_METADATA, /* NAME_metadata.hdf */
     XPCS_SYNTH_FILE_QMAP,     /* NAME_qmap.h5 */
     XPCS_SYNTH_FILE_TRUTH,    /* NAME_truth.h5 */
-    XPCS_SYNTH_FILE_BIN       /* NAME.bin (Rigaku events, --format rigaku) */
+    XPCS_SYNTH_FILE_BIN,      /* NAME.bin (Rigaku events, --format rigaku) */
+    XPCS_SYNTH_FILE_BIN3M     /* NAME.bin.000; NAME.bin.00m is XPCS_SYNTH_FILE_BIN3M + m
+                                 (Rigaku 3M module files, --format rigaku3m) */
 } xpcs_synth_file;
+#define XPCS_SYNTH_N_FILES (XPCS_SYNTH_FILE_BIN3M + 6)
 
 /* Formats of the frames (a bit set). */
-enum { XPCS_SYNTH_FMT_H5 = 1, XPCS_SYNTH_FMT_RIGAKU = 2 };
+enum { XPCS_SYNTH_FMT_H5 = 1, XPCS_SYNTH_FMT_RIGAKU = 2, XPCS_SYNTH_FMT_RIGAKU3M = 4 };
 
 /* Everything xpcs-synth can be asked for.  Fields documented as "NaN =
  * auto" take their default from the detector size when left NaN. */
@@ -66,7 +69,11 @@ typedef struct {
     int write_metadata;   /* 0: skip NAME_metadata.hdf */
     /* Frames as NAME.h5 and/or NAME.bin, a Rigaku XSPA-500k event file
      * (rigaku.h; 512 x 1024 only; counts, hot pixels included, clipped to
-     * 4095 in both files so that they hold the same data). */
+     * 4095 in both files so that they hold the same data), and/or the six
+     * module files NAME.bin.000 ... .005 of a Rigaku 3M (1676 x 2100 only:
+     * the canvas of rigaku.h; its gaps are zero in NAME.h5 and masked in the
+     * q map; module files with an odd number carry the 1024^2 pixel index
+     * offset, the others none, so that the reader meets both). */
     int format;
     /* 1: counts are independent Poisson(rate) draws, no speckle (cost per
      * event, not per pixel-frame: benchmark data). */
