@@ -101,26 +101,39 @@ int xpcs_evstream_prefer_sparse(double occupancy, int event_file, int multitau)
 
 /* ---- non-zero counts of dense frames ------------------------------------ */
 
-/* Appends the non-zero pixels of one frame of npix values; 64-byte blocks
- * of zeros are skipped with one test. */
+/* Appends the non-zero pixels of one frame of npix values, in ascending
+ * order.  256-byte blocks of zeros are skipped with one test (OR of 32
+ * words loaded straight from the frame: no copy of the block); in the other
+ * blocks each non-zero 8-byte word appends its values without branches (a
+ * zero value is written and overwritten by the next), so pix and cnt need
+ * room for npix values.  Measured on 1 MiB frames just read from the page
+ * cache: 20 % faster than 64-byte blocks with a branch per value at 1e-3
+ * non-zero values, 4x at 0.5 (no mispredicted branches). */
 #define EXTRACT(TYPE)                                                                              \
     do {                                                                                           \
         const TYPE *x = (const TYPE *)frame;                                                       \
-        const int64_t B = 64 / (int64_t)sizeof(TYPE);                                              \
+        const int64_t L = 8 / (int64_t)sizeof(TYPE), B = 32 * L;                                   \
         int64_t p0 = 0;                                                                            \
         for (; p0 + B <= npix; p0 += B) {                                                          \
-            uint64_t w[8], o = 0;                                                                  \
-            memcpy(w, x + p0, sizeof w);                                                           \
-            for (int q = 0; q < 8; q++)                                                            \
-                o |= w[q];                                                                         \
+            uint64_t o = 0;                                                                        \
+            for (int64_t q = 0; q < B; q += L) {                                                   \
+                uint64_t w;                                                                        \
+                memcpy(&w, x + p0 + q, sizeof w);                                                  \
+                o |= w;                                                                            \
+            }                                                                                      \
             if (!o)                                                                                \
                 continue;                                                                          \
-            for (int64_t p = p0; p < p0 + B; p++)                                                  \
-                if (x[p]) {                                                                        \
+            for (int64_t q = p0; q < p0 + B; q += L) {                                             \
+                uint64_t w;                                                                        \
+                memcpy(&w, x + q, sizeof w);                                                       \
+                if (!w)                                                                            \
+                    continue;                                                                      \
+                for (int64_t p = q; p < q + L; p++) {                                              \
                     pix[n] = (uint32_t)p;                                                          \
                     cnt[n] = (uint32_t)x[p];                                                       \
-                    n++;                                                                           \
+                    n += x[p] != 0;                                                                \
                 }                                                                                  \
+            }                                                                                      \
         }                                                                                          \
         for (int64_t p = p0; p < npix; p++)                                                        \
             if (x[p]) {                                                                            \
@@ -420,43 +433,128 @@ static void frames_reserve(ev_ctx *e, int64_t n_frames, int64_t need)
     }
 }
 
+/* A step's frames are read in sub-blocks of about SUB_BLOCK_BYTES (at
+ * least one frame), each scanned for events right after its read, while it
+ * is in cache: reading a whole step (up to 256 MB) and scanning it after
+ * streams it from memory a second time.  On 1 MiB frames 1, 2 and 4 MiB
+ * measured alike (read about 40 %, scan about 20 % faster than whole
+ * steps), 16 MiB slower; 4 MiB makes the fewest collective reads. */
+#define SUB_BLOCK_BYTES ((int64_t)4 << 20)
+static int64_t sub_block_frames(int64_t npix, size_t rsz)
+{
+    const int64_t n = SUB_BLOCK_BYTES / (npix * (int64_t)rsz);
+    return n > 1 ? n : 1;
+}
+
+/* The end of the sub-block that starts at raw frame j0 of a rank's n_raw
+ * raw frames of a step (file frames g0, g0 + stride, ...): sub frames, then
+ * the rest of the last frame's chunk, so that each chunk of `chunk` frames
+ * (0: not chunked) is read, and decoded, by one read only. */
+static int64_t sub_block_end(int64_t g0, int64_t stride, int64_t n_raw, int64_t j0, int64_t sub,
+                             int64_t chunk)
+{
+    int64_t j1 = j0 + sub < n_raw ? j0 + sub : n_raw;
+    while (chunk > 1 && j1 < n_raw &&
+           (g0 + j1 * stride) / chunk == (g0 + (j1 - 1) * stride) / chunk)
+        j1++;
+    return j1;
+}
+
+/* The most raw frames of one sub-block (a chunk holds at most
+ * ceil(chunk / stride) of the used frames), at most a rank's share of a
+ * step. */
+static int64_t sub_block_max(const xpcs_plan *p, int n_ranks, int64_t sub, int64_t chunk)
+{
+    const int64_t step = (p->step_frames + n_ranks - 1) / n_ranks * p->avg;
+    const int64_t m = chunk > 1 ? sub + (chunk + p->stride - 1) / p->stride - 1 : sub;
+    return m < step ? m : step;
+}
+
+/* Collective: this rank's raw frames of step k (xpcs_plan_rank_frames, avg
+ * raw frames per output frame), read in sub-blocks into rawbuf (room for
+ * sub_block_max frames of the raw type), the non-zero values of each
+ * sub-block appended to the frame CSR (fptr, fpix, fcnt of e) right after
+ * its read.  Every rank makes as many reads as the rank with the most
+ * sub-blocks (empty reads after its own, or after a failed read), then all
+ * agree on the outcome: one agreement per step, as before.  keep = 0: only
+ * *n_events counts (each frame's events overwrite the last's). */
+static xpcs_status read_step(ev_ctx *e, const xpcs_comm *c, const xpcs_plan *p, xpcs_raw *raw,
+                             int64_t k, void *rawbuf, int64_t sub, int keep, xpcs_timers *tm,
+                             int64_t *n_events, xpcs_err *err)
+{
+    const size_t fbytes = (size_t)e->npix * xpcs_dtype_size(p->raw_type);
+    const int64_t chunk = xpcs_raw_chunk_frames(raw);
+    int64_t first = 0, count = 0, n_sub = 0;
+    for (int r = 0; r < e->n_ranks; r++) {
+        int64_t f, m, nb = 0;
+        xpcs_plan_rank_frames(p, k, r, &f, &m);
+        const int64_t g0 = p->begin + f * p->avg * p->stride;
+        for (int64_t j = 0; j < m * p->avg; nb++)
+            j = sub_block_end(g0, p->stride, m * p->avg, j, sub, chunk);
+        n_sub = nb > n_sub ? nb : n_sub;
+        if (r == e->rank) {
+            first = f;
+            count = m;
+        }
+    }
+    const int64_t n_raw = count * p->avg, g0 = p->begin + first * p->avg * p->stride;
+    frames_reserve(e, count, 0);
+    e->fptr[0] = 0;
+    int64_t n = 0, total = 0, j0 = 0;
+    xpcs_status st = XPCS_OK;
+    xpcs_err later; /* the reads after a failure keep the first message */
+    for (int64_t b = 0; b < n_sub; b++) {
+        const int64_t j1 = st ? j0 : sub_block_end(g0, p->stride, n_raw, j0, sub, chunk);
+        if (tm)
+            xpcs_timer_start(tm, XPCS_T_READ);
+        const xpcs_status rs =
+            xpcs_raw_read(raw, g0 + j0 * p->stride, p->stride, j1 - j0, rawbuf, st ? &later : err);
+        if (tm)
+            xpcs_timer_stop(tm, XPCS_T_READ);
+        st = st ? st : rs;
+        if (st)
+            continue;
+        if (tm)
+            xpcs_timer_start(tm, XPCS_T_SAXS);
+        for (int64_t j = j0; j < j1; j++) {
+            frames_reserve(e, count, n + e->npix);
+            const int64_t m = extract_frame((const char *)rawbuf + (size_t)(j - j0) * fbytes,
+                                            p->raw_type, e->npix, e->fpix + n, e->fcnt + n);
+            total += m;
+            if (keep)
+                n += m;
+            if ((j + 1) % p->avg == 0)
+                e->fptr[(j + 1) / p->avg] = n;
+        }
+        if (tm)
+            xpcs_timer_stop(tm, XPCS_T_SAXS);
+        j0 = j1;
+    }
+    *n_events = total;
+    return xpcs_comm_agree(c, st, err);
+}
+
 static xpcs_status run_hdf5(ev_ctx *e, xpcs_err *err)
 {
     xpcs_evstream *s = e->s;
     const xpcs_plan *p = s->plan;
     const size_t rsz = xpcs_dtype_size(p->raw_type);
-    const int64_t max_mine = (p->step_frames + e->n_ranks - 1) / e->n_ranks;
-    void *rawbuf = xpcs_malloc((size_t)(max_mine * p->avg * e->npix) * rsz + 64);
+    const int64_t sub = sub_block_frames(e->npix, rsz);
+    const int64_t cap = sub_block_max(p, e->n_ranks, sub, xpcs_raw_chunk_frames(s->raw));
+    void *rawbuf = xpcs_malloc((size_t)(cap * e->npix) * rsz + 64);
     xpcs_status st = XPCS_OK;
     for (int64_t k = 0; k < p->n_steps && !st; k++) {
-        int64_t first, count;
+        int64_t first, count, n_ev;
         xpcs_plan_rank_frames(p, k, e->rank, &first, &count);
         const int64_t F0 = k * p->step_frames;
         const int64_t F1 = F0 + p->step_frames < p->n_frames ? F0 + p->step_frames : p->n_frames;
-        xpcs_timer_start(s->tm, XPCS_T_READ);
-        st = xpcs_raw_read(s->raw, p->begin + first * p->avg * p->stride, p->stride, count * p->avg,
-                           rawbuf, err);
-        xpcs_timer_stop(s->tm, XPCS_T_READ);
-        st = xpcs_comm_agree(s->comm, st, err);
+        st = read_step(e, s->comm, p, s->raw, k, rawbuf, sub, 1, s->tm, &n_ev, err);
         if (st)
             break;
         s->bytes_read += (double)(count * p->avg * e->npix) * (double)rsz;
         xpcs_counter_add(s->tm, XPCS_C_BYTES_READ,
                          (double)(count * p->avg * e->npix) * (double)rsz);
         xpcs_counter_add(s->tm, XPCS_C_FRAMES_READ, (double)count);
-        xpcs_timer_start(s->tm, XPCS_T_SAXS);
-        int64_t n = 0;
-        frames_reserve(e, count, 0);
-        e->fptr[0] = 0;
-        for (int64_t f = 0; f < count; f++) {
-            for (int64_t a = 0; a < p->avg; a++) {
-                frames_reserve(e, count, n + e->npix);
-                const char *fr = (const char *)rawbuf + (size_t)((f * p->avg + a) * e->npix) * rsz;
-                n += extract_frame(fr, p->raw_type, e->npix, e->fpix + n, e->fcnt + n);
-            }
-            e->fptr[f + 1] = n;
-        }
-        xpcs_timer_stop(s->tm, XPCS_T_SAXS);
         st = do_step(e, F0, F1, first, first + count, k + 1 == p->n_steps, err);
         xpcs_counter_add(s->tm, XPCS_C_PIXEL_FRAMES, (double)(F1 - F0) * (double)e->n_own);
         xpcs_progress_update(s->progress, F1);
@@ -817,25 +915,26 @@ xpcs_status xpcs_evstream_occupancy(const xpcs_comm *c, const xpcs_plan *p, xpcs
         *occupancy = occ;
         return st;
     }
+    /* the first step's frames, as run_hdf5 reads them; events counted */
+    ev_ctx e;
+    memset(&e, 0, sizeof e);
+    e.rank = xpcs_comm_rank(c);
+    e.n_ranks = xpcs_comm_size(c);
+    e.npix = npix;
     int64_t first, count;
-    xpcs_plan_rank_frames(p, 0, xpcs_comm_rank(c), &first, &count);
+    xpcs_plan_rank_frames(p, 0, e.rank, &first, &count);
     const size_t rsz = xpcs_dtype_size(p->raw_type);
-    const int64_t n = count * p->avg;
-    void *buf = xpcs_malloc((size_t)(n * npix) * rsz + 64);
-    st = xpcs_raw_read(raw, p->begin + first * p->avg * p->stride, p->stride, n, buf, err);
-    st = xpcs_comm_agree(c, st, err);
-    int64_t v[2] = {0, n * npix};
-    if (!st) {
-        uint32_t *pix = xpcs_malloc(sizeof(uint32_t) * (size_t)npix);
-        uint32_t *cnt = xpcs_malloc(sizeof(uint32_t) * (size_t)npix);
-        for (int64_t f = 0; f < n; f++)
-            v[0] += extract_frame((const char *)buf + (size_t)(f * npix) * rsz, p->raw_type, npix,
-                                  pix, cnt);
-        free(pix);
-        free(cnt);
+    const int64_t sub = sub_block_frames(npix, rsz);
+    const int64_t cap = sub_block_max(p, e.n_ranks, sub, xpcs_raw_chunk_frames(raw));
+    void *buf = xpcs_malloc((size_t)(cap * npix) * rsz + 64);
+    int64_t v[2] = {0, count * p->avg * npix};
+    st = read_step(&e, c, p, raw, 0, buf, sub, 0, NULL, &v[0], err);
+    if (!st)
         xpcs_comm_allreduce_sum_int64(c, v, 2);
-    }
     free(buf);
+    free(e.fptr);
+    free(e.fpix);
+    free(e.fcnt);
     *occupancy = v[1] > 0 ? (double)v[0] / (double)v[1] : 0.0;
     return st;
 }

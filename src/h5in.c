@@ -195,6 +195,7 @@ struct xpcs_raw {
     int64_t frames, rows, cols;
     xpcs_dtype type;
     hid_t mem_type;
+    int64_t chunk_frames; /* frames per chunk, 0: not chunked */
     char path[1024];
     char dataset[256];
     char filters[512];
@@ -264,6 +265,9 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
     if (!st) { /* compressed frames: plugins or built-in decoders */
         hid_t dcpl = H5Dget_create_plist(r->dset);
         st = xpcs_h5filters_check(dcpl, path, dataset, r->filters, sizeof r->filters, err);
+        hsize_t cd[3] = {0, 0, 0};
+        if (H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 3, cd) == 3)
+            r->chunk_frames = (int64_t)cd[0];
         H5Pclose(dcpl);
     }
     if (!st) {
@@ -332,6 +336,11 @@ xpcs_dtype xpcs_raw_type(const xpcs_raw *r)
 const char *xpcs_raw_filters(const xpcs_raw *r)
 {
     return r->filters;
+}
+
+int64_t xpcs_raw_chunk_frames(const xpcs_raw *r)
+{
+    return r->chunk_frames;
 }
 
 xpcs_status xpcs_raw_read(xpcs_raw *r, int64_t first, int64_t stride, int64_t count, void *buf,

@@ -34,6 +34,10 @@ void xpcs_raw_dims(const xpcs_raw *r, int64_t *frames, int64_t *rows, int64_t *c
 xpcs_dtype xpcs_raw_type(const xpcs_raw *r);
 /* The dataset's filters and who decodes them (h5filters.h), "" if none. */
 const char *xpcs_raw_filters(const xpcs_raw *r);
+/* Frames per chunk of the dataset (its chunk's first dimension), 0 if it is
+ * not chunked.  A collective read decodes every chunk it touches, so reads
+ * that split a chunk decode it more than once. */
+int64_t xpcs_raw_chunk_frames(const xpcs_raw *r);
 
 /* Collective: reads `count` raw frames first, first+stride, ... into buf
  * ([count][rows][cols] of the raw type).  count may be 0. */
