@@ -67,6 +67,12 @@ synth -o d -n rg --rows 512 --cols 1024 --frames 120 --rate 0.003 --tau0 12 --n-
     --dtype u8 --gzip 1 --format both
 x="-t both -d 2,5"
 corr 2 -r d/rg.h5 -q d/rg_qmap.h5 -o rh --kernel dense $x >rh.log 2>&1 || { cat rh.log; bad "rg dense HDF5"; }
+# the event pipeline from HDF5 frames of 0.5 MB (gzip): several read blocks per step
+corr 2 -r d/rg.h5 -q d/rg_qmap.h5 -o rs --kernel sparse $x >rs.log 2>&1 || { cat rs.log; bad "rg sparse HDF5"; }
+check ".h5 512 x 1024 -t both: event kernels identical to dense (two-time)" \
+    tt_same rh/rg_results.hdf rs/rg_results.hdf
+check ".h5 512 x 1024 -t both: event kernels identical to dense (multitau)" \
+    run "$PY" "$TESTS/compare.py" rh/rg_results.hdf rs/rg_results.hdf
 for conf in "sparse 1" "sparse 3" "dense 2"; do
     set -- $conf
     if corr "$2" -r d/rg.bin -q d/rg_qmap.h5 -o rb$1$2 --kernel "$1" $x >rb.log 2>&1; then
