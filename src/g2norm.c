@@ -85,6 +85,12 @@ static inline double pixel_ratio(double G2, double IP, double IF)
     return G2 / (d != 0.0 ? d : ZERO_DENOM);
 }
 
+/* max without libm's NaN rules (the values are finite): vectorizes */
+static inline double max_of(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                       const double *IF, const int32_t *sq, const int32_t *dq)
 {
@@ -92,22 +98,22 @@ void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const 
 #pragma omp parallel for reduction(max : m0, m1, m2, m3, m4) schedule(static)
     for (int64_t p = 0; p < n; p++) {
         if (sq[p] > 0) {
-            m0 = fmax(m0, fabs(G2[p]));
-            m1 = fmax(m1, fabs(IP[p]));
-            m2 = fmax(m2, fabs(IF[p]));
+            m0 = max_of(m0, fabs(G2[p]));
+            m1 = max_of(m1, fabs(IP[p]));
+            m2 = max_of(m2, fabs(IF[p]));
         }
         if (dq[p] > 0) {
             double r = pixel_ratio(G2[p], IP[p], IF[p]) - 1.0;
-            m3 = fmax(m3, fabs(r));
-            m4 = fmax(m4, r * r);
+            m3 = max_of(m3, fabs(r));
+            m4 = max_of(m4, r * r);
         }
     }
     double *mx = g->maxima + (size_t)j * NQ;
-    mx[Q_G2] = fmax(mx[Q_G2], m0);
-    mx[Q_IP] = fmax(mx[Q_IP], m1);
-    mx[Q_IF] = fmax(mx[Q_IF], m2);
-    mx[Q_R] = fmax(mx[Q_R], m3);
-    mx[Q_R2] = fmax(mx[Q_R2], m4);
+    mx[Q_G2] = max_of(mx[Q_G2], m0);
+    mx[Q_IP] = max_of(mx[Q_IP], m1);
+    mx[Q_IF] = max_of(mx[Q_IF], m2);
+    mx[Q_R] = max_of(mx[Q_R], m3);
+    mx[Q_R2] = max_of(mx[Q_R2], m4);
 }
 
 double *xpcs_g2norm_maxima(xpcs_g2norm *g, int *count)

@@ -111,9 +111,16 @@ xpcs_status xpcs_mtsparse_create(int64_t n_frames, int64_t n_pixels, xpcs_mtspar
     ms->n_slots = slots_for(ms->n_levels, ms->base);
     ms->n_tiles = (n_pixels + TW - 1) / TW;
     ms->n_blocks = (n_pixels + BP - 1) / BP;
-    /* calloc: the pages of pixels that never see an event stay untouched */
-    ms->state = xpcs_calloc((size_t)(ms->n_tiles ? ms->n_tiles : 1) * (size_t)ms->n_slots * TW,
-                            sizeof(double));
+    /* zeroed by writing, tile by tile in parallel: with calloc's lazy zero
+     * pages the kernel's first read maps the shared zero page and its first
+     * write then faults again to copy it, which with several threads also
+     * flushes the other cores' TLBs (an IPI per page; measured: the push
+     * 2.3x slower on 2 threads than on 1) */
+    const int64_t tile_len = (int64_t)ms->n_slots * TW;
+    ms->state = xpcs_malloc(sizeof(double) * (size_t)((ms->n_tiles ? ms->n_tiles : 1) * tile_len));
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < ms->n_tiles; t++)
+        memset(ms->state + t * tile_len, 0, sizeof(double) * (size_t)tile_len);
     ms->blocks = xpcs_calloc((size_t)(ms->n_blocks ? ms->n_blocks : 1), sizeof(mts_block));
     *out = ms;
     return XPCS_OK;
