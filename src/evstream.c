@@ -35,7 +35,7 @@ static inline int bit_of(const uint64_t *bits, uint32_t p)
 /* Largest number of output frames in one event-file step (sparse kernel). */
 #define MAX_STEP_FRAMES ((int64_t)1 << 20)
 /* --kernel auto, -t twotime: the event kernel below this occupancy */
-#define XPCS_TT_SPARSE_BELOW 0.03
+#define XPCS_TT_SPARSE_BELOW 0.1
 
 typedef struct {
     xpcs_evstream *s;
@@ -92,10 +92,12 @@ int xpcs_evstream_prefer_sparse(double occupancy, int event_file, int multitau)
     if (multitau)
         return occupancy >= 0 && occupancy < (event_file ? 0.25 : 0.03);
     /* Two-time: the event kernel's pairs cost about n occ^2 N^2 / 2
-     * scattered adds against the dense products' n N^2 flops at BLAS speed.
-     * tools/bench_sparse_twotime.sh (128 x 128 x 2000, 2 cores): the event
-     * kernel is 10x faster at 1e-2, 2x slower at 1e-1.  Event files too: the
-     * dense kernel is then fed from the events. */
+     * scattered adds against the dense products' n N^2 flops at dgemm speed,
+     * so the crossover is an occupancy.  tools/bench_sparse_twotime.sh
+     * (2000 frames, 10 bins, 2 cores): at 256 x 256 the event kernel is 80x
+     * faster at 1e-3, 2.7x at 1e-1, 1.2x slower at 0.2; at 128 x 128 even
+     * at 1e-1, 1.3x slower at 0.2.  Event files too: the dense kernel is
+     * then fed from the events. */
     return occupancy >= 0 && occupancy < XPCS_TT_SPARSE_BELOW;
 }
 

@@ -85,16 +85,16 @@ for conf in "sparse 1" "sparse 3" "dense 2"; do
         bad ".bin -t both $1 np=$2"
     fi
 done
-# an event file at 10 % occupancy: auto picks the event multitau kernel and
+# an event file at 18 % occupancy: auto picks the event multitau kernel and
 # the dense two-time kernel (fed from the events)
-synth -o d -n r1 --rows 512 --cols 1024 --frames 40 --rate 0.1 --iid --hot 0 --n-dq 4 \
+synth -o d -n r1 --rows 512 --cols 1024 --frames 24 --rate 0.2 --iid --hot 0 --n-dq 4 \
     --dtype u8 --gzip 1 --format both
 corr 2 -r d/r1.h5 -q d/r1_qmap.h5 -o r1h --kernel dense -t both >r1.log 2>&1 || { cat r1.log; bad "r1 dense HDF5"; }
 corr 2 -r d/r1.bin -q d/r1_qmap.h5 -o r1b -t both -v >r1b.log 2>&1 || { cat r1b.log; bad "r1 .bin auto"; }
-check ".bin at 10 %: auto runs multitau sparse, two-time dense" \
+check ".bin at 18 %: auto runs multitau sparse, two-time dense" \
     grep -q "kernel: multitau sparse, twotime dense (--kernel auto" r1b.log
-check ".bin at 10 % (auto): two-time identical to .h5 (dense)" tt_same r1h/r1_results.hdf r1b/r1_results.hdf
-check ".bin at 10 % (auto): multitau identical to .h5 (dense)" \
+check ".bin at 18 % (auto): two-time identical to .h5 (dense)" tt_same r1h/r1_results.hdf r1b/r1_results.hdf
+check ".bin at 18 % (auto): multitau identical to .h5 (dense)" \
     run "$PY" "$TESTS/compare.py" r1h/r1_results.hdf r1b/r1_results.hdf
 
 # memory: the event kernel needs no dense series store (budget between the two)
