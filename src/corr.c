@@ -546,18 +546,11 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
         st = xpcs_corr_lin_reduce(x->lin, x->comm, &x->qmap, x->own_sq, x->own_dq, err);
     /* g2: two passes over the delays (exponents, then exact sums) */
     xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq, x->qmap.sq_to_dq);
-    /* the kernel's per-pixel results of every delay are kept between the
-     * passes when they fit in what the budget leaves, else made twice */
-    const double keep_bytes = 24.0 * (double)x->n_own * (double)n_delays;
-    const int keep = keep_bytes < x->plan.mem_budget - x->plan.mem_per_rank - (256 << 20);
-    const size_t n_res = (size_t)(x->n_own ? x->n_own : 1) * 3;
-    double *res = xpcs_malloc(sizeof(double) * n_res * (keep ? (size_t)n_delays : 1));
+    double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
+    double *IP = G2 + x->n_own, *IF = IP + x->n_own;
     for (int pass = 0; pass < 2 && !st && (x->mt || x->ms); pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
-            double *G2 = res + (keep ? (size_t)j * n_res : 0);
-            double *IP = G2 + x->n_own, *IF = IP + x->n_own;
-            if (pass == 0 || !keep)
-                st = kernel_result(x, j, G2, IP, IF, err);
+            st = kernel_result(x, j, G2, IP, IF, err);
             if (st)
                 break;
             if (pass == 0)
@@ -571,7 +564,7 @@ static xpcs_status reduce_and_write(corr_ctx *x, xpcs_err *err)
             xpcs_comm_allreduce_max_double(x->comm, mx, nm);
         }
     }
-    free(res);
+    free(G2);
     st = xpcs_comm_agree(x->comm, st, err);
     int64_t ns;
     int64_t *sums = xpcs_g2norm_sums(gn, &ns);
