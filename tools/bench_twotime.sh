@@ -2,8 +2,9 @@
 # Benchmark (not a test): two-time maps (-t twotime) for N = 5000 frames and 10
 # dynamic bins (ROWS x COLS uint16 at mean 1 count, file in /dev/shm), at 1
 # rank x 2 threads and 2 ranks x 1 thread.  Reports, from -v, the GFLOP/s of
-# the correlation step per bin (smoothing + dsyrk + normalization + diagonal
-# means, flops = N (N+1) n_pixels) and next to it a bare cblas_dsyrk of the
+# the correlation step per bin (exact products per static group by dgemm
+# tiles + smoothing + normalization + diagonal means, flops = N (N+1)
+# n_pixels) and next to it a bare cblas_dsyrk (the best BLAS call for it) of the
 # same shapes with the same threads (tools/bench_dsyrk.c, built here against
 # the same OpenBLAS), and the end-to-end wall time.
 # Usage: bash tools/bench_twotime.sh [ROWS] [COLS] [FRAMES]   (default 128 128 5000)
