@@ -4,7 +4,7 @@
 # frames of the dense HDF5 copy under boost_corr's layout (checked here with
 # numpy, independently of the C code); the 3M set and the HDF5 copy give
 # bit-identical results at 1, 2 and 3 ranks, with both kernels and a frame
-# selection; the gaps get no events; bad sets (a module file missing, frames
+# selection, and two-time maps too; the gaps get no events; bad sets (a module file missing, frames
 # going backwards, a pixel outside the module, a q-map of another shape)
 # give one clear error line naming the file, a non-zero exit, no hang and
 # no result file.
@@ -64,6 +64,14 @@ for x in "" "-b 2 -e 22 -f 2 -a 2 --normalize-frame"; do
             b$i$1$2/r3_results.hdf "$2" -r $raw -q $Q --kernel "$1" $NOREP $x
     done
 done
+
+# two-time on the 3M set's events: the maps of the HDF5 copy (dense kernel)
+corr 2 -r d/r3.h5 -q $Q -o th -t both -d 2,7 --kernel dense $NOREP >th.log 2>&1 || { cat th.log; bad "HDF5 -t both"; }
+corr 3 -r d/r3.bin.003 -q $Q -o tb -t both -d 2,7 --kernel sparse $NOREP >tb.log 2>&1 || { cat tb.log; bad "3M -t both"; }
+check "3M set -t both (event kernels, np=3): two-time maps identical to .h5 (dense)" \
+    run "$PY" "$TESTS/compare_ext.py" th/r3_results.hdf tb/r3_results.hdf /xpcs/twotime
+check "3M set -t both (event kernels, np=3): multitau identical to .h5 (dense)" \
+    run "$PY" "$TESTS/compare.py" th/r3_results.hdf tb/r3_results.hdf
 
 # every pixel valid (gaps included): the mean image is zero in the gaps and
 # the HDF5 mean in the modules; --kernel auto estimates the occupancy
