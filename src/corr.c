@@ -900,6 +900,24 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
                              c->raw, bytes / 1048576.0, at, p->mem_budget / 1048576.0);
         x->plan.mem_per_rank += bytes;
     }
+    if (x->tt && sparse_tt && x->occupancy > 0) {
+        /* the events the owners keep instead: 12 bytes each while streaming,
+         * 8 more in CSR, estimated from the measured occupancy against the
+         * store of 4-byte counts that xpcs_corr_tt_store_bytes counts */
+        double bytes;
+        int at;
+        xpcs_corr_tt_store_bytes(x->tt, &bytes, &at);
+        bytes *= x->occupancy * 20.0 / 4.0;
+        if (p->mem_per_rank + bytes > p->mem_budget)
+            return xpcs_fail(err, XPCS_ERR_MEMORY,
+                             "%s: the two-time event kernel needs about %.0f MiB more on rank %d "
+                             "for the events of its bins (occupancy %.3g), over the budget of "
+                             "%.0f MiB: use -a/--avg-frame, fewer bins (-d), more ranks or "
+                             "--max-memory",
+                             c->raw, bytes / 1048576.0, at, x->occupancy,
+                             p->mem_budget / 1048576.0);
+        x->plan.mem_per_rank += bytes;
+    }
     x->sparse = x->do_mt ? sparse_mt : sparse_tt;
     x->events = sparse || x->rig;
     if (sparse_mt)
