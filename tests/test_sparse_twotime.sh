@@ -73,6 +73,13 @@ check ".h5 512 x 1024 -t both: event kernels identical to dense (two-time)" \
     tt_same rh/rg_results.hdf rs/rg_results.hdf
 check ".h5 512 x 1024 -t both: event kernels identical to dense (multitau)" \
     run "$PY" "$TESTS/compare.py" rh/rg_results.hdf rs/rg_results.hdf
+# 3 ranks, steps of 25 frames (9 + 8 + 8 frames of 0.5 MB): uneven numbers of read blocks
+corr 3 -r d/rg.h5 -q d/rg_qmap.h5 -o ru --kernel sparse --step-frames 25 $x >ru.log 2>&1 ||
+    { cat ru.log; bad "rg sparse HDF5 np=3 step 25"; }
+check ".h5 512 x 1024, np=3, uneven read blocks: identical to dense (two-time)" \
+    tt_same rh/rg_results.hdf ru/rg_results.hdf
+check ".h5 512 x 1024, np=3, uneven read blocks: identical to dense (multitau)" \
+    run "$PY" "$TESTS/compare.py" rh/rg_results.hdf ru/rg_results.hdf
 for conf in "sparse 1" "sparse 3" "dense 2"; do
     set -- $conf
     if corr "$2" -r d/rg.bin -q d/rg_qmap.h5 -o rb$1$2 --kernel "$1" $x >rb.log 2>&1; then
