@@ -13,6 +13,7 @@
 
 #include "xpcs/fileutil.h"
 #include "xpcs/h5in.h"
+#include "xpcs/h5util.h"
 
 enum { P_G2 = 0, P_ERR, P_S2D, P_S1D, P_SEG, P_INT, N_AVG };
 
@@ -517,57 +518,6 @@ void xpcs_average_print(const xpcs_average *a, FILE *out)
 
 /* ---- output --------------------------------------------------------------- */
 
-static int put_f64(hid_t g, const char *name, int rank, const hsize_t *dims, const double *v)
-{
-    hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t d = H5Dcreate2(g, name, H5T_NATIVE_DOUBLE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc =
-        d >= 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 ? 0 : -1;
-    if (d >= 0)
-        H5Dclose(d);
-    H5Sclose(s);
-    return rc;
-}
-
-/* 1-D array of fixed-length strings (possibly empty). */
-static int put_strings(hid_t g, const char *name, int n, const char *const *v)
-{
-    size_t w = 1;
-    for (int i = 0; i < n; i++)
-        if (strlen(v[i]) + 1 > w)
-            w = strlen(v[i]) + 1;
-    char *buf = xpcs_calloc((size_t)(n ? n : 1), w);
-    for (int i = 0; i < n; i++)
-        memcpy(buf + (size_t)i * w, v[i], strlen(v[i]));
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, w);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    hsize_t dims[1] = {(hsize_t)n};
-    hid_t s = H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(g, name, t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = d >= 0 && (n == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0) ? 0 : -1;
-    if (d >= 0)
-        H5Dclose(d);
-    H5Sclose(s);
-    H5Tclose(t);
-    free(buf);
-    return rc;
-}
-
-static int put_str(hid_t g, const char *name, const char *v)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t d = H5Dcreate2(g, name, t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 ? 0 : -1;
-    if (d >= 0)
-        H5Dclose(d);
-    H5Sclose(s);
-    H5Tclose(t);
-    return rc;
-}
-
 /* Sums of the averaged datasets over the accepted files, in input order. */
 static xpcs_status sum_accepted(const xpcs_average *A, double **sum, xpcs_err *err)
 {
@@ -632,13 +582,13 @@ static int write_record(const xpcs_average *A, hid_t f)
     }
     hsize_t n1[1] = {(hsize_t)A->n}, two[1] = {2};
     int rc = 0;
-    rc |= put_strings(g, "files", A->n, all);
-    rc |= put_strings(g, "accepted", na, acc);
-    rc |= put_strings(g, "rejected", nr, rej);
-    rc |= put_strings(g, "reasons", nr, why);
-    rc |= put_f64(g, "g2_baseline", 1, n1, base);
-    rc |= put_f64(g, "int_t_block_min", 1, n1, ilo);
-    rc |= put_f64(g, "int_t_block_max", 1, n1, ihi);
+    rc |= xpcs_h5_put_strs(g, "files", all, A->n);
+    rc |= xpcs_h5_put_strs(g, "accepted", acc, na);
+    rc |= xpcs_h5_put_strs(g, "rejected", rej, nr);
+    rc |= xpcs_h5_put_strs(g, "reasons", why, nr);
+    rc |= xpcs_h5_put(g, "g2_baseline", H5T_NATIVE_DOUBLE, 1, n1, base);
+    rc |= xpcs_h5_put(g, "int_t_block_min", H5T_NATIVE_DOUBLE, 1, n1, ilo);
+    rc |= xpcs_h5_put(g, "int_t_block_max", H5T_NATIVE_DOUBLE, 1, n1, ihi);
     free(all);
     free(acc);
     free(rej);
@@ -651,21 +601,23 @@ static int write_record(const xpcs_average *A, hid_t f)
     }
     double q = o->q_bin, w = o->window, bounds[2] = {o->lo, o->hi};
     double blocks = o->int_t_blocks, applied = A->int_rule_applied;
-    rc |= put_f64(c, "q_bin", 0, NULL, &q);
-    rc |= put_f64(c, "window", 0, NULL, &w);
-    rc |= put_f64(c, "bounds", 1, two, bounds);
-    rc |= put_f64(c, "int_t_sigma", 0, NULL, &o->int_t_sigma);
-    rc |= put_f64(c, "int_t_blocks", 0, NULL, &blocks);
-    rc |= put_f64(c, "int_t_floor", 0, NULL, &o->int_t_floor);
-    rc |= put_f64(c, "int_t_rule_applied", 0, NULL, &applied);
-    rc |= put_str(c, "g2_rule",
-                  "accept when bounds[0] <= mean(normalized_g2[-window:, q_bin - 1]) <= bounds[1]");
-    rc |= put_str(c, "int_t_rule",
-                  "x = Int_t / median(Int_t); lo, hi = min, max of the means of int_t_blocks "
-                  "equal blocks of x; reject when |lo - median(lo)| or |hi - median(hi)| over "
-                  "the files exceeds int_t_sigma * max(1.4826 MAD, int_t_floor) (3+ files)");
-    rc |= put_str(c, "g2_err_rule", "mean(normalized_g2_err) / sqrt(n_accepted)");
-    rc |= put_str(c, "version", "xpcs-toolkit " XPCS_VERSION);
+    rc |= xpcs_h5_put(c, "q_bin", H5T_NATIVE_DOUBLE, 0, NULL, &q);
+    rc |= xpcs_h5_put(c, "window", H5T_NATIVE_DOUBLE, 0, NULL, &w);
+    rc |= xpcs_h5_put(c, "bounds", H5T_NATIVE_DOUBLE, 1, two, bounds);
+    rc |= xpcs_h5_put(c, "int_t_sigma", H5T_NATIVE_DOUBLE, 0, NULL, &o->int_t_sigma);
+    rc |= xpcs_h5_put(c, "int_t_blocks", H5T_NATIVE_DOUBLE, 0, NULL, &blocks);
+    rc |= xpcs_h5_put(c, "int_t_floor", H5T_NATIVE_DOUBLE, 0, NULL, &o->int_t_floor);
+    rc |= xpcs_h5_put(c, "int_t_rule_applied", H5T_NATIVE_DOUBLE, 0, NULL, &applied);
+    rc |= xpcs_h5_put_str(
+        c, "g2_rule",
+        "accept when bounds[0] <= mean(normalized_g2[-window:, q_bin - 1]) <= bounds[1]");
+    rc |= xpcs_h5_put_str(
+        c, "int_t_rule",
+        "x = Int_t / median(Int_t); lo, hi = min, max of the means of int_t_blocks "
+        "equal blocks of x; reject when |lo - median(lo)| or |hi - median(hi)| over "
+        "the files exceeds int_t_sigma * max(1.4826 MAD, int_t_floor) (3+ files)");
+    rc |= xpcs_h5_put_str(c, "g2_err_rule", "mean(normalized_g2_err) / sqrt(n_accepted)");
+    rc |= xpcs_h5_put_str(c, "version", "xpcs-toolkit " XPCS_VERSION);
     H5Gclose(c);
     H5Gclose(g);
     return rc;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xpcs/h5in.h"
+#include "xpcs/h5util.h"
 
 _Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is carried as int64_t");
 
@@ -33,18 +34,11 @@ static hid_t create(const xpcs_h5x *w, const char *path, hid_t type, int rank, c
 static xpcs_status put(const xpcs_h5x *w, const char *path, hid_t type, int rank,
                        const int64_t *dims, const void *data, xpcs_err *err)
 {
-    hid_t sp;
-    hid_t ds = create(w, path, type, rank, dims, &sp);
-    int ok = ds >= 0;
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= dims[i];
-    if (ok && n > 0)
-        ok = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Sclose(sp);
-    return ok ? XPCS_OK : h5fail(w, path, err);
+    hsize_t d[8] = {0};
+    for (int i = 0; i < rank && i < 8; i++)
+        d[i] = (hsize_t)dims[i];
+    return xpcs_h5_put((hid_t)w->file, path, type, rank, d, data) < 0 ? h5fail(w, path, err)
+                                                                      : XPCS_OK;
 }
 
 xpcs_status xpcs_h5x_f64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
@@ -61,12 +55,7 @@ xpcs_status xpcs_h5x_i64(const xpcs_h5x *w, const char *path, int rank, const in
 
 xpcs_status xpcs_h5x_str(const xpcs_h5x *w, const char *path, const char *text, xpcs_err *err)
 {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(text) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    xpcs_status st = put(w, path, t, 0, NULL, text, err);
-    H5Tclose(t);
-    return st;
+    return xpcs_h5_put_str((hid_t)w->file, path, text) < 0 ? h5fail(w, path, err) : XPCS_OK;
 }
 
 xpcs_status xpcs_h5x_config(const xpcs_h5x *w, const char *group, const xpcs_result *r,

@@ -13,9 +13,12 @@ int xpcs_h5_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t d = H5Dcreate2(loc, name, type, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     H5Pclose(lcpl);
+    hsize_t n = 1; /* elements: an empty dataset gets no write */
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
     int rc = -1;
     if (d >= 0) {
-        rc = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
+        rc = n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
         H5Dclose(d);
     }
     H5Sclose(s);

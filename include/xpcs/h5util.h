@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /* Dataset `name` under loc (intermediate groups created) holding data of
- * `type`, rank 0 (scalar) or rank dims. */
+ * `type`, rank 0 (scalar) or rank dims (may hold 0 elements). */
 int xpcs_h5_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                 const void *data);
 int xpcs_h5_put_f64(hid_t loc, const char *name, double v);
