@@ -17,6 +17,8 @@ import sys
 import h5py
 import numpy as np
 
+from oracle_common import args_and_rtol, frame_normalized, read_qmap, selected_frames, static_to_dynamic
+
 
 def delay_list(n):
     out = []
@@ -30,37 +32,18 @@ def delay_list(n):
 
 
 def main():
-    args = sys.argv[1:]
-    rtol = 1e-9
-    if "--rtol" in args:
-        i = args.index("--rtol")
-        rtol = float(args[i + 1])
-        del args[i:i + 2]
-    raw_path, qmap_path, res_path = args
+    raw_path, qmap_path, res_path, rtol = args_and_rtol(1e-9)
     with h5py.File(res_path, "r") as r:
         cfg = r["/xpcs/multitau/config"]
-        begin = int(cfg["begin_frame"][()])
-        end = int(cfg["end_frame"][()])
-        stride = int(cfg["stride_frame"][()])
-        avg = int(cfg["avg_frame"][()])
         norm = int(cfg["normalize_frame"][()])
-        dataset = cfg["dataset"][()].decode()
+        frames, avg = selected_frames(raw_path, cfg)  # sums of avg frames
         res = {k: r[k][()] for k in (
             "/xpcs/multitau/delay_list", "/xpcs/multitau/normalized_g2",
             "/xpcs/multitau/normalized_g2_err", "/xpcs/temporal_mean/scattering_2d",
             "/xpcs/temporal_mean/scattering_1d", "/xpcs/temporal_mean/scattering_1d_segments",
             "/xpcs/spatial_mean/intensity_vs_time")}
-    with h5py.File(qmap_path, "r") as q:
-        mask = q["/qmap/mask"][()].astype(np.int64) != 0
-        if "blemish" in q["/qmap"]:
-            mask &= q["/qmap/blemish"][()] != 0
-        dmap = np.where(mask, q["/qmap/dynamic_roi_map"][()], 0).astype(np.int64)
-        smap = np.where(mask, q["/qmap/static_roi_map"][()], 0).astype(np.int64)
-    with h5py.File(raw_path, "r") as f:
-        data = f[dataset][begin:end:stride].astype(np.float64)
-    nsel, rows, cols = data.shape
-    n = nsel // avg
-    frames = data[:n * avg].reshape(n, avg, rows * cols).sum(axis=1)  # sums of avg frames
+    mask, dmap, smap = read_qmap(qmap_path)
+    n = frames.shape[0]
     m1 = mask.ravel()
     n_mask = m1.sum()
     fsum = frames[:, m1].sum(axis=1)
@@ -102,15 +85,10 @@ def main():
 
     # --- correlations ---
     if norm:
-        scale = np.where(fsum > 0, n_mask / np.where(fsum > 0, fsum, 1), 1.0)
-        frames = frames * scale[:, None]
-    nd, nsq = dmap.max(), smap.max()
+        frames = frame_normalized(frames, m1)
+    nd = dmap.max()
     d1 = dmap.ravel()
-    sq2dq = np.zeros(nsq + 1, dtype=np.int64)
-    for s in range(1, nsq + 1):
-        v = d1[(s1 == s) & (d1 > 0)]
-        if v.size:
-            sq2dq[s] = np.bincount(v).argmax()
+    sq2dq = static_to_dynamic(s1, d1)
     corr = m1 & ((d1 > 0) | ((s1 > 0) & (sq2dq[s1] > 0)))
     x = frames[:, corr]
     sq, dq = s1[corr], d1[corr]

@@ -17,50 +17,27 @@ import sys
 import h5py
 import numpy as np
 
+from oracle_common import args_and_rtol, frame_normalized, read_qmap, selected_frames, static_to_dynamic
+
 
 def main():
-    args = sys.argv[1:]
-    rtol = 1e-9
-    if "--rtol" in args:
-        i = args.index("--rtol")
-        rtol = float(args[i + 1])
-        del args[i:i + 2]
-    raw_path, qmap_path, res_path = args
+    raw_path, qmap_path, res_path, rtol = args_and_rtol(1e-9)
     with h5py.File(res_path, "r") as r:
         cfg = r["/xpcs/linear/config"]
-        begin = int(cfg["begin_frame"][()])
-        end = int(cfg["end_frame"][()])
-        stride = int(cfg["stride_frame"][()])
-        avg = int(cfg["avg_frame"][()])
         norm = int(cfg["normalize_frame"][()])
         max_lag = int(cfg["max_lag"][()])
-        dataset = cfg["dataset"][()].decode()
+        frames, avg = selected_frames(raw_path, cfg)
         delays = r["/xpcs/linear/delay_list"][()]
         got_g2 = r["/xpcs/linear/normalized_g2"][()]
         got_err = r["/xpcs/linear/normalized_g2_err"][()]
-    with h5py.File(qmap_path, "r") as q:
-        mask = q["/qmap/mask"][()].astype(np.int64) != 0
-        if "blemish" in q["/qmap"]:
-            mask &= q["/qmap/blemish"][()] != 0
-        dmap = np.where(mask, q["/qmap/dynamic_roi_map"][()], 0).astype(np.int64)
-        smap = np.where(mask, q["/qmap/static_roi_map"][()], 0).astype(np.int64)
-    with h5py.File(raw_path, "r") as f:
-        data = f[dataset][begin:end:stride].astype(np.float64)
-    nsel, rows, cols = data.shape
-    n = nsel // avg
-    frames = data[:n * avg].reshape(n, avg, rows * cols).sum(axis=1)
+    mask, dmap, smap = read_qmap(qmap_path)
+    n = frames.shape[0]
     m1 = mask.ravel()
     if norm:
-        fsum = frames[:, m1].sum(axis=1)
-        scale = np.where(fsum > 0, m1.sum() / np.where(fsum > 0, fsum, 1), 1.0)
-        frames = frames * scale[:, None]
+        frames = frame_normalized(frames, m1)
     s1, d1 = smap.ravel(), dmap.ravel()
-    nd, nsq = dmap.max(), smap.max()
-    sq2dq = np.zeros(nsq + 1, dtype=np.int64)
-    for s in range(1, nsq + 1):
-        v = d1[(s1 == s) & (d1 > 0)]
-        if v.size:
-            sq2dq[s] = np.bincount(v).argmax()
+    nd = dmap.max()
+    sq2dq = static_to_dynamic(s1, d1)
     corr = m1 & ((d1 > 0) | ((s1 > 0) & (sq2dq[s1] > 0)))
     x = frames[:, corr]
     sq, dq = s1[corr], d1[corr]

@@ -16,6 +16,8 @@ import sys
 import h5py
 import numpy as np
 
+from oracle_common import args_and_rtol, read_qmap, selected_frames
+
 
 def selection(text, nd):
     if text in ("all", ""):
@@ -33,33 +35,15 @@ def diag_means(c):
 
 
 def main():
-    args = sys.argv[1:]
-    rtol = 1e-6
-    if "--rtol" in args:
-        i = args.index("--rtol")
-        rtol = float(args[i + 1])
-        del args[i:i + 2]
-    raw_path, qmap_path, res_path = args
+    raw_path, qmap_path, res_path, rtol = args_and_rtol(1e-6)
     r = h5py.File(res_path, "r")
     cfg = r["/xpcs/twotime/config"]
-    begin = int(cfg["begin_frame"][()])
-    end = int(cfg["end_frame"][()])
-    stride = int(cfg["stride_frame"][()])
-    avg = int(cfg["avg_frame"][()])
     smooth = cfg["smooth"][()].decode()
     dqsel = cfg["dq_selection"][()].decode()
-    dataset = cfg["dataset"][()].decode()
-    with h5py.File(qmap_path, "r") as q:
-        mask = q["/qmap/mask"][()].astype(np.int64) != 0
-        if "blemish" in q["/qmap"]:
-            mask &= q["/qmap/blemish"][()] != 0
-        dmap = np.where(mask, q["/qmap/dynamic_roi_map"][()], 0).astype(np.int64).ravel()
-        smap = np.where(mask, q["/qmap/static_roi_map"][()], 0).astype(np.int64).ravel()
-    with h5py.File(raw_path, "r") as f:
-        data = f[dataset][begin:end:stride].astype(np.float64)
-    nsel, rows, cols = data.shape
-    n = nsel // avg
-    frames = data[:n * avg].reshape(n, avg, rows * cols).sum(axis=1)
+    frames, avg = selected_frames(raw_path, cfg)
+    n = frames.shape[0]
+    mask, dmap, smap = read_qmap(qmap_path)
+    dmap, smap = dmap.ravel(), smap.ravel()
     bins = [b for b in selection(dqsel, dmap.max()) if np.any(dmap == b)]
     ok = True
 
