@@ -797,6 +797,33 @@ static xpcs_status storage_bandwidth(corr_ctx *x, xpcs_err *err)
     return XPCS_OK;
 }
 
+/* Two-time memory once its kernel is chosen: the dense series store that
+ * plan_stages left out (tt_store_later) when the dense kernel runs after all;
+ * or the events the event kernel keeps instead, 20 bytes each (12 while
+ * streaming, 8 more in CSR), estimated from the measured occupancy against
+ * the store's 4-byte counts (not measured: not planned). */
+static xpcs_status plan_tt_kernel(corr_ctx *x, int sparse_tt, xpcs_err *err)
+{
+    if (!x->tt || (sparse_tt ? !(x->occupancy > 0) : !x->tt_store_later))
+        return XPCS_OK;
+    double bytes;
+    int at;
+    xpcs_corr_tt_store_bytes(x->tt, &bytes, &at);
+    if (sparse_tt)
+        bytes *= x->occupancy * 20.0 / 4.0;
+    xpcs_plan *p = &x->plan;
+    if (p->mem_per_rank + bytes > p->mem_budget)
+        return xpcs_fail(err, XPCS_ERR_MEMORY,
+                         "%s: the %s two-time kernel needs about %.0f MiB more on rank %d for the "
+                         "%s of its bins, over the budget of %.0f MiB: use %s-a/--avg-frame, fewer "
+                         "bins (-d), more ranks or --max-memory",
+                         x->cfg->raw, sparse_tt ? "event" : "dense", bytes / 1048576.0, at,
+                         sparse_tt ? "events" : "series", p->mem_budget / 1048576.0,
+                         sparse_tt ? "" : "--kernel sparse, ");
+    p->mem_per_rank += bytes;
+    return XPCS_OK;
+}
+
 static xpcs_status run(corr_ctx *x, xpcs_err *err)
 {
     const xpcs_config *c = x->cfg;
@@ -887,37 +914,9 @@ static xpcs_status run(corr_ctx *x, xpcs_err *err)
         x->own_sq[i] = x->qmap.smap[px];
         x->own_dq[i] = x->qmap.dmap[px];
     }
-    if (x->tt && x->tt_store_later && !sparse_tt) { /* the dense store after all */
-        double bytes;
-        int at;
-        xpcs_corr_tt_store_bytes(x->tt, &bytes, &at);
-        if (p->mem_per_rank + bytes > p->mem_budget)
-            return xpcs_fail(err, XPCS_ERR_MEMORY,
-                             "%s: the dense two-time kernel needs about %.0f MiB more on rank %d "
-                             "for the series of its bins, over the budget of %.0f MiB: use "
-                             "--kernel sparse, -a/--avg-frame, fewer bins (-d), more ranks or "
-                             "--max-memory",
-                             c->raw, bytes / 1048576.0, at, p->mem_budget / 1048576.0);
-        x->plan.mem_per_rank += bytes;
-    }
-    if (x->tt && sparse_tt && x->occupancy > 0) {
-        /* the events the owners keep instead: 12 bytes each while streaming,
-         * 8 more in CSR, estimated from the measured occupancy against the
-         * store of 4-byte counts that xpcs_corr_tt_store_bytes counts */
-        double bytes;
-        int at;
-        xpcs_corr_tt_store_bytes(x->tt, &bytes, &at);
-        bytes *= x->occupancy * 20.0 / 4.0;
-        if (p->mem_per_rank + bytes > p->mem_budget)
-            return xpcs_fail(err, XPCS_ERR_MEMORY,
-                             "%s: the two-time event kernel needs about %.0f MiB more on rank %d "
-                             "for the events of its bins (occupancy %.3g), over the budget of "
-                             "%.0f MiB: use -a/--avg-frame, fewer bins (-d), more ranks or "
-                             "--max-memory",
-                             c->raw, bytes / 1048576.0, at, x->occupancy,
-                             p->mem_budget / 1048576.0);
-        x->plan.mem_per_rank += bytes;
-    }
+    st = plan_tt_kernel(x, sparse_tt, err);
+    if (st)
+        return st;
     x->sparse = x->do_mt ? sparse_mt : sparse_tt;
     x->events = sparse || x->rig;
     if (sparse_mt)

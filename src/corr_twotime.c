@@ -335,11 +335,6 @@ void xpcs_corr_tt_use_events(xpcs_corr_tt *t, int64_t npix, int sparse)
         }
 }
 
-int xpcs_corr_tt_sparse(const xpcs_corr_tt *t)
-{
-    return t->ev_mode == TT_EV_SPARSE;
-}
-
 /* bytes moved to and from the other ranks (counts in elements of esz) */
 static void count_bytes(const xpcs_corr_tt *t, xpcs_timers *tm, size_t esz)
 {

@@ -258,31 +258,33 @@ static xpcs_status do_step(ev_ctx *e, int64_t F0, int64_t F1, int64_t fa, int64_
     xpcs_timer_start(s->tm, XPCS_T_EXCHANGE);
     xpcs_comm_allreduce_sum_double(s->comm, e->fsum, nf);
     memcpy(s->frame_sum + F0, e->fsum, sizeof(double) * (size_t)nf);
-    xpcs_comm_alltoall_int(s->comm, e->sc, e->rc);
     int64_t n_recv = 0;
-    for (int r = 0; r < R; r++) {
-        e->rd[r] = (int)n_recv;
-        n_recv += e->rc[r];
-    }
-    n_recv /= 3;
-    uint32_t *recv;
-    if (s->ms) {
-        e->epoch =
-            xpcs_grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t));
-        recv = e->epoch + 3 * e->ep_n;
-    }
-    else {
-        e->epoch = grow(e->epoch, &e->ep_cap, 3 * n_recv + 3, sizeof(uint32_t));
-        recv = e->epoch;
-    }
-    xpcs_comm_alltoallv(s->comm, e->send, e->sc, e->sd, recv, e->rc, e->rd, XPCS_DT_U32);
-    for (int r = 0; r < R; r++) /* bytes moved between ranks (profile) */
-        if (r != e->rank) {
-            xpcs_counter_add(s->tm, XPCS_C_BYTES_SENT, 4.0 * e->sc[r]);
-            xpcs_counter_add(s->tm, XPCS_C_BYTES_RECEIVED, 4.0 * e->rc[r]);
+    uint32_t *recv = NULL;
+    if (do_mt) { /* the owned pixels' events to their owners */
+        xpcs_comm_alltoall_int(s->comm, e->sc, e->rc);
+        for (int r = 0; r < R; r++) {
+            e->rd[r] = (int)n_recv;
+            n_recv += e->rc[r];
         }
+        n_recv /= 3;
+        if (s->ms) {
+            e->epoch =
+                xpcs_grow_keep(e->epoch, &e->ep_cap, 3 * (e->ep_n + n_recv) + 3, sizeof(uint32_t));
+            recv = e->epoch + 3 * e->ep_n;
+        }
+        else {
+            e->epoch = grow(e->epoch, &e->ep_cap, 3 * n_recv + 3, sizeof(uint32_t));
+            recv = e->epoch;
+        }
+        xpcs_comm_alltoallv(s->comm, e->send, e->sc, e->sd, recv, e->rc, e->rd, XPCS_DT_U32);
+        for (int r = 0; r < R; r++) /* bytes moved between ranks (profile) */
+            if (r != e->rank) {
+                xpcs_counter_add(s->tm, XPCS_C_BYTES_SENT, 4.0 * e->sc[r]);
+                xpcs_counter_add(s->tm, XPCS_C_BYTES_RECEIVED, 4.0 * e->rc[r]);
+            }
+    }
     /* two-time: the events of the selected bins to the bins' owners */
-    if (s->tt && !st)
+    if (s->tt)
         st = xpcs_corr_tt_exchange_events(s->tt, s->comm, fa, mine, e->fptr, e->fpix, e->fcnt,
                                           s->cfg->raw, s->tm, err);
     xpcs_timer_stop(s->tm, XPCS_T_EXCHANGE);

@@ -62,3 +62,24 @@ def static_to_dynamic(s1, d1):
         if v.size:
             sq2dq[s] = np.bincount(v).argmax()
     return sq2dq
+
+
+def bin_g2(G2, IP, IF, sq, dq, sq2dq, nd):
+    """APS normalization of one delay from per-pixel G2, IP (later window), IF
+    (earlier window): g2 of dynamic bin q = mean over its static bins s of
+    <G2>_s / (<IP>_s <IF>_s); error = std (ddof 1) / sqrt(n) of the pixel
+    ratios G2 / (IP IF) - a zero denominator counts as 1e8.  -> (g2, err), [nd]."""
+    g2, err = np.zeros(nd), np.zeros(nd)
+    den = IP * IF
+    gp = G2 / np.where(den != 0, den, 1e8)
+    for q in range(1, nd + 1):
+        vals = []
+        for s in np.nonzero(sq2dq == q)[0]:
+            sel = sq == s
+            if sel.any():
+                d = IP[sel].mean() * IF[sel].mean()
+                vals.append(G2[sel].mean() / (d if d != 0 else 1e8))
+        g2[q - 1] = np.mean(vals) if vals else 0.0
+        p = gp[dq == q]
+        err[q - 1] = p.std(ddof=1) / np.sqrt(p.size) if p.size > 1 else 0.0
+    return g2, err

@@ -17,7 +17,8 @@ import sys
 import h5py
 import numpy as np
 
-from oracle_common import args_and_rtol, frame_normalized, read_qmap, selected_frames, static_to_dynamic
+from oracle_common import (args_and_rtol, bin_g2, frame_normalized, read_qmap, selected_frames,
+                           static_to_dynamic)
 
 
 def main():
@@ -47,23 +48,12 @@ def main():
         return 1
     g2 = np.zeros((max_lag, nd))
     err = np.zeros((max_lag, nd))
-    sbins = [(q, [s for s in np.nonzero(sq2dq == q)[0] if np.any(sq == s)]) for q in range(1, nd + 1)]
     for tau in range(1, max_lag + 1):
         npairs = n - tau
         G2 = (x[:-tau] * x[tau:]).sum(axis=0) / npairs
         IP = x[tau:].sum(axis=0) / npairs   # later window
         IF = x[:-tau].sum(axis=0) / npairs  # earlier window
-        den = IP * IF
-        gp = G2 / np.where(den != 0, den, 1e8)
-        for q, slist in sbins:
-            vals = []
-            for s in slist:
-                sel = sq == s
-                d = IP[sel].mean() * IF[sel].mean()
-                vals.append(G2[sel].mean() / (d if d != 0 else 1e8))
-            g2[tau - 1, q - 1] = np.mean(vals) if vals else 0.0
-            p = gp[dq == q]
-            err[tau - 1, q - 1] = p.std(ddof=1) / np.sqrt(p.size) if p.size > 1 else 0.0
+        g2[tau - 1], err[tau - 1] = bin_g2(G2, IP, IF, sq, dq, sq2dq, nd)
     rel = np.max(np.abs(got_g2 - g2) / np.maximum(np.abs(g2), 1e-300)) if g2.size else 0
     bad = got_g2.shape != g2.shape or not np.allclose(got_g2, g2, rtol=rtol, atol=0)
     print(f"{'FAIL' if bad else 'ok  '} normalized_g2 ({max_lag} lags): max rel diff {rel:.3e}")

@@ -14,15 +14,6 @@
 #include "xpcs/g2lin.h"
 #include "xpcs/multitau.h"
 
-static uint64_t rng = 88172645463325252ull;
-static uint32_t next_u32(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 32);
-}
-
 /* x[t*npix + p] as double (times scale[t]) */
 static void brute(const double *x, int64_t n, int64_t npix, int64_t p, int64_t tau, double *G2,
                   double *IP, double *IF)

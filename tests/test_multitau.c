@@ -11,15 +11,6 @@
 #include "testhelp.h"
 #include "xpcs/multitau.h"
 
-static uint64_t rng = 88172645463325252ull;
-static uint32_t next_u32(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 32);
-}
-
 /* brute force G2/IP/IF of pixel p at (level L, lag m) */
 static void oracle(const double *x, int64_t n, int64_t npix, int64_t p, int L, int m, double *G2,
                    double *IP, double *IF)
@@ -49,7 +40,7 @@ static int run_case(int64_t n, int64_t npix, int threads, int64_t chunk, int sca
     uint16_t *raw = malloc(sizeof(uint16_t) * (size_t)(n * npix));
     double *xd = malloc(sizeof(double) * (size_t)(n * npix));
     double *scale = malloc(sizeof(double) * (size_t)n);
-    rng = 88172645463325252ull;
+    *test_rng() = 88172645463325252ull;
     for (int64_t i = 0; i < n * npix; i++)
         raw[i] = (uint16_t)(next_u32() % 5 == 0 ? next_u32() % 7 : 0);
     for (int64_t t = 0; t < n; t++)

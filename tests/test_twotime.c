@@ -13,15 +13,6 @@
 #include "testhelp.h"
 #include "xpcs/twotime.h"
 
-static uint64_t rng = 88172645463325252ull;
-static uint32_t next_u32(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 32);
-}
-
 typedef struct {
     double *C, *g2, *seg;
     float *tri;

@@ -101,7 +101,6 @@ void xpcs_corr_tt_exchange(xpcs_corr_tt *t, const xpcs_comm *c, const xpcs_plan 
  * bins' events and compute the maps with the event kernel; else they add
  * the events into the dense series store (uint32) for the dense kernel. */
 void xpcs_corr_tt_use_events(xpcs_corr_tt *t, int64_t npix, int sparse);
-int xpcs_corr_tt_sparse(const xpcs_corr_tt *t);
 /* Collective, every step: this rank's events of output frames
  * [fa, fa + n_fr) (frame CSR: fptr [n_fr + 1], detector pixels fpix,
  * counts fcnt) to the owners of their bins.  raw names the input file in
