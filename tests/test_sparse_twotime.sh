@@ -115,6 +115,18 @@ check "budget: the dense kernel's store does not fit: exit 5, suggests --kernel 
     test "$rc" -eq 5 -a -n "$(grep "dense two-time kernel needs about .* use --kernel sparse" md.err)"
 check "budget: no result left behind" test ! -e md/rg_results.hdf
 
+# memory: auto's event kernel plans its events from the measured occupancy
+# (0.09 here: about 6 MiB on top of an 80 MiB plan)
+synth -o d -n r9 --rows 512 --cols 1024 --frames 60 --rate 0.094 --iid --hot 0 --n-dq 6 \
+    --format rigaku
+corr 2 -r d/r9.bin -q d/r9_qmap.h5 -o m9 -t twotime -d 2,5 --max-memory 83 >m9.out 2>m9.err
+rc=$?
+check "budget: auto's event kernel and its events do not fit: exit 5, named" \
+    test "$rc" -eq 5 -a -n "$(grep "event two-time kernel needs about .* for the events of its bins" m9.err)"
+check "budget: no result left behind (events)" test ! -e m9/r9_results.hdf
+corr 2 -r d/r9.bin -q d/r9_qmap.h5 -o m9b -t twotime -d 2,5 --max-memory 95 >m9b.log 2>&1
+check "budget: with room for the events the run completes" test -s m9b/r9_results.hdf
+
 corr 2 -r d/rg.bin -q d/rg_qmap.h5 -o rl -t linear >rl.out 2>rl.err
 rc=$?
 check ".bin -t linear: exit 2 with a clear message" \
