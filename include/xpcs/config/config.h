@@ -1,0 +1,90 @@
+/* config: the run's options, from the command line and a JSON config file.
+ *
+ * Option names follow boost_corr so its users can switch.  Precedence:
+ * command line > config file (-c, JSON or YAML: boost_corr's keys and the
+ * site sections of settings.h) > XPCS_* environment > defaults.
+ */
+#ifndef XPCS_CONFIG_H
+#define XPCS_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xpcs/config/siteopts.h"
+#include "xpcs/core/status.h"
+
+#define XPCS_PATH_MAX 4096
+
+typedef enum {
+    XPCS_ANALYSIS_INVALID = 0,
+    XPCS_ANALYSIS_MULTITAU,
+    XPCS_ANALYSIS_TWOTIME, /* two-time maps only */
+    XPCS_ANALYSIS_BOTH,    /* multitau + two-time in one pass over the data */
+    XPCS_ANALYSIS_LINEAR   /* linear-lag g2 with FFTW */
+} xpcs_analysis;
+
+/* --kernel: multi-tau on dense frames, on events, or chosen by occupancy. */
+typedef enum { XPCS_KERNEL_AUTO = 0, XPCS_KERNEL_DENSE, XPCS_KERNEL_SPARSE } xpcs_kernel;
+
+typedef struct {
+    char raw[XPCS_PATH_MAX];
+    char qmap[XPCS_PATH_MAX];
+    char output[XPCS_PATH_MAX];
+    char config_file[XPCS_PATH_MAX];
+    char dataset[256];      /* raw frames dataset, default /entry/data/data */
+    xpcs_analysis analysis; /* -t */
+    int64_t begin_frame;    /* -b, 0-based; negative counts from the end */
+    int64_t end_frame;      /* -e, exclusive; -1 = all */
+    int64_t stride_frame;   /* -f */
+    int64_t avg_frame;      /* -a */
+    int normalize_frame;    /* --normalize-frame: divide each frame by its mean */
+    char dq_selection[1024];
+    int overwrite;        /* -w */
+    int verbose;          /* -v (repeatable) */
+    double frame_time;    /* --frame-time s, used when no metadata file */
+    double count_time;    /* --count-time s */
+    double max_memory_mb; /* --max-memory MiB per rank, 0 = default */
+    int64_t step_frames;  /* --step-frames, 0 = automatic */
+    int dry_run;          /* --dry-run: plan only */
+    char fit[16];         /* --fit single|stretched|double after correlating; "" = none */
+    char fit_range[128];  /* --fit-range TMIN:TMAX in s; "" = all delays */
+    /* batch runs (batch.h): several raw files */
+    int n_raw_args;               /* -r values, then positional raw files */
+    char **raw_args;              /* [n_raw_args] in order (heap: xpcs_config_free) */
+    char raw_list[XPCS_PATH_MAX]; /* --raw-list FILE: lines "RAW [QMAP]" */
+    int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
+    int quiet;                    /* set by the batch: no per-file stdout summary */
+    xpcs_siteopts site;           /* threading, memory, io, monitoring (settings.h) */
+    /* linear and two-time (see g2lin.h, twotime.h) */
+    int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
+    char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
+    char smooth[16];                 /* -s/--smooth sqmap|dqmap|none, two-time */
+    xpcs_kernel kernel;              /* --kernel dense|sparse|auto (default auto) */
+} xpcs_config;
+
+void xpcs_config_default(xpcs_config *c);
+/* Frees what parse allocated (raw_args); c stays usable as a single-file config. */
+void xpcs_config_free(xpcs_config *c);
+
+/* Parses argv (and the -c file).  Returns XPCS_OK, or XPCS_ERR_USAGE with a
+ * message.  *exit_now is set for --help / --version (printed when print != 0). */
+xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print, int *exit_now,
+                              xpcs_err *err);
+
+/* Loads a JSON config (boost_corr keys) into c; unknown keys are an error.
+ * A YAML file (settings.h) is handed to xpcs_settings_load_yaml. */
+xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err);
+/* Applies a parsed config object (JSON or YAML) read from path. */
+struct cJSON;
+xpcs_status xpcs_config_apply_json(xpcs_config *c, const struct cJSON *root, const char *path,
+                                   xpcs_err *err);
+
+/* Parses "all" or "1,3,5-7" into sel[1..n_bins] (sel[0] unused). */
+xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,
+                                     xpcs_err *err);
+
+const char *xpcs_analysis_name(xpcs_analysis a);
+const char *xpcs_kernel_name(xpcs_kernel k);
+void xpcs_config_usage(FILE *out);
+
+#endif

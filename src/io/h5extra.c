@@ -1,0 +1,132 @@
+/* h5extra: writers for the linear and two-time result groups. */
+#include "xpcs/io/h5extra.h"
+
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xpcs/io/h5in.h"
+#include "h5util.h"
+
+_Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is carried as int64_t");
+
+static xpcs_status h5fail(const xpcs_h5x *w, const char *path, xpcs_err *err)
+{
+    char h5[256];
+    xpcs_h5_last_error(h5, sizeof h5);
+    return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write %s (HDF5: %s)", w->name, path, h5);
+}
+
+static hid_t create(const xpcs_h5x *w, const char *path, hid_t type, int rank, const int64_t *dims,
+                    hid_t *space)
+{
+    hsize_t d[8] = {0};
+    for (int i = 0; i < rank && i < 8; i++)
+        d[i] = (hsize_t)dims[i];
+    *space = rank ? H5Screate_simple(rank, d, NULL) : H5Screate(H5S_SCALAR);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t ds = H5Dcreate2((hid_t)w->file, path, type, *space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    return ds;
+}
+
+static xpcs_status put(const xpcs_h5x *w, const char *path, hid_t type, int rank,
+                       const int64_t *dims, const void *data, xpcs_err *err)
+{
+    hsize_t d[8] = {0};
+    for (int i = 0; i < rank && i < 8; i++)
+        d[i] = (hsize_t)dims[i];
+    return xpcs_h5_put((hid_t)w->file, path, type, rank, d, data) < 0 ? h5fail(w, path, err)
+                                                                      : XPCS_OK;
+}
+
+xpcs_status xpcs_h5x_f64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
+                         const double *data, xpcs_err *err)
+{
+    return put(w, path, H5T_NATIVE_DOUBLE, rank, dims, data, err);
+}
+
+xpcs_status xpcs_h5x_i64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
+                         const int64_t *data, xpcs_err *err)
+{
+    return put(w, path, H5T_NATIVE_INT64, rank, dims, data, err);
+}
+
+xpcs_status xpcs_h5x_str(const xpcs_h5x *w, const char *path, const char *text, xpcs_err *err)
+{
+    return xpcs_h5_put_str((hid_t)w->file, path, text) < 0 ? h5fail(w, path, err) : XPCS_OK;
+}
+
+xpcs_status xpcs_h5x_config(const xpcs_h5x *w, const char *group, const xpcs_result *r,
+                            const char *type_name, xpcs_err *err)
+{
+    const xpcs_config *c = r->cfg;
+    char p[512];
+    xpcs_status st = XPCS_OK;
+#define I64(name, v)                                                                               \
+    do {                                                                                           \
+        int64_t val_ = (v);                                                                        \
+        snprintf(p, sizeof p, "%s/%s", group, name);                                               \
+        if (!st)                                                                                   \
+            st = xpcs_h5x_i64(w, p, 0, NULL, &val_, err);                                          \
+    } while (0)
+#define STR(name, v)                                                                               \
+    do {                                                                                           \
+        snprintf(p, sizeof p, "%s/%s", group, name);                                               \
+        if (!st)                                                                                   \
+            st = xpcs_h5x_str(w, p, (v), err);                                                     \
+    } while (0)
+    I64("avg_frame", c->avg_frame);
+    I64("stride_frame", c->stride_frame);
+    I64("begin_frame", r->begin_raw);
+    I64("end_frame", r->end_raw);
+    I64("normalize_frame", c->normalize_frame);
+    STR("type", type_name);
+    STR("analysis_type", xpcs_analysis_name(c->analysis));
+    STR("dq_selection", c->dq_selection);
+    STR("raw", r->raw_path);
+    STR("qmap", r->qmap_path);
+    STR("output", c->output);
+    STR("dataset", c->dataset);
+    I64("n_ranks", r->n_ranks);
+    I64("n_threads_per_rank", r->n_threads);
+    STR("plan", r->plan_json);
+    STR("version", "xpcs-toolkit " XPCS_VERSION);
+#undef I64
+#undef STR
+    return st;
+}
+
+xpcs_status xpcs_h5x_upper_map(const xpcs_h5x *w, const char *path, int64_t n, const float *tri,
+                               xpcs_err *err)
+{
+    int64_t dims[2] = {n, n};
+    hid_t sp;
+    hid_t ds = create(w, path, H5T_NATIVE_FLOAT, 2, dims, &sp);
+    int ok = ds >= 0;
+    /* rows in blocks of about 8 MiB */
+    int64_t rows = n > 0 ? (8 << 20) / (4 * n) : 1;
+    if (rows < 1)
+        rows = 1;
+    float *blk = xpcs_malloc(sizeof(float) * (size_t)(rows * (n > 0 ? n : 1)));
+    for (int64_t r0 = 0; ok && r0 < n; r0 += rows) {
+        int64_t nr = r0 + rows <= n ? rows : n - r0;
+        for (int64_t i = r0; i < r0 + nr; i++) {
+            float *dst = blk + (size_t)((i - r0) * n);
+            memset(dst, 0, sizeof(float) * (size_t)i);
+            memcpy(dst + i, tri + (size_t)(i * n - i * (i - 1) / 2),
+                   sizeof(float) * (size_t)(n - i));
+        }
+        hsize_t start[2] = {(hsize_t)r0, 0}, count[2] = {(hsize_t)nr, (hsize_t)n};
+        hid_t ms = H5Screate_simple(2, count, NULL);
+        ok = H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+             H5Dwrite(ds, H5T_NATIVE_FLOAT, ms, sp, H5P_DEFAULT, blk) >= 0;
+        H5Sclose(ms);
+    }
+    free(blk);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Sclose(sp);
+    return ok ? XPCS_OK : h5fail(w, path, err);
+}

@@ -1,0 +1,188 @@
+#include "xpcs/io/h5out.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xpcs/core/fileutil.h"
+#include "h5util.h"
+#include "xpcs/io/h5in.h"
+
+static double qmap_scalar(hid_t qf, const char *name, double fallback)
+{
+    double v = fallback;
+    if (H5Lexists(qf, name, H5P_DEFAULT) <= 0)
+        return v;
+    hid_t d = H5Dopen2(qf, name, H5P_DEFAULT);
+    if (d < 0)
+        return v;
+    hid_t s = H5Dget_space(d);
+    if (H5Sget_simple_extent_npoints(s) == 1)
+        H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v);
+    H5Sclose(s);
+    H5Dclose(d);
+    return v;
+}
+
+static int minimal_entry(hid_t f, hid_t qf, const xpcs_result *r)
+{
+    char now[64];
+    time_t t = time(NULL);
+    struct tm tmv;
+    gmtime_r(&t, &tmv);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    double px = qmap_scalar(qf, "/qmap/pixel_size", 0.075);
+    int rc = 0;
+    rc |= xpcs_h5_put_str(f, "/entry/start_time", now);
+    rc |= xpcs_h5_put_str(f, "/entry/schema_version", "xpcs-toolkit-minimal");
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/frame_time", r->frame_time);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/count_time", r->count_time);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/x_pixel_size", px);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/y_pixel_size", px);
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/detector_1/distance",
+                          qmap_scalar(qf, "/qmap/detector_distance", 0.0));
+    rc |= xpcs_h5_put_f64(f, "/entry/instrument/incident_beam/incident_energy",
+                          qmap_scalar(qf, "/qmap/energy", 0.0));
+    rc |= xpcs_h5_put_group(f, "/entry/instrument/bluesky/metadata");
+    return rc;
+}
+
+static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
+{
+    int rc = 0;
+    const xpcs_config *c = r->cfg;
+    /* /xpcs/qmap: copied with its attributes */
+    rc |= xpcs_h5_put_group(f, "/xpcs");
+    if (H5Ocopy(qf, "/qmap", f, "/xpcs/qmap", H5P_DEFAULT, H5P_DEFAULT) < 0)
+        return -1;
+    if (H5Aexists_by_name(f, "/xpcs/qmap", "hash", H5P_DEFAULT) <= 0)
+        rc |= xpcs_h5_put_attr_str(f, "/xpcs/qmap", "hash", r->qmap_hash);
+    char real[PATH_MAX];
+    rc |=
+        xpcs_h5_put_str(f, "/xpcs/rawdata_path", realpath(r->raw_path, real) ? real : r->raw_path);
+
+    if (r->n_delays > 0) { /* -t twotime / linear: no multitau group */
+        hsize_t d1[1] = {(hsize_t)r->n_delays};
+        rc |= xpcs_h5_put(f, "/xpcs/multitau/delay_list", H5T_NATIVE_INT64, 1, d1, r->delays);
+        hsize_t d2[2] = {(hsize_t)r->n_delays, (hsize_t)r->n_dq};
+        rc |= xpcs_h5_put(f, "/xpcs/multitau/normalized_g2", H5T_NATIVE_DOUBLE, 2, d2, r->g2);
+        rc |=
+            xpcs_h5_put(f, "/xpcs/multitau/normalized_g2_err", H5T_NATIVE_DOUBLE, 2, d2, r->g2_err);
+
+        hid_t g = H5Gcreate2(f, "/xpcs/multitau/config", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0)
+            return -1;
+        rc |= xpcs_h5_put_i64(g, "avg_frame", c->avg_frame);
+        rc |= xpcs_h5_put_i64(g, "stride_frame", c->stride_frame);
+        rc |= xpcs_h5_put_i64(g, "begin_frame", r->begin_raw);
+        rc |= xpcs_h5_put_i64(g, "end_frame", r->end_raw);
+        rc |= xpcs_h5_put_i64(g, "normalize_frame", c->normalize_frame);
+        rc |= xpcs_h5_put_str(g, "type", "Multitau");
+        rc |= xpcs_h5_put_str(g, "analysis_type", "Multitau");
+        rc |= xpcs_h5_put_str(g, "dq_selection", c->dq_selection);
+        rc |= xpcs_h5_put_str(g, "raw", r->raw_path);
+        rc |= xpcs_h5_put_str(g, "qmap", r->qmap_path);
+        rc |= xpcs_h5_put_str(g, "output", c->output);
+        rc |= xpcs_h5_put_str(g, "dataset", c->dataset);
+        rc |= xpcs_h5_put_i64(g, "n_ranks", r->n_ranks);
+        rc |= xpcs_h5_put_i64(g, "n_threads_per_rank", r->n_threads);
+        rc |= xpcs_h5_put_str(g, "plan", r->plan_json);
+        rc |= xpcs_h5_put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
+        rc |= xpcs_h5_put_str(g, "intensity_vs_time_pixels", "mask");
+        if (r->effective_config)
+            rc |= xpcs_h5_put_str(g, "effective_config", r->effective_config);
+        if (r->kernel) {
+            rc |= xpcs_h5_put_str(g, "kernel", r->kernel);
+            rc |= xpcs_h5_put_str(g, "kernel_option", xpcs_kernel_name(c->kernel));
+            rc |= xpcs_h5_put_f64(g, "occupancy", r->occupancy);
+        }
+        H5Gclose(g);
+    }
+
+    hsize_t s2[3] = {1, (hsize_t)r->rows, (hsize_t)r->cols};
+    rc |= xpcs_h5_put(f, "/xpcs/temporal_mean/scattering_2d", H5T_NATIVE_DOUBLE, 3, s2,
+                      r->scattering_2d);
+    hsize_t s1[2] = {1, (hsize_t)r->n_sq_out};
+    rc |= xpcs_h5_put(f, "/xpcs/temporal_mean/scattering_1d", H5T_NATIVE_DOUBLE, 2, s1,
+                      r->scattering_1d);
+    hsize_t sg[2] = {(hsize_t)r->n_seg, (hsize_t)r->n_sq_out};
+    rc |= xpcs_h5_put(f, "/xpcs/temporal_mean/scattering_1d_segments", H5T_NATIVE_DOUBLE, 2, sg,
+                      r->segments);
+    double *it = xpcs_malloc(sizeof(double) * 2 * (size_t)r->n_frames);
+    for (int64_t k = 0; k < r->n_frames; k++) {
+        it[k] = (double)k;
+        it[r->n_frames + k] = r->int_t[k];
+    }
+    hsize_t si[2] = {2, (hsize_t)r->n_frames};
+    rc |= xpcs_h5_put(f, "/xpcs/spatial_mean/intensity_vs_time", H5T_NATIVE_DOUBLE, 2, si, it);
+    free(it);
+    return rc;
+}
+
+xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err)
+{
+    char tmp[XPCS_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", r->out_path);
+    xpcs_status st = XPCS_OK;
+    hid_t f = -1, qf = -1;
+    if (r->meta_path) {
+        st = xpcs_copy_file(r->meta_path, tmp, "metadata file", err);
+        if (st)
+            goto fail;
+        f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+        if (f < 0) {
+            char h5[256];
+            xpcs_h5_last_error(h5, sizeof h5);
+            st = xpcs_fail(err, XPCS_ERR_INPUT,
+                           "%s: metadata file is not a readable HDF5 file (HDF5: %s)", r->meta_path,
+                           h5);
+            goto fail;
+        }
+    }
+    else {
+        f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        if (f < 0) {
+            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create result file", tmp);
+            goto fail;
+        }
+    }
+    qf = H5Fopen(r->qmap_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (qf < 0) {
+        st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot reopen the q-map file", r->qmap_path);
+        goto fail;
+    }
+    if ((!r->meta_path && minimal_entry(f, qf, r) < 0) || write_results(f, qf, r) < 0) {
+        char h5[256];
+        xpcs_h5_last_error(h5, sizeof h5);
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the result (HDF5: %s)", tmp, h5);
+        goto fail;
+    }
+    if (r->write_extra && (st = r->write_extra((int64_t)f, tmp, r, r->extra_ctx, err)) != XPCS_OK)
+        goto fail;
+    H5Fclose(qf);
+    qf = -1;
+    if (H5Fclose(f) < 0) {
+        f = -1;
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close the result (disk full?)", tmp);
+        goto fail;
+    }
+    f = -1;
+    if (rename(tmp, r->out_path) != 0) {
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, r->out_path,
+                       strerror(errno));
+        goto fail;
+    }
+    return XPCS_OK;
+fail:
+    if (qf >= 0)
+        H5Fclose(qf);
+    if (f >= 0)
+        H5Fclose(f);
+    unlink(tmp);
+    return st;
+}

@@ -1,0 +1,100 @@
+#include "h5util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xpcs/core/status.h"
+
+int xpcs_h5_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                const void *data)
+{
+    hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t d = H5Dcreate2(loc, name, type, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    hsize_t n = 1; /* elements: an empty dataset gets no write */
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    int rc = -1;
+    if (d >= 0) {
+        rc = n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
+        H5Dclose(d);
+    }
+    H5Sclose(s);
+    return rc;
+}
+
+int xpcs_h5_put_f64(hid_t loc, const char *name, double v)
+{
+    return xpcs_h5_put(loc, name, H5T_NATIVE_DOUBLE, 0, NULL, &v);
+}
+
+int xpcs_h5_put_i64(hid_t loc, const char *name, int64_t v)
+{
+    return xpcs_h5_put(loc, name, H5T_NATIVE_INT64, 0, NULL, &v);
+}
+
+int xpcs_h5_put_i32(hid_t loc, const char *name, int32_t v)
+{
+    return xpcs_h5_put(loc, name, H5T_NATIVE_INT32, 0, NULL, &v);
+}
+
+static hid_t str_type(size_t len)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, len);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    return t;
+}
+
+int xpcs_h5_put_str(hid_t loc, const char *name, const char *v)
+{
+    hid_t t = str_type(strlen(v) + 1);
+    int rc = xpcs_h5_put(loc, name, t, 0, NULL, v);
+    H5Tclose(t);
+    return rc;
+}
+
+int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len = strlen(v[i]) + 1 > len ? strlen(v[i]) + 1 : len;
+    char *buf = xpcs_calloc((size_t)(n > 0 ? n : 1), len);
+    for (int i = 0; i < n; i++)
+        memcpy(buf + (size_t)i * len, v[i], strlen(v[i]));
+    hid_t t = str_type(len);
+    hsize_t d[1] = {(hsize_t)n};
+    int rc = xpcs_h5_put(loc, name, t, 1, d, buf);
+    H5Tclose(t);
+    free(buf);
+    return rc;
+}
+
+int xpcs_h5_put_group(hid_t loc, const char *name)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0)
+        return 0;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t g = H5Gcreate2(loc, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    if (g < 0)
+        return -1;
+    H5Gclose(g);
+    return 0;
+}
+
+int xpcs_h5_put_attr_str(hid_t loc, const char *obj, const char *name, const char *v)
+{
+    hid_t t = str_type(strlen(v) + 1);
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate_by_name(loc, obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a >= 0 && H5Awrite(a, t, v) >= 0 ? 0 : -1;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    return rc;
+}

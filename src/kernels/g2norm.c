@@ -1,0 +1,232 @@
+#include "xpcs/kernels/g2norm.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xpcs/core/exactsum.h"
+
+/* Quantities with one exponent per delay; R and R2 are g2_p - 1 and its
+ * square (see finish). */
+enum { Q_G2 = 0, Q_IP, Q_IF, Q_R, Q_R2, NQ };
+
+/* Zero-denominator convention of boost_corr: divide by 1e8 instead. */
+#define ZERO_DENOM 1e8
+
+struct xpcs_g2norm {
+    int n_delays, n_sq, n_dq;
+    int32_t *sq_to_dq; /* [n_sq + 1] */
+    double *maxima;    /* [n_delays][NQ] */
+    /* int64 block, reduced as one array:
+     *   counts: sq pixel counts [n_sq + 1], dq pixel counts [n_dq + 1]
+     *   per delay: static xsum [n_sq + 1][3], dynamic xsum [n_dq + 1][2] */
+    int64_t n_sums;
+    int64_t *sums;
+    int counted;
+};
+
+static int64_t per_delay(const xpcs_g2norm *g)
+{
+    return ((int64_t)(g->n_sq + 1) * 3 + (int64_t)(g->n_dq + 1) * 2) * XPCS_XSUM_DIGITS;
+}
+static int64_t counts_len(const xpcs_g2norm *g)
+{
+    return (int64_t)g->n_sq + 1 + g->n_dq + 1;
+}
+static xpcs_xsum *static_acc(const xpcs_g2norm *g, int64_t *base, int j)
+{
+    (void)g;
+    return (xpcs_xsum *)(base + counts_len(g) + per_delay(g) * j);
+}
+static xpcs_xsum *dyn_acc(const xpcs_g2norm *g, int64_t *base, int j)
+{
+    return static_acc(g, base, j) + (int64_t)(g->n_sq + 1) * 3;
+}
+
+xpcs_g2norm *xpcs_g2norm_create(int n_delays, int n_sq, int n_dq, const int32_t *sq_to_dq)
+{
+    xpcs_g2norm *g = xpcs_calloc(1, sizeof *g);
+    g->n_delays = n_delays;
+    g->n_sq = n_sq;
+    g->n_dq = n_dq;
+    g->sq_to_dq = xpcs_malloc(sizeof(int32_t) * (size_t)(n_sq + 1));
+    memcpy(g->sq_to_dq, sq_to_dq, sizeof(int32_t) * (size_t)(n_sq + 1));
+    g->maxima = xpcs_calloc((size_t)n_delays * NQ, sizeof(double));
+    g->n_sums = counts_len(g) + per_delay(g) * n_delays;
+    g->sums = xpcs_calloc((size_t)g->n_sums, sizeof(int64_t));
+    return g;
+}
+
+double xpcs_g2norm_bytes(int n_delays, int n_sq, int n_dq)
+{
+    xpcs_g2norm g;
+    memset(&g, 0, sizeof g);
+    g.n_sq = n_sq;
+    g.n_dq = n_dq;
+    return ((double)counts_len(&g) + (double)per_delay(&g) * n_delays) * sizeof(int64_t) +
+           (double)n_delays * NQ * sizeof(double) + (double)(n_sq + 1) * sizeof(int32_t);
+}
+
+void xpcs_g2norm_destroy(xpcs_g2norm **gp)
+{
+    if (!gp || !*gp)
+        return;
+    free((*gp)->sq_to_dq);
+    free((*gp)->maxima);
+    free((*gp)->sums);
+    free(*gp);
+    *gp = NULL;
+}
+
+static inline double pixel_ratio(double G2, double IP, double IF)
+{
+    double d = IP * IF;
+    return G2 / (d != 0.0 ? d : ZERO_DENOM);
+}
+
+/* max without libm's NaN rules (the values are finite): vectorizes */
+static inline double max_of(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
+                      const double *IF, const int32_t *sq, const int32_t *dq)
+{
+    double m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+#pragma omp parallel for reduction(max : m0, m1, m2, m3, m4) schedule(static)
+    for (int64_t p = 0; p < n; p++) {
+        if (sq[p] > 0) {
+            m0 = max_of(m0, fabs(G2[p]));
+            m1 = max_of(m1, fabs(IP[p]));
+            m2 = max_of(m2, fabs(IF[p]));
+        }
+        if (dq[p] > 0) {
+            double r = pixel_ratio(G2[p], IP[p], IF[p]) - 1.0;
+            m3 = max_of(m3, fabs(r));
+            m4 = max_of(m4, r * r);
+        }
+    }
+    double *mx = g->maxima + (size_t)j * NQ;
+    mx[Q_G2] = max_of(mx[Q_G2], m0);
+    mx[Q_IP] = max_of(mx[Q_IP], m1);
+    mx[Q_IF] = max_of(mx[Q_IF], m2);
+    mx[Q_R] = max_of(mx[Q_R], m3);
+    mx[Q_R2] = max_of(mx[Q_R2], m4);
+}
+
+double *xpcs_g2norm_maxima(xpcs_g2norm *g, int *count)
+{
+    *count = g->n_delays * NQ;
+    return g->maxima;
+}
+
+/* Bin exponents leave headroom for the sum of up to 2^33 values. */
+static double scale_of(const xpcs_g2norm *g, int j, int q)
+{
+    return xpcs_xsum_scale(xpcs_xsum_exponent(g->maxima[(size_t)j * NQ + q]));
+}
+static int expo_of(const xpcs_g2norm *g, int j, int q)
+{
+    return xpcs_xsum_exponent(g->maxima[(size_t)j * NQ + q]);
+}
+
+void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
+                            const double *IF, const int32_t *sq, const int32_t *dq)
+{
+    const double s_g2 = scale_of(g, j, Q_G2), s_ip = scale_of(g, j, Q_IP),
+                 s_if = scale_of(g, j, Q_IF), s_r = scale_of(g, j, Q_R),
+                 s_r2 = scale_of(g, j, Q_R2);
+    const int64_t len = per_delay(g);
+    const int count_now = !g->counted;
+    g->counted = 1;
+#pragma omp parallel
+    {
+        /* Thread-private int64 accumulators, merged by integer addition:
+         * exact, so the thread count cannot change the result. */
+        int64_t *loc = xpcs_calloc((size_t)len, sizeof(int64_t));
+        int64_t *cnt = count_now ? xpcs_calloc((size_t)counts_len(g), sizeof(int64_t)) : NULL;
+        xpcs_xsum *st = (xpcs_xsum *)loc;
+        xpcs_xsum *dy = st + (int64_t)(g->n_sq + 1) * 3;
+#pragma omp for schedule(static)
+        for (int64_t p = 0; p < n; p++) {
+            int s = sq[p], q = dq[p];
+            if (s > 0) {
+                xpcs_xsum_add(&st[3 * s + 0], G2[p], s_g2);
+                xpcs_xsum_add(&st[3 * s + 1], IP[p], s_ip);
+                xpcs_xsum_add(&st[3 * s + 2], IF[p], s_if);
+                if (cnt)
+                    cnt[s]++;
+            }
+            if (q > 0) {
+                double r = pixel_ratio(G2[p], IP[p], IF[p]) - 1.0;
+                xpcs_xsum_add(&dy[2 * q + 0], r, s_r);
+                xpcs_xsum_add(&dy[2 * q + 1], r * r, s_r2);
+                if (cnt)
+                    cnt[g->n_sq + 1 + q]++;
+            }
+        }
+        int64_t *dst = (int64_t *)static_acc(g, g->sums, j);
+#pragma omp critical
+        {
+            for (int64_t k = 0; k < len; k++)
+                dst[k] += loc[k];
+            if (cnt)
+                for (int64_t k = 0; k < counts_len(g); k++)
+                    g->sums[k] += cnt[k];
+        }
+        free(loc);
+        free(cnt);
+    }
+}
+
+int64_t *xpcs_g2norm_sums(xpcs_g2norm *g, int64_t *count)
+{
+    *count = g->n_sums;
+    return g->sums;
+}
+
+void xpcs_g2norm_finish(const xpcs_g2norm *g, double *g2, double *err)
+{
+    const int64_t *n_sq = g->sums;
+    const int64_t *n_dq = g->sums + g->n_sq + 1;
+    double *bin_sum = xpcs_calloc((size_t)g->n_dq + 1, sizeof(double));
+    int64_t *bin_n = xpcs_calloc((size_t)g->n_dq + 1, sizeof(int64_t));
+    for (int j = 0; j < g->n_delays; j++) {
+        const xpcs_xsum *st = static_acc(g, g->sums, j);
+        const xpcs_xsum *dy = dyn_acc(g, g->sums, j);
+        memset(bin_sum, 0, sizeof(double) * (size_t)(g->n_dq + 1));
+        memset(bin_n, 0, sizeof(int64_t) * (size_t)(g->n_dq + 1));
+        for (int s = 1; s <= g->n_sq; s++) {
+            int q = g->sq_to_dq[s];
+            if (q <= 0 || n_sq[s] == 0)
+                continue;
+            double npx = (double)n_sq[s];
+            double mg2 = xpcs_xsum_value(&st[3 * s + 0], expo_of(g, j, Q_G2)) / npx;
+            double mip = xpcs_xsum_value(&st[3 * s + 1], expo_of(g, j, Q_IP)) / npx;
+            double mif = xpcs_xsum_value(&st[3 * s + 2], expo_of(g, j, Q_IF)) / npx;
+            bin_sum[q] += pixel_ratio(mg2, mip, mif);
+            bin_n[q]++;
+        }
+        for (int q = 1; q <= g->n_dq; q++) {
+            double *out_g2 = &g2[(size_t)j * g->n_dq + (q - 1)];
+            double *out_err = &err[(size_t)j * g->n_dq + (q - 1)];
+            *out_g2 = bin_n[q] ? bin_sum[q] / (double)bin_n[q] : 0.0;
+            int64_t n = n_dq[q];
+            if (n < 2) {
+                *out_err = 0.0;
+                continue;
+            }
+            double s1 = xpcs_xsum_value(&dy[2 * q + 0], expo_of(g, j, Q_R));
+            double s2 = xpcs_xsum_value(&dy[2 * q + 1], expo_of(g, j, Q_R2));
+            /* unbiased variance from exact sums of r = g2_p - 1 (the shift by
+             * the fixed value 1 keeps S2 - S1^2/n free of cancellation for
+             * g2 ~ 1; it is the same on every rank): (S2 - S1^2/n) / (n-1) */
+            double var = (s2 - s1 * s1 / (double)n) / (double)(n - 1);
+            *out_err = var > 0.0 ? sqrt(var) / sqrt((double)n) : 0.0;
+        }
+    }
+    free(bin_sum);
+    free(bin_n);
+}

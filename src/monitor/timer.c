@@ -1,0 +1,83 @@
+#include "xpcs/monitor/timer.h"
+
+#include <string.h>
+#include <time.h>
+
+/* The one table of phases: name, depth in the hierarchy, busy (useful CPU
+ * work) or not.  Order = xpcs_timer_id. */
+static const struct {
+    const char *name;
+    int depth;
+    int busy;
+} timer_table[XPCS_T_COUNT] = {{"total", 0, 0},  {"plan", 1, 1},     {"open", 1, 1},
+                               {"read", 1, 1},   {"saxs", 1, 1},     {"redistribute", 1, 0},
+                               {"pack", 2, 1},   {"exchange", 2, 0}, {"multitau", 1, 1},
+                               {"reduce", 1, 1}, {"write", 1, 1}};
+
+static const char *const counter_names[XPCS_C_COUNT] = {
+    "bytes_read", "bytes_sent", "bytes_received", "frames_read", "pixel_frames"};
+
+const char *xpcs_timer_name(xpcs_timer_id id)
+{
+    return (id >= 0 && id < XPCS_T_COUNT) ? timer_table[id].name : "?";
+}
+
+int xpcs_timer_depth(xpcs_timer_id id)
+{
+    return (id >= 0 && id < XPCS_T_COUNT) ? timer_table[id].depth : 0;
+}
+
+int xpcs_timer_is_busy(xpcs_timer_id id)
+{
+    return (id >= 0 && id < XPCS_T_COUNT) ? timer_table[id].busy : 0;
+}
+
+const char *xpcs_counter_name(xpcs_counter_id id)
+{
+    return (id >= 0 && id < XPCS_C_COUNT) ? counter_names[id] : "?";
+}
+
+int xpcs_timing_enabled(void)
+{
+#ifdef XPCS_NO_TIMING
+    return 0;
+#else
+    return 1;
+#endif
+}
+
+/* CPU seconds of the whole process (all threads). */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void xpcs_timers_init(xpcs_timers *t, const xpcs_comm *c)
+{
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < XPCS_T_COUNT; i++) {
+        t->first_start[i] = -1.0;
+        t->last_stop[i] = -1.0;
+    }
+    xpcs_comm_barrier(c);
+    t->origin = xpcs_comm_wtime();
+}
+
+void xpcs_timer_start_(xpcs_timers *t, xpcs_timer_id id)
+{
+    t->start[id] = xpcs_comm_wtime();
+    t->cpu_start[id] = cpu_now();
+    if (t->first_start[id] < 0)
+        t->first_start[id] = t->start[id] - t->origin;
+}
+
+void xpcs_timer_stop_(xpcs_timers *t, xpcs_timer_id id)
+{
+    double now = xpcs_comm_wtime();
+    t->total[id] += now - t->start[id];
+    t->cpu[id] += cpu_now() - t->cpu_start[id];
+    t->last_stop[id] = now - t->origin;
+}

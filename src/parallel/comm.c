@@ -1,0 +1,428 @@
+/* comm: the only compilation unit that calls MPI directly. */
+#include "xpcs/parallel/comm.h"
+#include "xpcs/parallel/comm_mpi.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct xpcs_comm {
+    MPI_Comm comm;
+    int rank;
+    int size;
+};
+
+static MPI_Datatype mpi_type(xpcs_dtype t)
+{
+    switch (t) {
+    case XPCS_DT_U8:
+        return MPI_UINT8_T;
+    case XPCS_DT_U16:
+        return MPI_UINT16_T;
+    case XPCS_DT_U32:
+        return MPI_UINT32_T;
+    default:
+        return MPI_DOUBLE;
+    }
+}
+
+/* The status layer's abort hook: an allocation failure on one rank ends
+ * the whole job (the others may be waiting in a collective). */
+static void abort_job(int code)
+{
+    int inited = 0, done = 0;
+    MPI_Initialized(&inited);
+    MPI_Finalized(&done);
+    if (inited && !done)
+        MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+xpcs_status xpcs_comm_init(int *argc, char ***argv, xpcs_comm **world, xpcs_err *err)
+{
+    int provided = 0;
+    /* FUNNELED: OpenMP threads compute, only the main thread calls MPI and
+     * HDF5 (the parallel HDF5 build is not thread-safe) */
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return xpcs_fail(err, XPCS_ERR_MPI, "MPI_Init_thread failed");
+    xpcs_set_abort_hook(abort_job);
+    return xpcs_comm_wrap(MPI_COMM_WORLD, world, err);
+}
+
+void xpcs_comm_finalize(xpcs_comm **world)
+{
+    xpcs_comm_destroy(world);
+    int inited = 0, done = 0;
+    MPI_Initialized(&inited);
+    MPI_Finalized(&done);
+    if (inited && !done)
+        MPI_Finalize();
+}
+
+xpcs_status xpcs_comm_dup(const xpcs_comm *parent, xpcs_comm **out, xpcs_err *err)
+{
+    return xpcs_comm_wrap(parent->comm, out, err);
+}
+
+MPI_Info xpcs_comm_info(const xpcs_comm *c)
+{
+    (void)c; /* no MPI-IO hints yet: the implementation's defaults */
+    return MPI_INFO_NULL;
+}
+
+xpcs_status xpcs_comm_wrap(MPI_Comm parent, xpcs_comm **out, xpcs_err *err)
+{
+    xpcs_comm *c = xpcs_calloc(1, sizeof *c);
+    if (MPI_Comm_dup(parent, &c->comm) != MPI_SUCCESS) {
+        free(c);
+        return xpcs_fail(err, XPCS_ERR_MPI, "MPI_Comm_dup failed");
+    }
+    MPI_Comm_rank(c->comm, &c->rank);
+    MPI_Comm_size(c->comm, &c->size);
+    *out = c;
+    return XPCS_OK;
+}
+
+void xpcs_comm_destroy(xpcs_comm **c)
+{
+    if (!c || !*c)
+        return;
+    MPI_Comm_free(&(*c)->comm);
+    free(*c);
+    *c = NULL;
+}
+
+int xpcs_comm_rank(const xpcs_comm *c)
+{
+    return c->rank;
+}
+int xpcs_comm_size(const xpcs_comm *c)
+{
+    return c->size;
+}
+int xpcs_comm_is_root(const xpcs_comm *c)
+{
+    return c->rank == 0;
+}
+MPI_Comm xpcs_comm_raw(const xpcs_comm *c)
+{
+    return c->comm;
+}
+int xpcs_comm_node_size(const xpcs_comm *c)
+{
+    MPI_Comm node;
+    int n = 1;
+    if (MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &n);
+        MPI_Comm_free(&node);
+    }
+    return n;
+}
+
+double xpcs_comm_wtime(void)
+{
+    return MPI_Wtime();
+}
+
+xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err)
+{
+    int mine[2] = {(int)local, local != XPCS_OK ? c->rank : INT_MAX};
+    int worst[2];
+    /* Two reductions in one call would need MINLOC semantics on different
+     * keys; do the status max and the first failing rank separately. */
+    MPI_Allreduce(&mine[0], &worst[0], 1, MPI_INT, MPI_MAX, c->comm);
+    if (worst[0] == XPCS_OK)
+        return XPCS_OK;
+    MPI_Allreduce(&mine[1], &worst[1], 1, MPI_INT, MPI_MIN, c->comm);
+    xpcs_err tmp;
+    if (c->rank == worst[1] && err)
+        memcpy(tmp.msg, err->msg, sizeof tmp.msg);
+    else
+        tmp.msg[0] = '\0';
+    MPI_Bcast(tmp.msg, (int)sizeof tmp.msg, MPI_CHAR, worst[1], c->comm);
+    tmp.msg[sizeof tmp.msg - 1] = '\0';
+    if (err)
+        memcpy(err->msg, tmp.msg, sizeof tmp.msg);
+    return (xpcs_status)worst[0];
+}
+
+void xpcs_comm_barrier(const xpcs_comm *c)
+{
+    MPI_Barrier(c->comm);
+}
+
+/* ---- batch scheduling --------------------------------------------------- */
+
+xpcs_status xpcs_comm_split(const xpcs_comm *c, int color, int key, xpcs_comm **out, xpcs_err *err)
+{
+    MPI_Comm sub = MPI_COMM_NULL;
+    *out = NULL;
+    if (MPI_Comm_split(c->comm, color >= 0 ? color : MPI_UNDEFINED, key, &sub) != MPI_SUCCESS)
+        return xpcs_fail(err, XPCS_ERR_MPI, "MPI_Comm_split failed");
+    if (sub == MPI_COMM_NULL)
+        return XPCS_OK;
+    xpcs_comm *s = xpcs_calloc(1, sizeof *s);
+    s->comm = sub;
+    MPI_Comm_rank(sub, &s->rank);
+    MPI_Comm_size(sub, &s->size);
+    *out = s;
+    return XPCS_OK;
+}
+
+void xpcs_comm_send(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag)
+{
+    MPI_Send(buf, (int)bytes, MPI_BYTE, dest, tag, c->comm);
+}
+
+void xpcs_comm_recv(const xpcs_comm *c, void *buf, size_t bytes, int source, int tag)
+{
+    MPI_Recv(buf, (int)bytes, MPI_BYTE, source, tag, c->comm, MPI_STATUS_IGNORE);
+}
+
+/* Tests rq until it completes, sleeping 1 ms between tests. */
+static void wait_idle(MPI_Request *rq, MPI_Status *status)
+{
+    const struct timespec nap = {0, 1000000L};
+    int done = 0;
+    for (;;) {
+        MPI_Test(rq, &done, status);
+        if (done)
+            return;
+        nanosleep(&nap, NULL);
+    }
+}
+
+void xpcs_comm_recv_any(const xpcs_comm *c, void *buf, size_t bytes, int tag, int *source)
+{
+    MPI_Request rq;
+    MPI_Status status;
+    MPI_Irecv(buf, (int)bytes, MPI_BYTE, MPI_ANY_SOURCE, tag, c->comm, &rq);
+    wait_idle(&rq, &status);
+    if (source)
+        *source = status.MPI_SOURCE;
+}
+
+void xpcs_comm_bcast_idle(const xpcs_comm *c, void *buf, size_t bytes, int root)
+{
+    MPI_Request rq;
+    MPI_Ibcast(buf, (int)bytes, MPI_BYTE, root, c->comm, &rq);
+    wait_idle(&rq, MPI_STATUS_IGNORE);
+}
+
+void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root)
+{
+    /* Chunk so that each count fits an int. */
+    const size_t max = (size_t)1 << 30;
+    char *p = buf;
+    while (bytes > 0) {
+        size_t n = bytes < max ? bytes : max;
+        MPI_Bcast(p, (int)n, MPI_BYTE, root, c->comm);
+        p += n;
+        bytes -= n;
+    }
+}
+
+void xpcs_comm_allreduce_max_double(const xpcs_comm *c, double *buf, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_MAX, c->comm);
+}
+
+void xpcs_comm_allreduce_min_double(const xpcs_comm *c, double *buf, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_MIN, c->comm);
+}
+
+void xpcs_comm_allreduce_sum_int64(const xpcs_comm *c, int64_t *buf, int n)
+{
+    MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_INT64_T, MPI_SUM, c->comm);
+}
+
+static void reduce_chunked(const xpcs_comm *c, void *buf, int64_t n, MPI_Datatype t, size_t esz,
+                           int root)
+{
+    const int64_t max = (int64_t)1 << 28;
+    char *p = buf;
+    while (n > 0) {
+        int k = (int)(n < max ? n : max);
+        if (c->rank == root)
+            MPI_Reduce(MPI_IN_PLACE, p, k, t, MPI_SUM, root, c->comm);
+        else
+            MPI_Reduce(p, NULL, k, t, MPI_SUM, root, c->comm);
+        p += (size_t)k * esz;
+        n -= k;
+    }
+}
+
+void xpcs_comm_reduce_sum_double(const xpcs_comm *c, double *buf, int64_t n, int root)
+{
+    reduce_chunked(c, buf, n, MPI_DOUBLE, sizeof(double), root);
+}
+
+void xpcs_comm_reduce_sum_int64(const xpcs_comm *c, int64_t *buf, int64_t n, int root)
+{
+    reduce_chunked(c, buf, n, MPI_INT64_T, sizeof(int64_t), root);
+}
+
+void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root)
+{
+    MPI_Gather(&v, 1, MPI_DOUBLE, out, 1, MPI_DOUBLE, root, c->comm);
+}
+
+void xpcs_comm_gather_doubles(const xpcs_comm *c, const double *mine, int n, double *out, int root)
+{
+    MPI_Gather(mine, n, MPI_DOUBLE, out, n, MPI_DOUBLE, root, c->comm);
+}
+
+void xpcs_comm_gather_bytes(const xpcs_comm *c, const void *mine, int n, void *out, int root)
+{
+    MPI_Gather(mine, n, MPI_BYTE, out, n, MPI_BYTE, root, c->comm);
+}
+
+void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count, double *all,
+                                 const int *counts)
+{
+    int *displ = xpcs_malloc(sizeof(int) * (size_t)c->size);
+    int off = 0;
+    for (int r = 0; r < c->size; r++) {
+        displ[r] = off;
+        off += counts[r];
+    }
+    MPI_Allgatherv(mine, my_count, MPI_DOUBLE, all, counts, displ, MPI_DOUBLE, c->comm);
+    free(displ);
+}
+
+void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount, const int *sdispl,
+                         void *recv, const int *rcount, const int *rdispl, xpcs_dtype t)
+{
+    MPI_Alltoallv(send, scount, sdispl, mpi_type(t), recv, rcount, rdispl, mpi_type(t), c->comm);
+}
+
+#define P2P_CHUNK ((size_t)1 << 30)
+
+void xpcs_comm_send_bytes(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag)
+{
+    const char *p = buf;
+    do {
+        size_t n = bytes < P2P_CHUNK ? bytes : P2P_CHUNK;
+        MPI_Send(p, (int)n, MPI_BYTE, dest, tag, c->comm);
+        p += n;
+        bytes -= n;
+    } while (bytes > 0);
+}
+
+void xpcs_comm_recv_bytes(const xpcs_comm *c, void *buf, size_t bytes, int src, int tag)
+{
+    char *p = buf;
+    do {
+        size_t n = bytes < P2P_CHUNK ? bytes : P2P_CHUNK;
+        MPI_Recv(p, (int)n, MPI_BYTE, src, tag, c->comm, MPI_STATUS_IGNORE);
+        p += n;
+        bytes -= n;
+    } while (bytes > 0);
+}
+
+int xpcs_comm_probe(const xpcs_comm *c, int tag, int wait)
+{
+    MPI_Status s;
+    if (wait) {
+        MPI_Probe(MPI_ANY_SOURCE, tag, c->comm, &s);
+        return s.MPI_SOURCE;
+    }
+    int flag = 0;
+    MPI_Iprobe(MPI_ANY_SOURCE, tag, c->comm, &flag, &s);
+    return flag ? s.MPI_SOURCE : -1;
+}
+
+void xpcs_comm_allreduce_sum_double(const xpcs_comm *c, double *buf, int64_t n)
+{
+    const int64_t max = (int64_t)1 << 28;
+    while (n > 0) {
+        int k = (int)(n < max ? n : max);
+        MPI_Allreduce(MPI_IN_PLACE, buf, k, MPI_DOUBLE, MPI_SUM, c->comm);
+        buf += k;
+        n -= k;
+    }
+}
+
+void xpcs_comm_alltoall_int(const xpcs_comm *c, const int *send, int *recv)
+{
+    MPI_Alltoall(send, 1, MPI_INT, recv, 1, MPI_INT, c->comm);
+}
+
+struct xpcs_file {
+    MPI_File fh;
+    char path[1024];
+};
+
+static void mpi_error_text(int code, char *buf, size_t n)
+{
+    char s[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(code, s, &len) != MPI_SUCCESS)
+        len = 0;
+    s[len < MPI_MAX_ERROR_STRING ? len : MPI_MAX_ERROR_STRING - 1] = '\0';
+    snprintf(buf, n, "%s", s);
+}
+
+xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
+                                xpcs_err *err)
+{
+    xpcs_file *f = xpcs_calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    /* errors are returned, not fatal, on this handle */
+    int rc = MPI_File_open(c->comm, path, MPI_MODE_RDONLY, MPI_INFO_NULL, &f->fh);
+    if (rc != MPI_SUCCESS) {
+        char msg[MPI_MAX_ERROR_STRING];
+        mpi_error_text(rc, msg, sizeof msg);
+        free(f);
+        *out = NULL;
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot open with MPI-IO: %s", path, msg);
+    }
+    MPI_File_set_errhandler(f->fh, MPI_ERRORS_RETURN);
+    *out = f;
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
+                                       xpcs_err *err)
+{
+    if (bytes > (size_t)INT_MAX)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: read of %zu bytes: more than 2^31-1", f->path,
+                         bytes);
+    MPI_Status status;
+    char dummy;
+    int rc = MPI_File_read_at_all(f->fh, (MPI_Offset)offset, bytes ? buf : &dummy, (int)bytes,
+                                  MPI_BYTE, &status);
+    int got = 0;
+    if (rc == MPI_SUCCESS)
+        MPI_Get_count(&status, MPI_BYTE, &got);
+    if (rc != MPI_SUCCESS || (size_t)got != bytes) {
+        char msg[MPI_MAX_ERROR_STRING] = "short read";
+        if (rc != MPI_SUCCESS)
+            mpi_error_text(rc, msg, sizeof msg);
+        return xpcs_fail(err, XPCS_ERR_INPUT,
+                         "%s: cannot read %zu bytes at offset %lld: %s (file changed or "
+                         "truncated?)",
+                         f->path, bytes, (long long)offset, msg);
+    }
+    return XPCS_OK;
+}
+
+void xpcs_comm_file_close(xpcs_file **f)
+{
+    if (!f || !*f)
+        return;
+    MPI_File_close(&(*f)->fh);
+    free(*f);
+    *f = NULL;
+}
+
+void xpcs_comm_abort(const char *msg, int code)
+{
+    fprintf(stderr, "xpcs: fatal: %s\n", msg);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code);
+}

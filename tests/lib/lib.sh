@@ -1,0 +1,80 @@
+# Shared helpers for the integration tests (sourced).  Every command is
+# printed before it runs, so a failure can be pasted and rerun by hand.
+set -u
+: "${XPCS_BIN:?set XPCS_BIN to the build directory}"
+PY=${XPCS_PYTHON:-/usr/bin/python3}
+MPIEXEC=${XPCS_MPIEXEC:-mpiexec}
+NPFLAG=${XPCS_NPFLAG:--n}
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) # tests/
+ORACLES=$TESTS/oracles # independent Python references and comparisons
+NAME=$(basename "$0" .sh)
+WORK=${XPCS_WORK:-/tmp/xpcs-tests}/$NAME
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK" || exit 1
+PASSED=0
+FAILED=0
+
+run() {
+    echo "+ $*"
+    "$@"
+}
+# corr NP ARGS...: xpcs-corr on NP ranks, killed after 120 s (a hang fails)
+corr() {
+    local np=$1
+    shift
+    run timeout 120 "$MPIEXEC" "$NPFLAG" "$np" "$XPCS_BIN/xpcs-corr" "$@"
+}
+synth() {
+    run "$XPCS_BIN/xpcs-synth" "$@" >/dev/null
+}
+ok() {
+    echo "ok   $*"
+    PASSED=$((PASSED + 1))
+}
+bad() {
+    echo "FAIL $*"
+    FAILED=$((FAILED + 1))
+}
+check() { # check DESCRIPTION COMMAND...
+    local d=$1
+    shift
+    if "$@"; then ok "$d"; else bad "$d"; fi
+}
+# same_result DESCRIPTION REFERENCE RESULT NP ARGS...: xpcs-corr on NP ranks writing
+# RESULT (-o its directory); RESULT must be bit-identical to REFERENCE (compare.py)
+same_result() {
+    local d=$1 ref=$2 res=$3 np=$4
+    shift 4
+    if corr "$np" -o "$(dirname "$res")" "$@" >run.log 2>&1; then
+        check "$d" run "$PY" "$ORACLES/compare.py" "$ref" "$res"
+    else
+        cat run.log
+        bad "$d: xpcs-corr failed"
+    fi
+}
+# expect_fail DESCRIPTION PATTERN NP ARGS...: xpcs-corr on NP ranks must fail with
+# one error line matching PATTERN, no hang and no result file (or .tmp) in bad_out
+expect_fail() {
+    local d=$1 pattern=$2 np=$3
+    shift 3
+    corr "$np" -o bad_out "$@" >out.txt 2>err.txt
+    local rc=$? line
+    line=$(grep -c '^xpcs-corr: error:' err.txt)
+    if [ "$rc" -eq 124 ]; then
+        bad "$d: hung (killed after 120 s)"
+    elif [ "$rc" -eq 0 ]; then
+        bad "$d: exit status 0"
+    elif [ "$line" -ne 1 ] || ! grep '^xpcs-corr: error:' err.txt | grep -Eq "$pattern"; then
+        cat err.txt
+        bad "$d: expected one error line matching /$pattern/"
+    elif [ -n "$(find bad_out -name '*_results.hdf*' 2>/dev/null)" ]; then
+        bad "$d: left a result file behind"
+    else
+        ok "$d (rc $rc, np=$np): $(grep '^xpcs-corr: error:' err.txt)"
+    fi
+}
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+}
