@@ -5,24 +5,30 @@
 
 #include "xpcs/core/status.h"
 
-int xpcs_h5_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                const void *data)
+int xpcs_h5_put_pl(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
+                   const hsize_t *dims, const void *data, hid_t dcpl)
 {
     hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t d = H5Dcreate2(loc, name, type, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(loc, name, ftype, s, lcpl, dcpl, H5P_DEFAULT);
     H5Pclose(lcpl);
     hsize_t n = 1; /* elements: an empty dataset gets no write */
     for (int i = 0; i < rank; i++)
         n *= dims[i];
     int rc = -1;
     if (d >= 0) {
-        rc = n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
+        rc = n > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
         H5Dclose(d);
     }
     H5Sclose(s);
     return rc;
+}
+
+int xpcs_h5_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                const void *data)
+{
+    return xpcs_h5_put_pl(loc, name, type, type, rank, dims, data, H5P_DEFAULT);
 }
 
 int xpcs_h5_put_f64(hid_t loc, const char *name, double v)
@@ -48,15 +54,20 @@ static hid_t str_type(size_t len)
     return t;
 }
 
-int xpcs_h5_put_str(hid_t loc, const char *name, const char *v)
+int xpcs_h5_put_str_pl(hid_t loc, const char *name, const char *v, hid_t dcpl)
 {
     hid_t t = str_type(strlen(v) + 1);
-    int rc = xpcs_h5_put(loc, name, t, 0, NULL, v);
+    int rc = xpcs_h5_put_pl(loc, name, t, t, 0, NULL, v, dcpl);
     H5Tclose(t);
     return rc;
 }
 
-int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n)
+int xpcs_h5_put_str(hid_t loc, const char *name, const char *v)
+{
+    return xpcs_h5_put_str_pl(loc, name, v, H5P_DEFAULT);
+}
+
+int xpcs_h5_put_strs_pl(hid_t loc, const char *name, const char *const *v, int n, hid_t dcpl)
 {
     size_t len = 1;
     for (int i = 0; i < n; i++)
@@ -66,24 +77,44 @@ int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n)
         memcpy(buf + (size_t)i * len, v[i], strlen(v[i]));
     hid_t t = str_type(len);
     hsize_t d[1] = {(hsize_t)n};
-    int rc = xpcs_h5_put(loc, name, t, 1, d, buf);
+    int rc = xpcs_h5_put_pl(loc, name, t, t, 1, d, buf, dcpl);
     H5Tclose(t);
     free(buf);
     return rc;
 }
 
-int xpcs_h5_put_group(hid_t loc, const char *name)
+int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n)
+{
+    return xpcs_h5_put_strs_pl(loc, name, v, n, H5P_DEFAULT);
+}
+
+int xpcs_h5_put_group_pl(hid_t loc, const char *name, hid_t gcpl)
 {
     if (H5Lexists(loc, name, H5P_DEFAULT) > 0)
         return 0;
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t g = H5Gcreate2(loc, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(loc, name, lcpl, gcpl, H5P_DEFAULT);
     H5Pclose(lcpl);
     if (g < 0)
         return -1;
     H5Gclose(g);
     return 0;
+}
+
+int xpcs_h5_put_group(hid_t loc, const char *name)
+{
+    return xpcs_h5_put_group_pl(loc, name, H5P_DEFAULT);
+}
+
+hid_t xpcs_h5_untimed(hid_t cls)
+{
+    const hid_t pl = H5Pcreate(cls);
+    if (pl >= 0 && H5Pset_obj_track_times(pl, 0) < 0) {
+        H5Pclose(pl);
+        return H5I_INVALID_HID;
+    }
+    return pl;
 }
 
 int xpcs_h5_put_attr_str(hid_t loc, const char *obj, const char *name, const char *v)

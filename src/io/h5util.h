@@ -1,4 +1,4 @@
-/* h5util: the small HDF5 writers shared by the result, fit and average
+/* h5util: the small HDF5 writers shared by the result, fit, average and h5write
  * writers.  Each returns 0, or < 0 on failure (the HDF5 error stack keeps
  * the reason; xpcs_h5_last_error() in h5in.h reads it). */
 #ifndef XPCS_H5UTIL_H
@@ -22,5 +22,19 @@ int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n);
 int xpcs_h5_put_group(hid_t loc, const char *name);
 /* String attribute `name` on the object at path obj ("." = loc itself). */
 int xpcs_h5_put_attr_str(hid_t loc, const char *obj, const char *name, const char *v);
+
+/* The writers above with a creation property list (H5P_DEFAULT in the
+ * forms without _pl); xpcs_h5_put_pl also takes the file type ftype apart
+ * from the memory type mtype (e.g. H5T_IEEE_F64LE on disk, H5T_NATIVE_DOUBLE
+ * in memory). */
+int xpcs_h5_put_pl(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
+                   const hsize_t *dims, const void *data, hid_t dcpl);
+int xpcs_h5_put_str_pl(hid_t loc, const char *name, const char *v, hid_t dcpl);
+int xpcs_h5_put_strs_pl(hid_t loc, const char *name, const char *const *v, int n, hid_t dcpl);
+int xpcs_h5_put_group_pl(hid_t loc, const char *name, hid_t gcpl);
+/* A creation property list of class cls (H5P_GROUP_CREATE,
+ * H5P_DATASET_CREATE) whose objects carry no time stamps, so that the same
+ * contents give the same file bytes; < 0 on failure.  Close with H5Pclose. */
+hid_t xpcs_h5_untimed(hid_t cls);
 
 #endif

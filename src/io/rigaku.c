@@ -36,6 +36,21 @@ void xpcs_rigaku3m_origin(int module, int64_t *row, int64_t *col)
     *col = (int64_t)(t % 2) * (XPCS_RIGAKU_COLS + XPCS_RIGAKU3M_GAP_COLS);
 }
 
+int xpcs_rigaku3m_module_of(int64_t i, uint32_t *q)
+{
+    const int64_t row = i / XPCS_RIGAKU3M_COLS, col = i % XPCS_RIGAKU3M_COLS;
+    for (int m = 0; m < XPCS_RIGAKU3M_MODULES; m++) {
+        int64_t r0, c0;
+        xpcs_rigaku3m_origin(m, &r0, &c0);
+        if (row >= r0 && row < r0 + XPCS_RIGAKU_ROWS && col >= c0 && col < c0 + XPCS_RIGAKU_COLS) {
+            if (q)
+                *q = (uint32_t)((row - r0) * XPCS_RIGAKU_COLS + (col - c0));
+            return m;
+        }
+    }
+    return -1;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);

@@ -52,6 +52,7 @@
 #define XPCS_RIGAKU_ROWS 512
 #define XPCS_RIGAKU_COLS 1024
 #define XPCS_RIGAKU_PIXELS (XPCS_RIGAKU_ROWS * XPCS_RIGAKU_COLS)
+#define XPCS_RIGAKU_COUNT_MAX 4095u /* 12-bit counts */
 /* the 3M canvas */
 #define XPCS_RIGAKU3M_MODULES 6
 #define XPCS_RIGAKU3M_GAP_ROWS 70
@@ -88,6 +89,10 @@ static inline uint64_t xpcs_rigaku_le64(uint64_t w)
 
 /* 3M: the canvas row and column of pixel (0, 0) of module file NAME.bin.00m. */
 void xpcs_rigaku3m_origin(int module, int64_t *row, int64_t *col);
+/* 3M: the module file (0 .. 5) of canvas pixel i (row-major, 1676 x 2100)
+ * and in *q (when not NULL) its pixel index within the module
+ * (row * 1024 + col); -1 for a pixel in a gap. */
+int xpcs_rigaku3m_module_of(int64_t i, uint32_t *q);
 
 /* 1 when path names an event file: ends in ".bin" (500k) or ".bin.000" ...
  * ".bin.005" (one module of a 3M set). */

@@ -1,0 +1,248 @@
+/* h5write: deterministic serial HDF5 files through h5util's writers. */
+#include "xpcs/io/h5write.h"
+
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5util.h"
+
+struct xpcs_h5w {
+    hid_t file;
+    char *name;        /* for messages */
+    H5E_auto2_t efunc; /* HDF5's error printing before create, restored at close */
+    void *edata;
+};
+
+struct xpcs_h5w_stack {
+    xpcs_h5w *w;
+    char *path;
+    hid_t d, space, dcpl, mtype;
+    int64_t rows, cols;
+};
+
+/* On-disk (little-endian) and in-memory HDF5 types of t; 0 if t has none. */
+static int h5_types(xpcs_dtype t, hid_t *ftype, hid_t *mtype)
+{
+    switch (t) {
+    case XPCS_DT_U8:
+        *ftype = H5T_STD_U8LE;
+        *mtype = H5T_NATIVE_UINT8;
+        return 1;
+    case XPCS_DT_U16:
+        *ftype = H5T_STD_U16LE;
+        *mtype = H5T_NATIVE_UINT16;
+        return 1;
+    case XPCS_DT_U32:
+        *ftype = H5T_STD_U32LE;
+        *mtype = H5T_NATIVE_UINT32;
+        return 1;
+    case XPCS_DT_F64:
+        *ftype = H5T_IEEE_F64LE;
+        *mtype = H5T_NATIVE_DOUBLE;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static char *dup_str(const char *s)
+{
+    const size_t n = strlen(s) + 1;
+    return memcpy(xpcs_malloc(n), s, n);
+}
+
+xpcs_status xpcs_h5w_create(const char *path, xpcs_h5w **out, xpcs_err *err)
+{
+    *out = NULL;
+    H5E_auto2_t efunc = NULL;
+    void *edata = NULL;
+    /* our messages replace the HDF5 error-stack dump */
+    H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    const hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        H5Eset_auto2(H5E_DEFAULT, efunc, edata);
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create HDF5 file", path);
+    }
+    xpcs_h5w *w = xpcs_calloc(1, sizeof *w);
+    w->file = f;
+    w->name = dup_str(path);
+    w->efunc = efunc;
+    w->edata = edata;
+    *out = w;
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_h5w_close(xpcs_h5w **wp, xpcs_status st, xpcs_err *err)
+{
+    xpcs_h5w *w = *wp;
+    if (!w)
+        return st;
+    if (H5Fclose(w->file) < 0 && st == XPCS_OK)
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close HDF5 file", w->name);
+    H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
+    free(w->name);
+    free(w);
+    *wp = NULL;
+    return st;
+}
+
+xpcs_status xpcs_h5w_group(xpcs_h5w *w, const char *path, xpcs_err *err)
+{
+    const hid_t pl = xpcs_h5_untimed(H5P_GROUP_CREATE);
+    const int rc = pl < 0 ? -1 : xpcs_h5_put_group_pl(w->file, path, pl);
+    if (pl >= 0)
+        H5Pclose(pl);
+    if (rc < 0)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create group %s", w->name, path);
+    return XPCS_OK;
+}
+
+/* One dataset: ftype on disk, mtype in memory; rank 0 = scalar. */
+static xpcs_status put(xpcs_h5w *w, const char *path, hid_t ftype, hid_t mtype, int rank,
+                       const int64_t *dims, const void *v, xpcs_err *err)
+{
+    hsize_t d[8] = {0};
+    if (rank < 0 || rank > 8)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: dataset %s of rank %d, expected 0..8",
+                         w->name, path, rank);
+    for (int i = 0; i < rank; i++)
+        d[i] = (hsize_t)dims[i];
+    const hid_t pl = xpcs_h5_untimed(H5P_DATASET_CREATE);
+    const int rc = pl < 0 ? -1 : xpcs_h5_put_pl(w->file, path, ftype, mtype, rank, d, v, pl);
+    if (pl >= 0)
+        H5Pclose(pl);
+    if (rc < 0)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write dataset %s", w->name, path);
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_h5w_f64(xpcs_h5w *w, const char *path, int rank, const int64_t *dims,
+                         const double *v, xpcs_err *err)
+{
+    return put(w, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, v, err);
+}
+
+xpcs_status xpcs_h5w_i32(xpcs_h5w *w, const char *path, int rank, const int64_t *dims,
+                         const int32_t *v, xpcs_err *err)
+{
+    return put(w, path, H5T_STD_I32LE, H5T_NATIVE_INT32, rank, dims, v, err);
+}
+
+xpcs_status xpcs_h5w_i64(xpcs_h5w *w, const char *path, int rank, const int64_t *dims,
+                         const int64_t *v, xpcs_err *err)
+{
+    return put(w, path, H5T_STD_I64LE, H5T_NATIVE_INT64, rank, dims, v, err);
+}
+
+/* A scalar string (n < 0) or n strings. */
+static xpcs_status put_strs(xpcs_h5w *w, const char *path, const char *const *s, int n,
+                            xpcs_err *err)
+{
+    const hid_t pl = xpcs_h5_untimed(H5P_DATASET_CREATE);
+    int rc = -1;
+    if (pl >= 0)
+        rc = n < 0 ? xpcs_h5_put_str_pl(w->file, path, s[0], pl)
+                   : xpcs_h5_put_strs_pl(w->file, path, s, n, pl);
+    if (pl >= 0)
+        H5Pclose(pl);
+    if (rc < 0)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write dataset %s", w->name, path);
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_h5w_str(xpcs_h5w *w, const char *path, const char *s, xpcs_err *err)
+{
+    return put_strs(w, path, &s, -1, err);
+}
+
+xpcs_status xpcs_h5w_strs(xpcs_h5w *w, const char *path, const char *const *s, int n, xpcs_err *err)
+{
+    return put_strs(w, path, s, n < 0 ? 0 : n, err);
+}
+
+xpcs_status xpcs_h5w_attr_str(xpcs_h5w *w, const char *obj, const char *name, const char *s,
+                              xpcs_err *err)
+{
+    if (xpcs_h5_put_attr_str(w->file, obj, name, s) < 0)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write attribute %s@%s", w->name, obj,
+                         name);
+    return XPCS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* frame stacks                                                        */
+
+xpcs_status xpcs_h5w_stack_create(xpcs_h5w *w, const char *path, xpcs_dtype type, int64_t frames,
+                                  int64_t rows, int64_t cols, int64_t chunk_frames, int gzip,
+                                  xpcs_h5w_stack **out, xpcs_err *err)
+{
+    *out = NULL;
+    hid_t ftype, mtype;
+    if (!h5_types(type, &ftype, &mtype))
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: no HDF5 type for element type %d of %s",
+                         w->name, (int)type, path);
+    xpcs_h5w_stack *s = xpcs_calloc(1, sizeof *s);
+    s->w = w;
+    s->path = dup_str(path);
+    s->mtype = mtype;
+    s->rows = rows;
+    s->cols = cols;
+    s->d = H5I_INVALID_HID;
+    const hsize_t dims[3] = {(hsize_t)frames, (hsize_t)rows, (hsize_t)cols};
+    const hsize_t chunk[3] = {(hsize_t)chunk_frames, dims[1], dims[2]};
+    s->space = H5Screate_simple(3, dims, NULL);
+    s->dcpl = xpcs_h5_untimed(H5P_DATASET_CREATE);
+    xpcs_status st = XPCS_ERR_OUTPUT;
+    if (s->space < 0 || s->dcpl < 0 || H5Pset_chunk(s->dcpl, 3, chunk) < 0)
+        xpcs_fail(err, st, "%s: cannot set up chunks [%ld,%ld,%ld] for %s", w->name,
+                  (long)chunk_frames, (long)rows, (long)cols, path);
+    else if (gzip > 0 && (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 ||
+                          H5Pset_deflate(s->dcpl, (unsigned)gzip) < 0))
+        xpcs_fail(err, st, "%s: deflate (gzip %d) not available for %s", w->name, gzip, path);
+    else if ((s->d = H5Dcreate2(w->file, path, ftype, s->space, H5P_DEFAULT, s->dcpl,
+                                H5P_DEFAULT)) < 0)
+        xpcs_fail(err, st, "%s: cannot create dataset %s", w->name, path);
+    else
+        st = XPCS_OK;
+    if (st != XPCS_OK)
+        return xpcs_h5w_stack_close(&s, st, err);
+    *out = s;
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_h5w_stack_write(xpcs_h5w_stack *s, int64_t first, int64_t n, const void *buf,
+                                 xpcs_err *err)
+{
+    const hsize_t start[3] = {(hsize_t)first, 0, 0};
+    const hsize_t count[3] = {(hsize_t)n, (hsize_t)s->rows, (hsize_t)s->cols};
+    const hid_t msp = H5Screate_simple(3, count, NULL);
+    herr_t rc =
+        msp < 0 ? -1 : H5Sselect_hyperslab(s->space, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (rc >= 0)
+        rc = H5Dwrite(s->d, s->mtype, msp, s->space, H5P_DEFAULT, buf);
+    if (msp >= 0)
+        H5Sclose(msp);
+    if (rc < 0)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write frames %ld..%ld of %s", s->w->name,
+                         (long)first, (long)(first + n - 1), s->path);
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_h5w_stack_close(xpcs_h5w_stack **sp, xpcs_status st, xpcs_err *err)
+{
+    xpcs_h5w_stack *s = *sp;
+    if (!s)
+        return st;
+    if (s->d >= 0 && H5Dclose(s->d) < 0 && st == XPCS_OK)
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close dataset %s", s->w->name, s->path);
+    if (s->dcpl >= 0)
+        H5Pclose(s->dcpl);
+    if (s->space >= 0)
+        H5Sclose(s->space);
+    free(s->path);
+    free(s);
+    *sp = NULL;
+    return st;
+}
