@@ -29,9 +29,11 @@ import shutil
 import subprocess
 import sys
 
-PHASES = ["plan", "open", "read", "saxs", "pack", "exchange", "multitau", "reduce", "write"]
-COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-          "#7f7f7f", "#bcbd22", "#17becf"]
+# the leaf phases of the profile (a run lists only the phases it ran)
+PHASES = ["plan", "open", "read", "decode", "extract", "saxs", "pack", "exchange", "multitau",
+          "linear", "reduce", "twotime", "write"]
+COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#98df8a", "#aec7e8", "#d62728", "#9467bd",
+          "#8c564b", "#e377c2", "#c49c94", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
 def ints(text):
@@ -117,10 +119,11 @@ def table(rows):
                "read_gb_per_s": round(s["read_gb_per_s"], 3),
                "peak_rss_mb": round(s["peak_rss_max_bytes"] / 1e6, 1)}
         for p in PHASES:
-            row[p + "_max_s"] = round(ph[p]["max_s"], 4)
+            row[p + "_max_s"] = round(ph.get(p, {}).get("max_s", 0.0), 4)
         # plan and write are rank 0's by design: imbalance of the parallel phases only
-        row["max_imbalance"] = round(max(ph[p]["imbalance"] for p in
-                                         ("read", "saxs", "pack", "exchange", "multitau")), 3)
+        row["max_imbalance"] = round(max(ph.get(p, {}).get("imbalance", 0.0) for p in
+                                         ("read", "decode", "extract", "saxs", "pack", "exchange",
+                                          "multitau", "linear", "twotime")), 3)
         out.append(row)
     return out
 

@@ -21,6 +21,14 @@ xpcs_sbuf *xpcs_sbuf_create(void)
     return b;
 }
 
+char *xpcs_sbuf_take(xpcs_sbuf **b)
+{
+    char *s = (*b)->s;
+    free(*b);
+    *b = NULL;
+    return s;
+}
+
 void xpcs_sbuf_destroy(xpcs_sbuf **b)
 {
     if (!b || !*b)

@@ -7,17 +7,16 @@
 
 #include "xpcs/io/h5in.h"
 #include "h5util.h"
+#include "resfile.h"
 
-_Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is carried as int64_t");
-
-static xpcs_status h5fail(const xpcs_h5x *w, const char *path, xpcs_err *err)
+static xpcs_status h5fail(xpcs_resfile *w, const char *path, xpcs_err *err)
 {
     char h5[256];
     xpcs_h5_last_error(h5, sizeof h5);
-    return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write %s (HDF5: %s)", w->name, path, h5);
+    return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write %s (HDF5: %s)", w->tmp, path, h5);
 }
 
-static hid_t create(const xpcs_h5x *w, const char *path, hid_t type, int rank, const int64_t *dims,
+static hid_t create(xpcs_resfile *w, const char *path, hid_t type, int rank, const int64_t *dims,
                     hid_t *space)
 {
     hsize_t d[8] = {0};
@@ -26,39 +25,38 @@ static hid_t create(const xpcs_h5x *w, const char *path, hid_t type, int rank, c
     *space = rank ? H5Screate_simple(rank, d, NULL) : H5Screate(H5S_SCALAR);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t ds = H5Dcreate2((hid_t)w->file, path, type, *space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(w->f, path, type, *space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     H5Pclose(lcpl);
     return ds;
 }
 
-static xpcs_status put(const xpcs_h5x *w, const char *path, hid_t type, int rank,
-                       const int64_t *dims, const void *data, xpcs_err *err)
+static xpcs_status put(xpcs_resfile *w, const char *path, hid_t type, int rank, const int64_t *dims,
+                       const void *data, xpcs_err *err)
 {
     hsize_t d[8] = {0};
     for (int i = 0; i < rank && i < 8; i++)
         d[i] = (hsize_t)dims[i];
-    return xpcs_h5_put((hid_t)w->file, path, type, rank, d, data) < 0 ? h5fail(w, path, err)
-                                                                      : XPCS_OK;
+    return xpcs_h5_put(w->f, path, type, rank, d, data) < 0 ? h5fail(w, path, err) : XPCS_OK;
 }
 
-xpcs_status xpcs_h5x_f64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
+xpcs_status xpcs_h5x_f64(xpcs_resfile *w, const char *path, int rank, const int64_t *dims,
                          const double *data, xpcs_err *err)
 {
     return put(w, path, H5T_NATIVE_DOUBLE, rank, dims, data, err);
 }
 
-xpcs_status xpcs_h5x_i64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
+xpcs_status xpcs_h5x_i64(xpcs_resfile *w, const char *path, int rank, const int64_t *dims,
                          const int64_t *data, xpcs_err *err)
 {
     return put(w, path, H5T_NATIVE_INT64, rank, dims, data, err);
 }
 
-xpcs_status xpcs_h5x_str(const xpcs_h5x *w, const char *path, const char *text, xpcs_err *err)
+xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xpcs_err *err)
 {
-    return xpcs_h5_put_str((hid_t)w->file, path, text) < 0 ? h5fail(w, path, err) : XPCS_OK;
+    return xpcs_h5_put_str(w->f, path, text) < 0 ? h5fail(w, path, err) : XPCS_OK;
 }
 
-xpcs_status xpcs_h5x_config(const xpcs_h5x *w, const char *group, const xpcs_result *r,
+xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_result *r,
                             const char *type_name, xpcs_err *err)
 {
     const xpcs_config *c = r->cfg;
@@ -98,7 +96,7 @@ xpcs_status xpcs_h5x_config(const xpcs_h5x *w, const char *group, const xpcs_res
     return st;
 }
 
-xpcs_status xpcs_h5x_upper_map(const xpcs_h5x *w, const char *path, int64_t n, const float *tri,
+xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
                                xpcs_err *err)
 {
     int64_t dims[2] = {n, n};

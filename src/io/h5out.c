@@ -12,6 +12,8 @@
 #include "xpcs/core/fileutil.h"
 #include "h5util.h"
 #include "xpcs/io/h5in.h"
+#include "xpcs/io/names.h"
+#include "resfile.h"
 
 static double qmap_scalar(hid_t qf, const char *name, double fallback)
 {
@@ -124,65 +126,75 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
     return rc;
 }
 
-xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err)
+xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_err *err)
 {
-    char tmp[XPCS_PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", r->out_path);
+    xpcs_resfile *w = xpcs_calloc(1, sizeof *w);
+    w->f = -1;
+    xpcs_tmp_name(r->out_path, w->tmp, sizeof w->tmp);
+    snprintf(w->final, sizeof w->final, "%s", r->out_path);
     xpcs_status st = XPCS_OK;
-    hid_t f = -1, qf = -1;
+    hid_t qf = -1;
     if (r->meta_path) {
-        st = xpcs_copy_file(r->meta_path, tmp, "metadata file", err);
-        if (st)
-            goto fail;
-        f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (f < 0) {
+        st = xpcs_copy_file(r->meta_path, w->tmp, "metadata file", err);
+        if (!st && (w->f = H5Fopen(w->tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
             char h5[256];
             xpcs_h5_last_error(h5, sizeof h5);
             st = xpcs_fail(err, XPCS_ERR_INPUT,
                            "%s: metadata file is not a readable HDF5 file (HDF5: %s)", r->meta_path,
                            h5);
-            goto fail;
         }
     }
-    else {
-        f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-        if (f < 0) {
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create result file", tmp);
-            goto fail;
-        }
-    }
-    qf = H5Fopen(r->qmap_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (qf < 0) {
+    else if ((w->f = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create result file", w->tmp);
+    if (!st && (qf = H5Fopen(r->qmap_path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot reopen the q-map file", r->qmap_path);
-        goto fail;
-    }
-    if ((!r->meta_path && minimal_entry(f, qf, r) < 0) || write_results(f, qf, r) < 0) {
+    if (!st &&
+        ((!r->meta_path && minimal_entry(w->f, qf, r) < 0) || write_results(w->f, qf, r) < 0)) {
         char h5[256];
         xpcs_h5_last_error(h5, sizeof h5);
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the result (HDF5: %s)", tmp, h5);
-        goto fail;
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the result (HDF5: %s)", w->tmp, h5);
     }
-    if (r->write_extra && (st = r->write_extra((int64_t)f, tmp, r, r->extra_ctx, err)) != XPCS_OK)
-        goto fail;
-    H5Fclose(qf);
-    qf = -1;
-    if (H5Fclose(f) < 0) {
-        f = -1;
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close the result (disk full?)", tmp);
-        goto fail;
-    }
-    f = -1;
-    if (rename(tmp, r->out_path) != 0) {
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, r->out_path,
-                       strerror(errno));
-        goto fail;
-    }
-    return XPCS_OK;
-fail:
     if (qf >= 0)
         H5Fclose(qf);
-    if (f >= 0)
-        H5Fclose(f);
-    unlink(tmp);
+    if (st) {
+        xpcs_resfile_abandon(&w);
+        return st;
+    }
+    *out = w;
+    return XPCS_OK;
+}
+
+const char *xpcs_resfile_name(const xpcs_resfile *f)
+{
+    return f->tmp;
+}
+
+xpcs_status xpcs_resfile_commit(xpcs_resfile **fp, xpcs_err *err)
+{
+    xpcs_resfile *w = *fp;
+    xpcs_status st = XPCS_OK;
+    herr_t rc = H5Fclose(w->f);
+    w->f = -1;
+    if (rc < 0)
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close the result (disk full?)", w->tmp);
+    else if (rename(w->tmp, w->final) != 0)
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", w->tmp, w->final,
+                       strerror(errno));
+    if (st)
+        unlink(w->tmp);
+    free(w);
+    *fp = NULL;
     return st;
+}
+
+void xpcs_resfile_abandon(xpcs_resfile **fp)
+{
+    if (!fp || !*fp)
+        return;
+    xpcs_resfile *w = *fp;
+    if (w->f >= 0)
+        H5Fclose(w->f);
+    unlink(w->tmp);
+    free(w);
+    *fp = NULL;
 }

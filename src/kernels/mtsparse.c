@@ -194,6 +194,39 @@ static inline v8d v8_load(const double *p)
  * followed by its odd partner moves up as their sum, any other frame alone
  * (x + 0 = x).  The last frame of a level stays back (pending) while its
  * partner is not complete; the next push moves it up with its partner. */
+/* After level L's pass over its frames W[0 .. total): the frames a later
+ * product or the tail can need (the last HIST before F_L) are carried into
+ * cout (returns the new count); at the final push, the tail sums instead:
+ * the last m level frames, latest first, for m = m0 .. HIST. */
+static inline int carry_or_tail(const push_ctx *pc, int L, const mts_entry *W, int64_t total,
+                                double *tail, mts_carry *cout, int n_cout)
+{
+    const xpcs_mtsparse *ms = pc->ms;
+    const int64_t F_L = pc->F >> L;
+    int64_t c0 = total;
+    while (c0 > 0 && W[c0 - 1].k >= F_L - HIST)
+        c0--;
+    if (pc->final) {
+        const int64_t N_L = ms->n_frames >> L;
+        const int m0 = m0_of(L);
+        if (c0 < total && W[total - 1].k >= N_L - HIST)
+            for (int m = m0; m <= HIST; m++) {
+                double s = 0.0;
+                for (int64_t j = total - 1; j >= c0 && W[j].k >= N_L - m; j--)
+                    s += W[j].v;
+                tail[(size_t)(m - m0) * TW] = s;
+            }
+        return n_cout;
+    }
+    for (int64_t j = c0; j < total; j++) {
+        cout[n_cout].level = L;
+        cout[n_cout].k = (int32_t)W[j].k;
+        cout[n_cout].v = W[j].v;
+        n_cout++;
+    }
+    return n_cout;
+}
+
 static int pixel_push(const push_ctx *pc, double *st, const mts_carry *cin, int n_cin,
                       mts_entry *lev0, int64_t n_new, mts_entry *other, double *win,
                       mts_carry *cout)
@@ -297,30 +330,7 @@ static int pixel_push(const push_ctx *pc, double *st, const mts_carry *cin, int 
                 n_out--;
         }
 
-        /* carry: the frames a later product or the tail can need */
-        int64_t c0 = total;
-        while (c0 > 0 && W[c0 - 1].k >= F_L - HIST)
-            c0--;
-        if (pc->final) {
-            /* tail sums: the last m level frames, latest first */
-            const int64_t N_L = ms->n_frames >> L;
-            double *tail = head + (size_t)nlag * TW;
-            if (c0 < total && W[total - 1].k >= N_L - HIST)
-                for (int m = m0; m <= HIST; m++) {
-                    double s = 0.0;
-                    for (int64_t j = total - 1; j >= c0 && W[j].k >= N_L - m; j--)
-                        s += W[j].v;
-                    tail[(size_t)(m - m0) * TW] = s;
-                }
-        }
-        else {
-            for (int64_t j = c0; j < total; j++) {
-                cout[n_cout].level = L;
-                cout[n_cout].k = (int32_t)W[j].k;
-                cout[n_cout].v = W[j].v;
-                n_cout++;
-            }
-        }
+        n_cout = carry_or_tail(pc, L, W, total, head + (size_t)nlag * TW, cout, n_cout);
         /* the next level's new frames */
         mts_entry *tmp = cur;
         cur = nxt;

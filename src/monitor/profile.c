@@ -111,6 +111,13 @@ static void reduce_phases(xpcs_profile *p)
     }
 }
 
+/* A phase is in the profile when it ran on some rank (all of them when the
+ * timers are compiled out: nothing "ran" then). */
+static int listed(const xpcs_profile *p, int i)
+{
+    return !p->timing || p->ph[i].ran;
+}
+
 static double rank_busy_cpu(const xpcs_profile *p, int r)
 {
     double b = 0.0;
@@ -400,6 +407,8 @@ char *xpcs_profile_json(const xpcs_profile *p)
     cJSON *ph = cJSON_AddObjectToObject(root, "phases");
     for (int i = 0; i < XPCS_T_COUNT; i++) {
         const phase_stat *st = &p->ph[i];
+        if (!listed(p, i))
+            continue;
         cJSON *o = cJSON_AddObjectToObject(ph, xpcs_timer_name((xpcs_timer_id)i));
         cJSON_AddNumberToObject(o, "depth", xpcs_timer_depth((xpcs_timer_id)i));
         cJSON_AddBoolToObject(o, "busy", xpcs_timer_is_busy((xpcs_timer_id)i));
@@ -438,6 +447,8 @@ char *xpcs_profile_json(const xpcs_profile *p)
         cJSON *w = cJSON_AddObjectToObject(o, "wall_s");
         cJSON *cpu = cJSON_AddObjectToObject(o, "cpu_s");
         for (int i = 0; i < XPCS_T_COUNT; i++) {
+            if (!listed(p, i))
+                continue;
             cJSON_AddNumberToObject(w, xpcs_timer_name((xpcs_timer_id)i), rv(p, rk, V_WALL + i));
             cJSON_AddNumberToObject(cpu, xpcs_timer_name((xpcs_timer_id)i), rv(p, rk, V_CPU + i));
         }

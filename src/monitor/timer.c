@@ -9,10 +9,11 @@ static const struct {
     const char *name;
     int depth;
     int busy;
-} timer_table[XPCS_T_COUNT] = {{"total", 0, 0},  {"plan", 1, 1},     {"open", 1, 1},
-                               {"read", 1, 1},   {"saxs", 1, 1},     {"redistribute", 1, 0},
-                               {"pack", 2, 1},   {"exchange", 2, 0}, {"multitau", 1, 1},
-                               {"reduce", 1, 1}, {"write", 1, 1}};
+} timer_table[XPCS_T_COUNT] = {{"total", 0, 0},    {"plan", 1, 1},         {"open", 1, 1},
+                               {"read", 1, 1},     {"decode", 1, 1},       {"extract", 1, 1},
+                               {"saxs", 1, 1},     {"redistribute", 1, 0}, {"pack", 2, 1},
+                               {"exchange", 2, 0}, {"multitau", 1, 1},     {"linear", 1, 1},
+                               {"reduce", 1, 1},   {"twotime", 1, 1},      {"write", 1, 1}};
 
 static const char *const counter_names[XPCS_C_COUNT] = {
     "bytes_read", "bytes_sent", "bytes_received", "frames_read", "pixel_frames"};

@@ -379,6 +379,132 @@ static xpcs_status build_on_root(const xpcs_config *cfg, xpcs_joblist **jobs, xp
     return XPCS_OK;
 }
 
+/* Every rank gets rank 0's job list. */
+static xpcs_status share_jobs(const xpcs_comm *world, xpcs_joblist **jobs, xpcs_err *err)
+{
+    const int rank = xpcs_comm_rank(world);
+    uint64_t bytes = 0;
+    char *buf = NULL;
+    xpcs_status st = XPCS_OK;
+    if (rank == 0) {
+        size_t b = 0;
+        buf = xpcs_joblist_pack(*jobs, &b);
+        bytes = b;
+    }
+    xpcs_comm_bcast(world, &bytes, sizeof bytes, 0);
+    if (rank != 0)
+        buf = xpcs_malloc((size_t)bytes);
+    xpcs_comm_bcast(world, buf, (size_t)bytes, 0);
+    if (rank != 0)
+        st = xpcs_joblist_unpack(buf, (size_t)bytes, jobs, err);
+    free(buf);
+    return xpcs_comm_agree(world, st, err);
+}
+
+/* The layout: chosen on rank 0, broadcast as (group size, predicted time),
+ * rebuilt the same way everywhere. */
+static void choose_layout(const xpcs_config *cfg, const xpcs_comm *world, const xpcs_joblist *jobs,
+                          double mem_mib, xpcs_layout *lay)
+{
+    const int n_ranks = xpcs_comm_size(world);
+    double lay_msg[2] = {0, 0};
+    const int n_jobs = xpcs_joblist_count(jobs);
+    if (xpcs_comm_rank(world) == 0) {
+        xpcs_err err;
+        double *w = xpcs_malloc(sizeof(double) * (size_t)(n_jobs + 1));
+        int n_run = 0;
+        for (int i = 0; i < n_jobs; i++)
+            if (!xpcs_joblist_get(jobs, i)->skipped)
+                w[n_run++] = xpcs_joblist_get(jobs, i)->work;
+        int gmin = memory_min_group(jobs, mem_mib * 1048576.0, n_ranks);
+        xpcs_layout tmp;
+        xpcs_layout_choose(n_ranks, cfg->ranks_per_file, gmin, n_run, w, &tmp, &err);
+        lay_msg[0] = tmp.base_size;
+        lay_msg[1] = tmp.predicted_s;
+        xpcs_layout_free(&tmp);
+        free(w);
+    }
+    xpcs_comm_bcast(world, lay_msg, sizeof lay_msg, 0);
+    xpcs_layout_make(n_ranks, (int)lay_msg[0], lay);
+    lay->predicted_s = lay_msg[1];
+}
+
+/* Rank 0, --dry-run: what would run and what would be skipped. */
+static void print_dry_run(const sched *S, const xpcs_joblist *jobs)
+{
+    for (int k = 0; k < S->n_order; k++) {
+        const xpcs_job *j = xpcs_joblist_get(jobs, S->order[k]);
+        printf("batch: would run %s -> %s (%lld x %lld x %lld)\n", j->raw, j->result,
+               (long long)j->frames, (long long)j->rows, (long long)j->cols);
+    }
+    for (int i = 0; i < S->n; i++)
+        if (S->state[i] == JOB_SKIPPED)
+            printf("batch: would skip %s (result exists)\n", xpcs_joblist_get(jobs, i)->raw);
+    fflush(stdout);
+}
+
+/* Rank 0 at the end: the totals line and the summary's path. */
+static void print_totals(const sched *S, const xpcs_layout *lay, int n_ranks)
+{
+    int c[5];
+    count_states(S, c);
+    double wall = xpcs_comm_wtime() - S->t0, used = 0, mx = 0, mean = 0;
+    for (int g = 0; g < lay->n_groups; g++) {
+        used += S->busy[g] * lay->group_size[g];
+        mean += S->busy[g] / lay->n_groups;
+        if (S->busy[g] > mx)
+            mx = S->busy[g];
+    }
+    printf("batch: %d file(s): %d done, %d skipped, %d failed in %.3f s; groups busy "
+           "max/mean %.3f, ranks busy %.0f %%\n",
+           S->n, c[JOB_DONE], c[JOB_SKIPPED], c[JOB_FAILED], wall, mean > 0 ? mx / mean : 1.0,
+           wall > 0 ? 100.0 * used / (wall * n_ranks) : 0.0);
+    printf("%s\n", S->summary);
+    fflush(stdout);
+}
+
+/* Every rank joins its group; groups take files until none is left; a
+ * separate scheduler rank (large layouts) only hands them out.  Returns
+ * the exit code, the same on every rank. */
+static int32_t run_groups(const xpcs_config *cfg, const xpcs_comm *world, const xpcs_joblist *jobs,
+                          const xpcs_layout *lay, sched *S, int have_sched, double mem_mib)
+{
+    const int rank = xpcs_comm_rank(world);
+    xpcs_err err;
+    int32_t code = 0;
+    if (have_sched)
+        write_summary(S, 0);
+    const int my_group = lay->group_of_rank[rank];
+    xpcs_comm *grp = NULL;
+    xpcs_status st = xpcs_comm_split(world, my_group, rank, &grp, &err);
+    if (st == XPCS_OK) {
+        if (grp)
+            group_loop(cfg, jobs, world, grp, my_group, mem_mib,
+                       lay->scheduler ? NULL : (have_sched ? S : NULL));
+        else { /* the scheduler rank */
+            int active = lay->n_groups;
+            while (active > 0) {
+                batch_report rep;
+                int src = 0;
+                xpcs_comm_recv_any(world, &rep, sizeof rep, TAG_REPORT, &src);
+                int32_t job = sched_next(S, &rep);
+                xpcs_comm_send(world, &job, sizeof job, src, TAG_JOB);
+                if (job < 0)
+                    active--;
+            }
+        }
+    }
+    xpcs_comm_destroy(&grp);
+    if (have_sched) {
+        code = st ? (int32_t)st : S->worst;
+        write_summary(S, 1);
+        print_totals(S, lay, xpcs_comm_size(world));
+    }
+    /* finished groups wait here without spinning */
+    xpcs_comm_bcast_idle(world, &code, sizeof code, 0);
+    return code;
+}
+
 int xpcs_batch_main(const xpcs_config *cfg, const xpcs_comm *comm)
 {
     xpcs_err err;
@@ -393,28 +519,8 @@ int xpcs_batch_main(const xpcs_config *cfg, const xpcs_comm *comm)
     xpcs_joblist *jobs = NULL;
     xpcs_status st = rank == 0 ? build_on_root(cfg, &jobs, &err) : XPCS_OK;
     st = xpcs_comm_agree(world, st, &err);
-    if (st) {
-        if (rank == 0)
-            fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
-        xpcs_comm_destroy(&world);
-        return (int)st;
-    }
-    /* every rank gets the list */
-    uint64_t bytes = 0;
-    char *buf = NULL;
-    if (rank == 0) {
-        size_t b = 0;
-        buf = xpcs_joblist_pack(jobs, &b);
-        bytes = b;
-    }
-    xpcs_comm_bcast(world, &bytes, sizeof bytes, 0);
-    if (rank != 0)
-        buf = xpcs_malloc((size_t)bytes);
-    xpcs_comm_bcast(world, buf, (size_t)bytes, 0);
-    if (rank != 0)
-        st = xpcs_joblist_unpack(buf, (size_t)bytes, &jobs, &err);
-    free(buf);
-    st = xpcs_comm_agree(world, st, &err);
+    if (!st)
+        st = share_jobs(world, &jobs, &err);
     if (st) {
         if (rank == 0)
             fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
@@ -422,29 +528,8 @@ int xpcs_batch_main(const xpcs_config *cfg, const xpcs_comm *comm)
         xpcs_comm_destroy(&world);
         return (int)st;
     }
-
-    /* layout: chosen on rank 0, broadcast as (g, predicted) */
-    double lay_msg[2] = {0, 0};
-    const int n_jobs = xpcs_joblist_count(jobs);
-    if (rank == 0) {
-        double *w = xpcs_malloc(sizeof(double) * (size_t)(n_jobs + 1));
-        int n_run = 0;
-        for (int i = 0; i < n_jobs; i++)
-            if (!xpcs_joblist_get(jobs, i)->skipped)
-                w[n_run++] = xpcs_joblist_get(jobs, i)->work;
-        int gmin = memory_min_group(jobs, mem_mib * 1048576.0, n_ranks);
-        xpcs_layout tmp;
-        xpcs_layout_choose(n_ranks, cfg->ranks_per_file, gmin, n_run, w, &tmp, &err);
-        lay_msg[0] = tmp.base_size; /* rebuilds the same layout everywhere */
-        lay_msg[1] = tmp.predicted_s;
-        xpcs_layout_free(&tmp);
-        free(w);
-    }
-    xpcs_comm_bcast(world, lay_msg, sizeof lay_msg, 0);
     xpcs_layout lay;
-    xpcs_layout_make(n_ranks, (int)lay_msg[0], &lay);
-    lay.predicted_s = lay_msg[1];
-
+    choose_layout(cfg, world, jobs, mem_mib, &lay);
     sched S;
     memset(&S, 0, sizeof S);
     int have_sched = rank == 0;
@@ -456,66 +541,10 @@ int xpcs_batch_main(const xpcs_config *cfg, const xpcs_comm *comm)
                 print_line(&S, i);
     }
     int32_t code = 0;
-    if (cfg->dry_run) {
-        if (rank == 0) {
-            for (int k = 0; k < S.n_order; k++) {
-                const xpcs_job *j = xpcs_joblist_get(jobs, S.order[k]);
-                printf("batch: would run %s -> %s (%lld x %lld x %lld)\n", j->raw, j->result,
-                       (long long)j->frames, (long long)j->rows, (long long)j->cols);
-            }
-            for (int i = 0; i < S.n; i++)
-                if (S.state[i] == JOB_SKIPPED)
-                    printf("batch: would skip %s (result exists)\n",
-                           xpcs_joblist_get(jobs, i)->raw);
-            fflush(stdout);
-        }
-    }
-    else {
-        if (have_sched)
-            write_summary(&S, 0);
-        const int my_group = lay.group_of_rank[rank];
-        xpcs_comm *grp = NULL;
-        st = xpcs_comm_split(world, my_group, rank, &grp, &err);
-        if (st == XPCS_OK) {
-            if (grp)
-                group_loop(cfg, jobs, world, grp, my_group, mem_mib,
-                           lay.scheduler ? NULL : (have_sched ? &S : NULL));
-            else { /* the scheduler rank */
-                int active = lay.n_groups;
-                while (active > 0) {
-                    batch_report rep;
-                    int src = 0;
-                    xpcs_comm_recv_any(world, &rep, sizeof rep, TAG_REPORT, &src);
-                    int32_t job = sched_next(&S, &rep);
-                    xpcs_comm_send(world, &job, sizeof job, src, TAG_JOB);
-                    if (job < 0)
-                        active--;
-                }
-            }
-        }
-        xpcs_comm_destroy(&grp);
-        if (have_sched) {
-            code = st ? (int32_t)st : S.worst;
-            write_summary(&S, 1);
-            int c[5];
-            count_states(&S, c);
-            double wall = xpcs_comm_wtime() - S.t0, used = 0, mx = 0, mean = 0;
-            for (int g = 0; g < lay.n_groups; g++) {
-                used += S.busy[g] * lay.group_size[g];
-                mean += S.busy[g] / lay.n_groups;
-                if (S.busy[g] > mx)
-                    mx = S.busy[g];
-            }
-            printf("batch: %d file(s): %d done, %d skipped, %d failed in %.3f s; groups busy "
-                   "max/mean %.3f, ranks busy %.0f %%\n",
-                   S.n, c[JOB_DONE], c[JOB_SKIPPED], c[JOB_FAILED], wall,
-                   mean > 0 ? mx / mean : 1.0, wall > 0 ? 100.0 * used / (wall * n_ranks) : 0.0);
-            printf("%s\n", S.summary);
-            fflush(stdout);
-        }
-        /* finished groups wait here without spinning */
-        xpcs_comm_bcast_idle(world, &code, sizeof code, 0);
-    }
+    if (cfg->dry_run && rank == 0)
+        print_dry_run(&S, jobs);
+    else if (!cfg->dry_run)
+        code = run_groups(cfg, world, jobs, &lay, &S, have_sched, mem_mib);
     if (have_sched)
         sched_free(&S);
     xpcs_layout_free(&lay);

@@ -11,6 +11,8 @@ typedef struct xpcs_sbuf xpcs_sbuf;
 
 xpcs_sbuf *xpcs_sbuf_create(void);
 void xpcs_sbuf_destroy(xpcs_sbuf **b);
+/* The text (NUL-terminated; free() it); the buffer is destroyed. */
+char *xpcs_sbuf_take(xpcs_sbuf **b);
 
 void xpcs_sbuf_add(xpcs_sbuf *b, const char *text);
 void xpcs_sbuf_addn(xpcs_sbuf *b, const char *text, size_t n);

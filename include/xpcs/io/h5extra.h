@@ -1,7 +1,7 @@
-/* h5extra: datasets of the /xpcs/linear and /xpcs/twotime groups, written
- * into the result file that h5out has open (serial HDF5, one rank), through
- * h5out's write_extra hook.  Every function names the file and the dataset
- * in its error message. */
+/* h5extra: datasets of the /xpcs/linear and /xpcs/twotime groups (and any
+ * other), written into the result file that h5out has open (serial HDF5,
+ * one rank) by the stages that computed them.  Every function names the file
+ * and the dataset in its error message. */
 #ifndef XPCS_H5EXTRA_H
 #define XPCS_H5EXTRA_H
 
@@ -10,28 +10,23 @@
 #include "xpcs/io/h5out.h"
 #include "xpcs/core/status.h"
 
-typedef struct {
-    int64_t file;     /* open HDF5 file (hid_t) */
-    const char *name; /* its name, for messages */
-} xpcs_h5x;
-
 /* dims has `rank` entries; rank 0 = scalar.  Intermediate groups are created. */
-xpcs_status xpcs_h5x_f64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
+xpcs_status xpcs_h5x_f64(xpcs_resfile *w, const char *path, int rank, const int64_t *dims,
                          const double *data, xpcs_err *err);
-xpcs_status xpcs_h5x_i64(const xpcs_h5x *w, const char *path, int rank, const int64_t *dims,
+xpcs_status xpcs_h5x_i64(xpcs_resfile *w, const char *path, int rank, const int64_t *dims,
                          const int64_t *data, xpcs_err *err);
-xpcs_status xpcs_h5x_str(const xpcs_h5x *w, const char *path, const char *text, xpcs_err *err);
+xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xpcs_err *err);
 
 /* The options and provenance every config group holds: avg_frame,
  * stride_frame, begin_frame, end_frame (resolved raw range),
  * normalize_frame, type, analysis_type, dq_selection, raw, qmap, output,
  * dataset, n_ranks, n_threads_per_rank, plan, version, under group/. */
-xpcs_status xpcs_h5x_config(const xpcs_h5x *w, const char *group, const xpcs_result *r,
+xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_result *r,
                             const char *type_name, xpcs_err *err);
 
 /* (n, n) float32 dataset: row i holds tri's row i (packed upper triangle,
  * xpcs_twotime_pack_upper) at columns i..n-1 and zeros before. */
-xpcs_status xpcs_h5x_upper_map(const xpcs_h5x *w, const char *path, int64_t n, const float *tri,
+xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
                                xpcs_err *err);
 
 #endif

@@ -1,8 +1,8 @@
 /* h5out: the result file, in the APS nexus layout that pyXpcsViewer reads.
  *
  * Written by one rank with the serial driver to "<final>.tmp", renamed to
- * the final name only when complete; on any error the temporary file is
- * removed.  Layout (see README "Result file"):
+ * the final name only when complete (xpcs_resfile_commit); on any error the
+ * temporary file is removed.  Layout (see README "Result file"):
  *   /entry/...                       copied byte for byte from the
  *                                    <raw stem>_metadata.hdf beside the raw file,
  *                                    or a minimal /entry from the options
@@ -53,16 +53,24 @@ typedef struct xpcs_result_ {
     const char *qmap_hash; /* written only if the q-map file had none */
     int n_ranks, n_threads;
     const char *effective_config; /* JSON text (settings.h); NULL: not written */
-    /* more groups (/xpcs/linear, /xpcs/twotime; h5extra.h): called with the
-     * open file (hid_t) and its temporary name after the datasets above;
-     * NULL = none.  A failure removes the file like any other. */
-    xpcs_status (*write_extra)(int64_t file, const char *file_name, const struct xpcs_result_ *r,
-                               void *ctx, xpcs_err *err);
-    void *extra_ctx;
-    const char *kernel; /* "dense" / "sparse" (NULL: not written) */
-    double occupancy;   /* non-zero fraction of pixel-frames, < 0: not measured */
+    const char *kernel;           /* "dense" / "sparse" (NULL: not written) */
+    double occupancy;             /* non-zero fraction of pixel-frames, < 0: not measured */
 } xpcs_result;
 
-xpcs_status xpcs_h5out_write(const xpcs_result *r, xpcs_err *err);
+/* A result file being written (one rank): the writer is a sink, the
+ * pipeline's stages hand it their datasets (h5extra.h) and never get called
+ * back. */
+typedef struct xpcs_resfile xpcs_resfile;
+
+/* Creates "<out_path>.tmp" (a byte copy of the metadata file, or a minimal
+ * /entry) and writes the datasets of r listed above. */
+xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_err *err);
+/* The temporary name (for messages). */
+const char *xpcs_resfile_name(const xpcs_resfile *f);
+/* Closes the file and renames it to the final name; on failure the
+ * temporary file is removed.  *f is NULL afterwards either way. */
+xpcs_status xpcs_resfile_commit(xpcs_resfile **f, xpcs_err *err);
+/* Closes and removes the temporary file (after an error elsewhere). */
+void xpcs_resfile_abandon(xpcs_resfile **f);
 
 #endif

@@ -12,7 +12,8 @@
  *     after a barrier, so ranks on different nodes share a time base),
  * plus counters (bytes read, bytes exchanged, pixel-frames computed) that
  * are always on.  Cross-rank reduction, the table and the JSON profile live
- * in profile.h.
+ * in profile.h.  Phases that never ran on any rank are left out of the
+ * profile (CoMD), so a run shows only the stages it has.
  */
 #ifndef XPCS_TIMER_H
 #define XPCS_TIMER_H
@@ -26,12 +27,16 @@ typedef enum {
     XPCS_T_PLAN,
     XPCS_T_OPEN,
     XPCS_T_READ,
+    XPCS_T_DECODE,  /* event words -> events (Rigaku modules placed on the canvas) */
+    XPCS_T_EXTRACT, /* dense frames -> events (non-zero pixels) */
     XPCS_T_SAXS,
     XPCS_T_REDISTRIBUTE, /* parent of pack + exchange */
     XPCS_T_PACK,
     XPCS_T_EXCHANGE,
     XPCS_T_MULTITAU,
+    XPCS_T_LINEAR, /* the linear-lag kernel (FFT blocks) */
     XPCS_T_REDUCE,
+    XPCS_T_TWOTIME, /* two-time maps: products, normalization, diagonal means */
     XPCS_T_WRITE,
     XPCS_T_COUNT
 } xpcs_timer_id;

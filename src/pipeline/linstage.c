@@ -1,13 +1,15 @@
-/* corr_linear: the linear-lag stage of the pipeline (see corr_ext.h).
- * MPI through comm only; the kernel is g2lin, the normalization g2norm. */
+/* linstage: the linear-lag stage of the pipeline (see
+ * include/xpcs/pipeline/linstage.h).  MPI through comm only; the kernel is
+ * g2lin, the normalization g2norm, the lags the plan's (linplan.h). */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xpcs/pipeline/corr_ext.h"
+#include "xpcs/io/h5extra.h"
 #include "xpcs/kernels/g2norm.h"
+#include "xpcs/pipeline/linstage.h"
 
-struct xpcs_corr_lin {
+struct xpcs_linstage {
     xpcs_g2lin_geom geo;
     xpcs_g2lin *k;
     int64_t n_own;
@@ -22,106 +24,15 @@ struct xpcs_corr_lin {
     double rank_unrounded;
 };
 
-static double lin_bytes(const xpcs_g2lin_geom *g, int64_t own, size_t xsz, int threads,
-                        const xpcs_qmap *q)
+xpcs_status xpcs_linstage_create(const xpcs_comm *c, const xpcs_config *cfg, const xpcs_plan *p,
+                                 int64_t n_own, xpcs_linstage **out, xpcs_err *err)
 {
-    double b = xpcs_g2lin_bytes(g, own, xsz, threads);
-    b += xpcs_g2norm_bytes((int)g->max_lag, q->n_sq, q->n_dq);
-    b += 3.0 * sizeof(double) * (double)own;                          /* G2, IP, IF of a lag */
-    b += 2.0 * sizeof(double) * (double)g->max_lag * (double)q->n_dq; /* g2, err (rank 0) */
-    return b;
-}
-
-/* The cheaper geometry when it fits `room`, else the leaner (time blocks). */
-static double need(int64_t N, int64_t L, int64_t own, size_t xsz, int th, const xpcs_qmap *q,
-                   double room, xpcs_g2lin_geom *g)
-{
-    xpcs_g2lin_geometry(N, L, 0, g);
-    double b = lin_bytes(g, own, xsz, th, q);
-    if (b <= room || !g->single)
-        return b;
-    xpcs_g2lin_geom g1;
-    xpcs_g2lin_geometry(N, L, 1, &g1);
-    double b1 = lin_bytes(&g1, own, xsz, th, q);
-    if (b1 < b) {
-        *g = g1;
-        return b1;
-    }
-    return b;
-}
-
-/* The largest lag in [lo, hi) that fits `room` (lo must fit, or be 0). */
-static int64_t largest_fitting_lag(int64_t lo, int64_t hi, int64_t N, int64_t own, size_t xsz,
-                                   int th, const xpcs_qmap *q, double room)
-{
-    xpcs_g2lin_geom g;
-    while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (need(N, mid, own, xsz, th, q, room, &g) <= room)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-xpcs_status xpcs_corr_lin_plan(const xpcs_config *cfg, const xpcs_plan *p, const xpcs_qmap *q,
-                               double base_bytes, double budget, xpcs_g2lin_geom *geo,
-                               double *bytes, xpcs_err *err)
-{
-    const int64_t N = p->n_frames;
-    const int64_t own = (p->n_corr + p->n_ranks - 1) / p->n_ranks;
-    const size_t xsz = xpcs_dtype_size(p->xfer_type);
-    const int th = p->threads_per_rank;
-    const double room = budget - base_bytes;
-    xpcs_g2lin_geom g;
-#define NEED(L) need(N, (L), own, xsz, th, q, room, &g)
-    if (cfg->max_lag > INT32_MAX)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "--max-lag %lld: too large", (long long)cfg->max_lag);
-    int64_t L = cfg->max_lag > 0 ? (cfg->max_lag < N - 1 ? cfg->max_lag : N - 1) : 0;
-    if (L > 0) {
-        double need_l = NEED(L);
-        if (need_l > room) {
-            /* the largest lag that fits, for the message */
-            int64_t lo = largest_fitting_lag(0, L, N, own, xsz, th, q, room);
-            char fits[64] = "";
-            if (lo > 0)
-                snprintf(fits, sizeof fits, "a smaller --max-lag (%lld fits), ", (long long)lo);
-            return xpcs_fail(err, XPCS_ERR_MEMORY,
-                             "%s: linear g2 up to lag %lld needs about %.0f MiB per rank "
-                             "(%.0f MiB for the lags), over the budget of %.0f MiB: use %s"
-                             "-a/--avg-frame, more ranks or --max-memory (--max-lag sets the "
-                             "lags)",
-                             cfg->raw, (long long)L, (base_bytes + need_l) / 1048576.0,
-                             need_l / 1048576.0, budget / 1048576.0, fits);
-        }
-    }
-    else {
-        double need_1 = NEED(1);
-        if (need_1 > room)
-            return xpcs_fail(err, XPCS_ERR_MEMORY,
-                             "%s: linear g2 needs about %.0f MiB per rank even for --max-lag 1, "
-                             "over the budget of %.0f MiB: use -a/--avg-frame, more ranks or "
-                             "--max-memory",
-                             cfg->raw, (base_bytes + need_1) / 1048576.0, budget / 1048576.0);
-        L = largest_fitting_lag(1, N, N, own, xsz, th, q, room); /* lag 1 fits */
-    }
-    *bytes = NEED(L);
-    *geo = g;
-#undef NEED
-    return XPCS_OK;
-}
-
-xpcs_status xpcs_corr_lin_create(const xpcs_comm *c, const xpcs_config *cfg, const xpcs_plan *p,
-                                 int64_t n_own, const xpcs_g2lin_geom *geo, xpcs_corr_lin **out,
-                                 xpcs_err *err)
-{
-    xpcs_corr_lin *l = xpcs_calloc(1, sizeof *l);
+    xpcs_linstage *l = xpcs_calloc(1, sizeof *l);
     l->n_own = n_own;
     l->n_ranks = xpcs_comm_size(c);
     l->root = xpcs_comm_is_root(c);
     l->threads = omp_get_max_threads();
-    l->geo = *geo;
+    l->geo = p->linear;
     snprintf(l->wisdom_file, sizeof l->wisdom_file, "%s", cfg->fftw_wisdom);
     xpcs_status st = XPCS_OK;
     if (!cfg->fftw_wisdom[0]) {
@@ -163,18 +74,18 @@ xpcs_status xpcs_corr_lin_create(const xpcs_comm *c, const xpcs_config *cfg, con
         }
     }
     if (st) {
-        xpcs_corr_lin_destroy(&l);
+        xpcs_linstage_destroy(&l);
         return st;
     }
     *out = l;
     return XPCS_OK;
 }
 
-void xpcs_corr_lin_destroy(xpcs_corr_lin **lp)
+void xpcs_linstage_destroy(xpcs_linstage **lp)
 {
     if (!lp || !*lp)
         return;
-    xpcs_corr_lin *l = *lp;
+    xpcs_linstage *l = *lp;
     xpcs_g2lin_destroy(&l->k);
     free(l->delays);
     free(l->g2);
@@ -186,13 +97,13 @@ void xpcs_corr_lin_destroy(xpcs_corr_lin **lp)
     *lp = NULL;
 }
 
-void xpcs_corr_lin_push(xpcs_corr_lin *l, const void *rows, int64_t n_rows, int64_t ld,
+void xpcs_linstage_push(xpcs_linstage *l, const void *rows, int64_t n_rows, int64_t ld,
                         const double *row_scale)
 {
     xpcs_g2lin_push(l->k, rows, n_rows, ld, row_scale);
 }
 
-xpcs_status xpcs_corr_lin_reduce(xpcs_corr_lin *l, const xpcs_comm *c, const xpcs_qmap *q,
+xpcs_status xpcs_linstage_reduce(xpcs_linstage *l, const xpcs_comm *c, const xpcs_qmap *q,
                                  const int32_t *own_sq, const int32_t *own_dq, xpcs_err *err)
 {
     const int64_t L = l->geo.max_lag, n = l->n_own;
@@ -254,7 +165,7 @@ xpcs_status xpcs_corr_lin_reduce(xpcs_corr_lin *l, const xpcs_comm *c, const xpc
     return st;
 }
 
-xpcs_status xpcs_corr_lin_write(const xpcs_corr_lin *l, const xpcs_h5x *w, const xpcs_result *r,
+xpcs_status xpcs_linstage_write(const xpcs_linstage *l, xpcs_resfile *w, const xpcs_result *r,
                                 xpcs_err *err)
 {
     const int64_t L = l->geo.max_lag;
@@ -291,18 +202,7 @@ xpcs_status xpcs_corr_lin_write(const xpcs_corr_lin *l, const xpcs_h5x *w, const
     return st;
 }
 
-void xpcs_corr_lin_print_plan(const xpcs_corr_lin *l, FILE *out)
-{
-    const xpcs_g2lin_geom *g = &l->geo;
-    fprintf(out,
-            "plan: linear: lags 1..%lld; %s of %lld frames, FFT length %lld in batches of %d; "
-            "FFTW planner: %s%s%s\n",
-            (long long)g->max_lag, g->single ? "one block" : "blocks", (long long)g->block,
-            (long long)g->fft_len, XPCS_G2LIN_BATCH, l->planner, l->wisdom_file[0] ? " " : "",
-            l->wisdom_file);
-}
-
-void xpcs_corr_lin_print_stats(const xpcs_corr_lin *l, FILE *out)
+void xpcs_linstage_print_stats(const xpcs_linstage *l, FILE *out)
 {
     if (!l->rank_fft)
         return;

@@ -1,0 +1,71 @@
+/* ttstage: the two-time stage of the pipeline.
+ *
+ * The plan gives every selected dynamic bin to one rank (ttplan.h).  In
+ * every step each reader sends the owners the pixels of their bins: on the
+ * frame pipeline a second all-to-all of the bins' pixels (an owner collects
+ * its bins' [N x n] series in the transfer type); on the event pipeline the
+ * bins' photon events through the event router (evroute.h), which the
+ * owners keep as CSR per pixel for the event kernel (or, --kernel dense with
+ * an event file, add into the dense store).  At the end the owners compute
+ * their maps (twotime.h) in parallel and send them, as float32 upper
+ * triangles, to rank 0, which writes them while computing its own
+ * (ttmaps.c); no floating-point sum crosses ranks, so the maps do not
+ * depend on the rank count.
+ *   /xpcs/twotime/{correlation_map/c2_00001.. (N, N) float32 upper triangle,
+ *                  processed_bins (n_bins,) 1-based, normalized_g2 (N, n_bins),
+ *                  normalized_g2_segments (N/5, 5, n_bins), config/}
+ * Protocol at the end (no rank waits forever when rank 0 cannot write):
+ * rank 0 sends every owner GO when the file is open (or STOP when it is not
+ * reached); an owner computes its first map, waits for GO/STOP, then sends
+ * all its maps; rank 0 receives every map it said GO for, also after an
+ * error.
+ */
+#ifndef XPCS_TTSTAGE_H
+#define XPCS_TTSTAGE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xpcs/core/status.h"
+#include "xpcs/io/h5out.h"
+#include "xpcs/kernels/events.h"
+#include "xpcs/monitor/timer.h"
+#include "xpcs/parallel/comm.h"
+#include "xpcs/plan/plan.h"
+
+typedef struct xpcs_ttstage xpcs_ttstage;
+
+/* This rank's part of the plan's two-time stage (p->twotime), its store
+ * allocated.  events: fed by the event pipeline (p->sparse_twotime: the
+ * event kernel keeps the events; else the dense store of uint32 sums).
+ * raw names the input in messages. */
+xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw);
+void xpcs_ttstage_destroy(xpcs_ttstage **t);
+
+/* Frame pipeline, collective, every step: frames = this rank's `count`
+ * whole frames [count][rows*cols] of the transfer type, output frames
+ * first.. of step. */
+void xpcs_ttstage_exchange(xpcs_ttstage *t, const xpcs_comm *c, const xpcs_plan *p, int64_t step,
+                           const void *frames, int64_t count, xpcs_timers *tm);
+/* Event pipeline, collective, every step: this rank's events of output
+ * frames [fa, fa + n_fr) (f) to the owners of their bins. */
+xpcs_status xpcs_ttstage_exchange_events(xpcs_ttstage *t, const xpcs_comm *c,
+                                         const xpcs_frame_csr *f, int64_t fa, int64_t n_fr,
+                                         xpcs_timers *tm, xpcs_err *err);
+/* Collective, after the last step: the owners' events as CSR per pixel. */
+xpcs_status xpcs_ttstage_events_done(xpcs_ttstage *t, const xpcs_comm *c, xpcs_err *err);
+
+/* ttmaps.c.  Ranks other than 0, while rank 0 writes: compute the maps
+ * (phase twotime) and send them (phase write). */
+void xpcs_ttstage_serve(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm);
+/* Rank 0, with the result file open: compute its own maps, receive the
+ * others, write them and the two-time group (r: the config's provenance). */
+xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w,
+                               const xpcs_result *r, xpcs_timers *tm, xpcs_err *err);
+/* Rank 0 when the file could not be opened (or after the write): STOP to
+ * the owners if GO was not sent. */
+void xpcs_ttstage_release(xpcs_ttstage *t, const xpcs_comm *c);
+/* Rank 0 after the write: who computed what, and the speed. */
+void xpcs_ttstage_print_stats(const xpcs_ttstage *t, FILE *out);
+
+#endif

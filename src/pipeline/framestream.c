@@ -1,0 +1,201 @@
+/* framestream: the frame pipeline (dense frames), one step at a time:
+ *   read (collective HDF5: this rank's slice of the step's output frames)
+ *   -> sum avg raw frames -> SAXS sums and frame sums
+ *   -> pack each pixel owner's pixels -> all-to-all (owners receive the
+ *      step's frames in time order) -> multitau / linear kernels;
+ *   two-time: a second all-to-all of the bins' pixels to the bins' owners.
+ * Data structure manifest (per rank): rawbuf [my frames x avg][npix] raw
+ * type; sumbuf [my frames][npix] transfer type (-a > 1); send [my frames]
+ * [n_corr]; recv [step frames][n_own]; scale [step frames]; fsum_mine [my
+ * frames].
+ */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "xpcs/monitor/progress.h"
+#include "xpcs/pipeline/pack.h"
+#include "xpcs/pipeline/run.h"
+
+/* Step buffers are large and walked with big strides (a tile of pixels
+ * across many frames): ask for transparent huge pages to save TLB misses.
+ * Free with free(). */
+static void *alloc_step_buffer(size_t bytes)
+{
+    void *p = NULL;
+    const size_t huge = (size_t)2 << 20;
+    size_t len = (bytes + huge - 1) / huge * huge;
+    if (posix_memalign(&p, huge, len ? len : huge) != 0)
+        return xpcs_malloc(bytes); /* aborts cleanly if memory is exhausted */
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void xpcs_run_frame_scale(const xpcs_run *x, int64_t f0, int64_t n, double *scale)
+{
+    const int64_t n_mask = xpcs_saxs_n_mask(x->saxs);
+    for (int64_t f = 0; f < n; f++) {
+        const double s = x->frame_sum[f0 + f];
+        scale[f] = s > 0 ? (double)n_mask / s : 1.0;
+    }
+}
+
+typedef struct {
+    void *rawbuf, *sumbuf, *send, *recv;
+    double *scale, *fsum_mine;
+    int *sc, *sd, *rc, *rd, *fc, *fd; /* [n_ranks] each */
+    xpcs_pixel_runs runs;
+} step_buffers;
+
+static void buffers_create(step_buffers *b, const xpcs_run *x)
+{
+    const xpcs_plan *p = &x->plan;
+    const int64_t npix = p->rows * p->cols;
+    const size_t rsz = xpcs_dtype_size(p->raw_type), xsz = xpcs_dtype_size(p->xfer_type);
+    const int64_t max_mine = (p->step_frames + x->n_ranks - 1) / x->n_ranks;
+    b->rawbuf = alloc_step_buffer((size_t)(max_mine * p->avg * npix) * rsz);
+    b->sumbuf = p->avg > 1 ? alloc_step_buffer((size_t)(max_mine * npix) * xsz) : NULL;
+    b->send = alloc_step_buffer((size_t)(max_mine * p->n_corr) * xsz);
+    b->recv = alloc_step_buffer((size_t)(p->step_frames * x->n_own) * xsz);
+    b->scale = xpcs_malloc(sizeof(double) * (size_t)p->step_frames);
+    b->sc = xpcs_malloc(sizeof(int) * (size_t)x->n_ranks * 6);
+    b->sd = b->sc + x->n_ranks;
+    b->rc = b->sd + x->n_ranks;
+    b->rd = b->rc + x->n_ranks;
+    b->fc = b->rd + x->n_ranks;
+    b->fd = b->fc + x->n_ranks;
+    b->fsum_mine = xpcs_malloc(sizeof(double) * (size_t)max_mine);
+    xpcs_pixel_runs_build(&b->runs, x->qmap.corr_pixel, p->pix_first, x->n_ranks);
+}
+
+static void buffers_free(step_buffers *b)
+{
+    free(b->rawbuf);
+    free(b->sumbuf);
+    free(b->send);
+    free(b->recv);
+    free(b->scale);
+    free(b->sc);
+    free(b->fsum_mine);
+    xpcs_pixel_runs_free(&b->runs);
+}
+
+/* The step's frames to their owners: pixels (multitau, linear), the bins'
+ * pixels (two-time) and every frame sum (every rank). */
+static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *frames, int64_t count)
+{
+    const xpcs_plan *p = &x->plan;
+    const int64_t npix = p->rows * p->cols, step_lo = k * p->step_frames;
+    const size_t xsz = xpcs_dtype_size(p->xfer_type);
+    const int pix_owners = x->mt || x->lin; /* multitau and linear own pixels */
+    xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
+    xpcs_timer_start(&x->tm, XPCS_T_PACK);
+    if (pix_owners)
+        xpcs_pack_owners(frames, xsz, count, npix, &b->runs, p->pix_first, x->n_ranks, b->send);
+    xpcs_timer_stop(&x->tm, XPCS_T_PACK);
+
+    xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
+    for (int r = 0; r < x->n_ranks; r++) {
+        int64_t f_r, c_r;
+        xpcs_plan_rank_frames(p, k, r, &f_r, &c_r);
+        int64_t n_r = p->pix_first[r + 1] - p->pix_first[r];
+        b->sc[r] = (int)(count * n_r);
+        b->sd[r] = (int)(count * p->pix_first[r]);
+        b->rc[r] = (int)(c_r * x->n_own);
+        b->rd[r] = (int)((f_r - step_lo) * x->n_own);
+        b->fc[r] = (int)c_r;
+        b->fd[r] = (int)(f_r - step_lo);
+    }
+    if (pix_owners)
+        xpcs_comm_alltoallv(x->comm, b->send, b->sc, b->sd, b->recv, b->rc, b->rd, p->xfer_type);
+    if (x->tt) /* two-time: the bins' pixels to their owners */
+        xpcs_ttstage_exchange(x->tt, x->comm, p, k, frames, count, &x->tm);
+    /* every rank learns the step's frame sums (Int_t, --normalize-frame) */
+    xpcs_comm_allgatherv_double(x->comm, b->fsum_mine, (int)count, x->frame_sum + step_lo, b->fc);
+    xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
+    xpcs_timer_stop(&x->tm, XPCS_T_REDISTRIBUTE);
+    for (int r = 0; r < x->n_ranks; r++)
+        if (r != x->rank) {
+            xpcs_counter_add(&x->tm, XPCS_C_BYTES_SENT, (double)b->sc[r] * (double)xsz);
+            xpcs_counter_add(&x->tm, XPCS_C_BYTES_RECEIVED, (double)b->rc[r] * (double)xsz);
+        }
+}
+
+/* The owned pixels' frames of the step into the kernels; returns the
+ * step's frames. */
+static int64_t correlate(xpcs_run *x, step_buffers *b, int64_t k)
+{
+    const xpcs_plan *p = &x->plan;
+    const int64_t step_lo = k * p->step_frames;
+    int64_t n_step = 0;
+    for (int r = 0; r < x->n_ranks; r++)
+        n_step += b->fc[r];
+    const double *row_scale = NULL;
+    if (x->cfg->normalize_frame) {
+        xpcs_run_frame_scale(x, step_lo, n_step, b->scale);
+        row_scale = b->scale;
+    }
+    if (x->mt) {
+        xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
+        xpcs_mtkernel_push_rows(x->mt, b->recv, p->xfer_type, n_step, x->n_own, row_scale);
+        xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
+    }
+    if (x->lin) {
+        xpcs_timer_start(&x->tm, XPCS_T_LINEAR);
+        xpcs_linstage_push(x->lin, b->recv, n_step, x->n_own, row_scale);
+        xpcs_timer_stop(&x->tm, XPCS_T_LINEAR);
+    }
+    xpcs_counter_add(&x->tm, XPCS_C_PIXEL_FRAMES, (double)n_step * (double)x->n_own);
+    return n_step;
+}
+
+xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
+{
+    const xpcs_plan *p = &x->plan;
+    const int64_t npix = p->rows * p->cols;
+    const size_t rsz = xpcs_dtype_size(p->raw_type);
+    step_buffers b;
+    buffers_create(&b, x);
+    xpcs_status st = XPCS_OK;
+    const xpcs_siteopts *so = &x->cfg->site;
+    xpcs_progress *prog =
+        xpcs_progress_create(x->root && !x->cfg->quiet ? stderr : NULL, so->progress,
+                             so->progress_interval_s, p->n_frames, "xpcs-corr");
+
+    for (int64_t k = 0; k < p->n_steps && !st; k++) {
+        int64_t first, count;
+        xpcs_plan_rank_frames(p, k, x->rank, &first, &count);
+        /* read: raw frames begin + (first*avg + i)*stride, i < count*avg */
+        xpcs_timer_start(&x->tm, XPCS_T_READ);
+        st = x->src->ops->read_frames(x->src, p->begin + first * p->avg * p->stride, p->stride,
+                                      count * p->avg, b.rawbuf, err);
+        xpcs_timer_stop(&x->tm, XPCS_T_READ);
+        st = xpcs_comm_agree(x->comm, st, err);
+        if (st)
+            break;
+        xpcs_counter_add(&x->tm, XPCS_C_BYTES_READ, (double)(count * p->avg * npix) * (double)rsz);
+        xpcs_counter_add(&x->tm, XPCS_C_FRAMES_READ, (double)count);
+        x->bytes_read += (double)(count * p->avg * npix) * (double)rsz;
+        void *frames = b.rawbuf;
+        xpcs_timer_start(&x->tm, XPCS_T_SAXS);
+        if (p->avg > 1) {
+            xpcs_sum_groups(b.rawbuf, p->raw_type, b.sumbuf, p->xfer_type, count, p->avg, npix);
+            frames = b.sumbuf;
+        }
+        xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, b.fsum_mine);
+        xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+        redistribute(x, &b, k, frames, count);
+        const int64_t n_step = correlate(x, &b, k);
+        xpcs_progress_update(prog, k * p->step_frames + n_step);
+    }
+    if (!st)
+        xpcs_progress_finish(prog);
+    else
+        xpcs_progress_cancel(prog);
+    xpcs_progress_destroy(&prog);
+    buffers_free(&b);
+    return st;
+}

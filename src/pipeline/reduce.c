@@ -1,0 +1,187 @@
+/* reduce: the epilog's reductions and the result file.
+ *   phase reduce: linear and multitau g2 normalization (two passes over the
+ *     delays: exponents, then exact sums; g2norm.h), SAXS sums to rank 0;
+ *   phase write: rank 0 opens the result file (io, a sink), writes the
+ *     multitau, SAXS and intensity datasets, then hands it to the two-time
+ *     stage (its maps arrive from their owners while rank 0 computes its
+ *     own, phase twotime) and to the linear stage; the others compute and
+ *     send their two-time maps meanwhile.
+ */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "xpcs/config/settings.h"
+#include "xpcs/io/h5out.h"
+#include "xpcs/kernels/g2norm.h"
+#include "xpcs/pipeline/run.h"
+
+/* Multitau: per-bin sums of every delay over this rank's pixels, their
+ * maxima allreduced (pass 0), the exact sums reduced to rank 0 (pass 1). */
+static xpcs_status reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, xpcs_err *err)
+{
+    const int n_delays = xpcs_mtkernel_n_delays(x->mt);
+    xpcs_status st = XPCS_OK;
+    double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
+    double *IP = G2 + x->n_own, *IF = IP + x->n_own;
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        for (int j = 0; j < n_delays && !st; j++) {
+            st = xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err);
+            if (st)
+                break;
+            if (pass == 0)
+                xpcs_g2norm_scan(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+            else
+                xpcs_g2norm_accumulate(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+        }
+        if (pass == 0) {
+            int nm;
+            double *mx = xpcs_g2norm_maxima(gn, &nm);
+            xpcs_comm_allreduce_max_double(x->comm, mx, nm);
+        }
+    }
+    free(G2);
+    st = xpcs_comm_agree(x->comm, st, err);
+    int64_t ns;
+    int64_t *sums = xpcs_g2norm_sums(gn, &ns);
+    if (!st)
+        xpcs_comm_reduce_sum_int64(x->comm, sums, ns, 0);
+    return st;
+}
+
+/* Rank 0's arrays of the result (freed by result_free). */
+typedef struct {
+    double *g2, *g2e, *s2, *s1, *segs, *int_t;
+    int *sq_ids;
+    char *plan_json, *effective;
+} result_data;
+
+static void result_free(result_data *d)
+{
+    free(d->g2);
+    free(d->s2);
+    free(d->s1);
+    free(d->segs);
+    free(d->int_t);
+    free(d->sq_ids);
+    free(d->plan_json);
+    free(d->effective);
+}
+
+/* Rank 0: the result's datasets and provenance (h5out.h). */
+static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *r, result_data *d)
+{
+    const xpcs_plan *p = &x->plan;
+    const xpcs_config *c = x->cfg;
+    const int64_t npix = p->rows * p->cols;
+    const int n_delays = x->mt ? xpcs_mtkernel_n_delays(x->mt) : 0;
+    d->g2 = xpcs_malloc(sizeof(double) * (size_t)n_delays * (size_t)x->qmap.n_dq * 2);
+    d->g2e = d->g2 + (size_t)n_delays * (size_t)x->qmap.n_dq;
+    if (x->mt)
+        xpcs_g2norm_finish(gn, d->g2, d->g2e);
+    const int n_seg = xpcs_saxs_n_segments(x->saxs);
+    d->s2 = xpcs_malloc(sizeof(double) * (size_t)npix);
+    d->sq_ids = xpcs_malloc(sizeof(int) * (size_t)(x->qmap.n_sq + 1));
+    d->s1 = xpcs_malloc(sizeof(double) * (size_t)(x->qmap.n_sq + 1));
+    d->segs = xpcs_malloc(sizeof(double) * (size_t)(n_seg + 1) * (size_t)(x->qmap.n_sq + 1));
+    int n_sq_out = 0;
+    xpcs_saxs_finish(x->saxs, p->avg, d->s2, d->sq_ids, &n_sq_out, d->s1, d->segs);
+    /* intensity vs time: mean count per valid pixel and raw frame */
+    d->int_t = xpcs_malloc(sizeof(double) * (size_t)p->n_frames);
+    const double n_mask = (double)xpcs_saxs_n_mask(x->saxs);
+    for (int64_t k = 0; k < p->n_frames; k++)
+        d->int_t[k] = n_mask > 0 ? x->frame_sum[k] / (n_mask * (double)p->avg) : 0.0;
+    d->plan_json = xpcs_plan_json(p);
+    d->effective = xpcs_settings_effective_json(c);
+    *r = (xpcs_result){0};
+    r->raw_path = c->raw;
+    r->qmap_path = c->qmap;
+    r->meta_path = x->have_meta ? x->meta_path : NULL;
+    r->out_path = x->out_path;
+    r->frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
+    r->count_time = c->count_time > 0 ? c->count_time : r->frame_time;
+    r->n_delays = n_delays;
+    r->delays = x->mt ? xpcs_mtkernel_delays(x->mt) : NULL;
+    r->kernel = (p->do_multitau ? p->sparse_multitau : p->sparse_twotime) ? "sparse" : "dense";
+    r->occupancy = x->occupancy;
+    r->n_dq = x->qmap.n_dq;
+    r->g2 = d->g2;
+    r->g2_err = d->g2e;
+    r->rows = p->rows;
+    r->cols = p->cols;
+    r->scattering_2d = d->s2;
+    r->n_sq_out = n_sq_out;
+    r->scattering_1d = d->s1;
+    r->n_seg = n_seg;
+    r->segments = d->segs;
+    r->n_frames = p->n_frames;
+    r->int_t = d->int_t;
+    r->cfg = c;
+    r->begin_raw = p->begin;
+    r->end_raw = p->end;
+    r->plan_json = d->plan_json;
+    r->qmap_hash = x->qmap.hash[0] ? x->qmap.hash : "unknown";
+    r->n_ranks = x->n_ranks;
+    r->n_threads = omp_get_max_threads();
+    r->effective_config = d->effective;
+}
+
+/* Rank 0: the result file, written by every stage that has datasets, then
+ * renamed into place (or removed after any error). */
+static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *err)
+{
+    xpcs_result r;
+    result_data d = {0};
+    build_result(x, gn, &r, &d);
+    if (!x->have_meta && x->cfg->frame_time <= 0)
+        fprintf(stderr,
+                "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
+                "(use --frame-time)\n",
+                x->meta_path);
+    xpcs_resfile *w = NULL;
+    xpcs_status st = xpcs_resfile_create(&r, &w, err);
+    if (!st && x->tt) /* the maps: computed here and received from their owners */
+        st = xpcs_ttstage_write(x->tt, x->comm, w, &r, &x->tm, err);
+    if (!st && x->lin)
+        st = xpcs_linstage_write(x->lin, w, &r, err);
+    if (w && st)
+        xpcs_resfile_abandon(&w);
+    else if (w)
+        st = xpcs_resfile_commit(&w, err);
+    if (x->tt) /* STOP to the owners if the file never opened */
+        xpcs_ttstage_release(x->tt, x->comm);
+    result_free(&d);
+    return st;
+}
+
+xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
+{
+    const xpcs_plan *p = &x->plan;
+    const int64_t npix = p->rows * p->cols;
+    xpcs_status st = XPCS_OK;
+
+    xpcs_timer_start(&x->tm, XPCS_T_REDUCE);
+    if (x->lin)
+        st = xpcs_linstage_reduce(x->lin, x->comm, &x->qmap, x->own_sq, x->own_dq, err);
+    const int n_delays = x->mt ? xpcs_mtkernel_n_delays(x->mt) : 0;
+    xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq, x->qmap.sq_to_dq);
+    if (x->mt && !st)
+        st = reduce_multitau(x, gn, err);
+    else
+        st = xpcs_comm_agree(x->comm, st, err);
+    xpcs_saxs_flush(x->saxs);
+    xpcs_comm_reduce_sum_double(x->comm, xpcs_saxs_image_sum(x->saxs), npix, 0);
+    int64_t nseg_sum;
+    double *seg = xpcs_saxs_segment_sum(x->saxs, &nseg_sum);
+    xpcs_comm_reduce_sum_double(x->comm, seg, nseg_sum, 0);
+    xpcs_timer_stop(&x->tm, XPCS_T_REDUCE);
+
+    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
+    if (x->root && !st)
+        st = write_result(x, gn, err);
+    else if (x->tt && !st) /* while rank 0 writes: compute and send the maps */
+        xpcs_ttstage_serve(x->tt, x->comm, &x->tm);
+    xpcs_g2norm_destroy(&gn);
+    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
+    return xpcs_comm_agree(x->comm, st, err);
+}

@@ -1,0 +1,41 @@
+/* ttstage_impl: the two-time stage's state, shared by ttstage.c (series
+ * and events) and ttmaps.c (maps, transfer, writing); pipeline-private. */
+#ifndef XPCS_TTSTAGE_IMPL_H
+#define XPCS_TTSTAGE_IMPL_H
+
+#include "xpcs/pipeline/evroute.h"
+#include "xpcs/pipeline/ttstage.h"
+#include "xpcs/plan/ttplan.h"
+
+enum { TT_EV_NONE = 0, TT_EV_DENSE = 1, TT_EV_SPARSE = 2 };
+
+struct xpcs_ttstage {
+    const xpcs_ttplan *tp; /* bins, owners, columns (the plan's) */
+    int n_ranks, rank;
+    int64_t N;
+    xpcs_dtype xt; /* series type in the store */
+    size_t xsz;
+    const char *raw; /* for messages */
+    /* event input: detector pixel -> owner and column */
+    int ev_mode;       /* TT_EV_NONE / TT_EV_DENSE / TT_EV_SPARSE */
+    int32_t *px_owner; /* [npix]; -1: in no selected bin */
+    uint32_t *px_col;  /* [npix] */
+    xpcs_evroute route;
+    uint32_t *ev; /* owner: received (column, frame, count) triplets */
+    int64_t ev_n, ev_cap;
+    int64_t *cptr;       /* [n_cols + 1]: the events as CSR per column */
+    uint32_t *cfr, *cct; /* frames (ascending) and counts */
+    /* frame input */
+    void *store; /* [N][n_cols] */
+    void *send;
+    int *cnt;
+    /* maps */
+    double *X, *C, *g2, *seg;
+    float *tri;
+    int go_sent;
+    /* rank 0: results of every bin */
+    double *all_g2, *all_seg;                                /* [N][n_bins], [N/5][5][n_bins] */
+    double *bin_sec, *bin_blas, *bin_events, *bin_xfer_wait; /* [n_bins] */
+};
+
+#endif
