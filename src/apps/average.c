@@ -13,9 +13,6 @@
 
 #include "xpcs/io/avgfile.h"
 
-enum { P_G2 = XPCS_AVG_G2, P_ERR = XPCS_AVG_G2_ERR, P_INT = XPCS_AVG_INT, N_AVG = XPCS_AVG_N };
-#define DELAYS XPCS_AVG_DELAYS
-
 typedef struct {
     char *path;
     xpcs_avg_input in; /* its g2 and int_t are freed after screening */
@@ -130,7 +127,7 @@ static xpcs_status read_input(xpcs_average *A, in_file *f, xpcs_err *err)
     xpcs_status st = xpcs_avgfile_read(f->path, in, err);
     if (!st) {
         /* rule 1 */
-        const int K = A->o.q_bin, W = A->o.window, n_dq = (int)in->dims[P_G2][1];
+        const int K = A->o.q_bin, W = A->o.window, n_dq = (int)in->dims[XPCS_AVG_G2][1];
         if (K < 1 || K > n_dq)
             st = xpcs_fail(err, XPCS_ERR_USAGE, "--q-bin %d: %s has %d dynamic bins", K, f->path,
                            n_dq);
@@ -144,7 +141,7 @@ static xpcs_status read_input(xpcs_average *A, in_file *f, xpcs_err *err)
             f->baseline = s / W;
         }
         /* rule 2 statistics */
-        size_t nf = (size_t)in->dims[P_INT][1];
+        size_t nf = (size_t)in->dims[XPCS_AVG_INT][1];
         f->have_int = int_t_blocks(in->int_t + nf, nf, A->o.int_t_blocks, &f->int_lo, &f->int_hi);
     }
     free(in->g2);
@@ -185,8 +182,8 @@ static xpcs_status check_compatible(const in_file *a, const in_file *b, xpcs_err
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "%s: %s (%d delays) differs from that of %s (%d delays): expected the "
                          "same delay list",
-                         b->path, DELAYS, b->in.n_tau, a->path, a->in.n_tau);
-    for (int k = 0; k < N_AVG; k++) {
+                         b->path, XPCS_AVG_DELAYS, b->in.n_tau, a->path, a->in.n_tau);
+    for (int k = 0; k < XPCS_AVG_N; k++) {
         int eq = a->in.rank[k] == b->in.rank[k];
         for (int d = 0; eq && d < a->in.rank[k]; d++)
             eq = a->in.dims[k][d] == b->in.dims[k][d];
@@ -294,7 +291,7 @@ xpcs_status xpcs_average_screen(const xpcs_average_opts *o, int n, const char *c
         xpcs_average_destroy(&A);
         return st;
     }
-    A->n_dq = (int)A->f[0].in.dims[P_G2][1];
+    A->n_dq = (int)A->f[0].in.dims[XPCS_AVG_G2][1];
     apply_rules(A);
     *out = A;
     return XPCS_OK;
@@ -359,32 +356,32 @@ static const in_file *first_accepted(const xpcs_average *A)
 }
 
 /* Sums of the averaged datasets over the accepted files, in input order;
- * sum[P_INT]'s row 0 (the frame index) is the first accepted file's. */
+ * sum[XPCS_AVG_INT]'s row 0 (the frame index) is the first accepted file's. */
 static xpcs_status sum_accepted(const xpcs_average *A, double **sum, xpcs_err *err)
 {
     const in_file *t = first_accepted(A);
-    for (int k = 0; k < N_AVG; k++)
+    for (int k = 0; k < XPCS_AVG_N; k++)
         sum[k] = xpcs_calloc(count_of(t->in.rank[k], t->in.dims[k]) + 1, sizeof(double));
-    const size_t first = count_of(t->in.rank[P_INT], t->in.dims[P_INT]) / 2;
+    const size_t first = count_of(t->in.rank[XPCS_AVG_INT], t->in.dims[XPCS_AVG_INT]) / 2;
     double *row0 = xpcs_malloc(sizeof(double) * (first + 1));
     xpcs_status st = XPCS_OK;
     for (int i = 0; i < A->n && !st; i++) {
         const in_file *f = &A->f[i];
         if (!f->accepted)
             continue;
-        double *v[N_AVG];
-        int64_t n[N_AVG];
+        double *v[XPCS_AVG_N];
+        int64_t n[XPCS_AVG_N];
         st = xpcs_avgfile_read_data(f->path, v, n, err);
-        for (int k = 0; k < N_AVG && !st; k++) {
+        for (int k = 0; k < XPCS_AVG_N && !st; k++) {
             for (int64_t e = 0; e < n[k]; e++)
                 sum[k][e] += v[k][e];
-            if (k == P_INT && f == t)
+            if (k == XPCS_AVG_INT && f == t)
                 memcpy(row0, v[k], sizeof(double) * first);
             free(v[k]);
         }
     }
     if (!st)
-        memcpy(sum[P_INT], row0, sizeof(double) * first);
+        memcpy(sum[XPCS_AVG_INT], row0, sizeof(double) * first);
     free(row0);
     return st;
 }
@@ -395,11 +392,11 @@ static void divide(const xpcs_average *A, double **sum, int na)
 {
     const in_file *t = first_accepted(A);
     const double n = (double)na, rt = sqrt(n);
-    for (int k = 0; k < N_AVG; k++) {
+    for (int k = 0; k < XPCS_AVG_N; k++) {
         size_t cnt = count_of(t->in.rank[k], t->in.dims[k]);
-        size_t first = k == P_INT ? cnt / 2 : 0;
+        size_t first = k == XPCS_AVG_INT ? cnt / 2 : 0;
         for (size_t e = first; e < cnt; e++)
-            sum[k][e] = k == P_ERR ? sum[k][e] / n / rt : sum[k][e] / n;
+            sum[k][e] = k == XPCS_AVG_G2_ERR ? sum[k][e] / n / rt : sum[k][e] / n;
     }
 }
 
@@ -467,7 +464,7 @@ xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
     for (int i = 0; i < A->n; i++)
         if (realpath(out, rout) && realpath(A->f[i].path, rin) && strcmp(rout, rin) == 0)
             return xpcs_fail(err, XPCS_ERR_USAGE, "%s: the output is one of the inputs", out);
-    double *sum[N_AVG] = {NULL};
+    double *sum[XPCS_AVG_N] = {NULL};
     xpcs_status st = sum_accepted(A, sum, err);
     if (!st) {
         divide(A, sum, na);
@@ -475,7 +472,7 @@ xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
     }
     else
         xpcs_avgfile_discard(out);
-    for (int k = 0; k < N_AVG; k++)
+    for (int k = 0; k < XPCS_AVG_N; k++)
         free(sum[k]);
     return st;
 }

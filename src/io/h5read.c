@@ -188,7 +188,7 @@ static xpcs_status read_numbers(const xpcs_h5r *f, const char *path, const char 
                                 xpcs_err *err)
 {
     *out = NULL;
-    xpcs_h5r_info local;
+    xpcs_h5r_info local = {0};
     info = info ? info : &local;
     hid_t d;
     xpcs_status st = open_ds(f, path, expect, &d, info, err);
