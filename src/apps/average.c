@@ -1,8 +1,8 @@
-/* average: screening and averaging of result files (see average.h). */
+/* average: the rules of xpcs-average -- which inputs agree, the g2
+ * baseline and Int_t outlier rules, the mean (see average.h).  The files
+ * are read and written by io/avgfile. */
 #include "xpcs/apps/average.h"
 
-#include <errno.h>
-#include <hdf5.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,29 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xpcs/core/fileutil.h"
-#include "xpcs/io/h5in.h"
-#include "../io/h5util.h" /* TODO(issue 11): through io */
-
-enum { P_G2 = 0, P_ERR, P_S2D, P_S1D, P_SEG, P_INT, N_AVG };
-
-static const char *const avg_paths[N_AVG] = {"/xpcs/multitau/normalized_g2",
-                                             "/xpcs/multitau/normalized_g2_err",
-                                             "/xpcs/temporal_mean/scattering_2d",
-                                             "/xpcs/temporal_mean/scattering_1d",
-                                             "/xpcs/temporal_mean/scattering_1d_segments",
-                                             "/xpcs/spatial_mean/intensity_vs_time"};
-#define DELAYS "/xpcs/multitau/delay_list"
-#define MAX_ND 4
+#include "xpcs/io/avgfile.h"
 
 typedef struct {
     char *path;
-    char hash[256];
-    int nd[N_AVG];
-    hsize_t dims[N_AVG][MAX_ND];
-    int n_tau;
-    int64_t *delays;
-    double stride, avg, frame_time; /* NaN when absent */
+    xpcs_avg_input in; /* its g2 and int_t are freed after screening */
     double baseline;
     int have_int;
     double int_lo, int_hi;
@@ -62,123 +44,12 @@ void xpcs_average_opts_default(xpcs_average_opts *o)
     o->int_t_floor = 0.01;
 }
 
-/* ---- small HDF5 readers --------------------------------------------------- */
-
-static xpcs_status open_ds(hid_t f, const char *file, const char *path, hid_t *d, int *nd,
-                           hsize_t *dims, xpcs_err *err)
-{
-    *d = H5Lexists(f, path, H5P_DEFAULT) > 0 ? H5Dopen2(f, path, H5P_DEFAULT) : -1;
-    if (*d < 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT,
-                         "%s: dataset %s is missing: expected a multitau result file", file, path);
-    hid_t s = H5Dget_space(*d);
-    *nd = H5Sget_simple_extent_ndims(s);
-    if (*nd < 0 || *nd > MAX_ND) {
-        H5Sclose(s);
-        H5Dclose(*d);
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s has %d dimensions: expected 1 to %d",
-                         file, path, *nd, MAX_ND);
-    }
-    H5Sget_simple_extent_dims(s, dims, NULL);
-    H5Sclose(s);
-    return XPCS_OK;
-}
-
-static size_t count_of(int nd, const hsize_t *dims)
+static size_t count_of(int nd, const int64_t *dims)
 {
     size_t n = 1;
     for (int k = 0; k < nd; k++)
         n *= (size_t)dims[k];
     return n;
-}
-
-/* Reads the whole dataset as double into *data (malloc'd). */
-static xpcs_status read_f64(hid_t f, const char *file, const char *path, int *nd, hsize_t *dims,
-                            double **data, xpcs_err *err)
-{
-    hid_t d;
-    xpcs_status st = open_ds(f, file, path, &d, nd, dims, err);
-    if (st)
-        return st;
-    size_t n = count_of(*nd, dims);
-    *data = xpcs_malloc(sizeof(double) * (n ? n : 1));
-    herr_t rc = n ? H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) : 0;
-    H5Dclose(d);
-    if (rc < 0) {
-        free(*data);
-        *data = NULL;
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s: cannot read it as numbers", file,
-                         path);
-    }
-    return XPCS_OK;
-}
-
-static int link_exists(hid_t f, const char *path)
-{
-    /* every intermediate group must exist for H5Lexists */
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
-        *p = '\0';
-        int ok = H5Lexists(f, buf, H5P_DEFAULT) > 0;
-        *p = '/';
-        if (!ok)
-            return 0;
-    }
-    return H5Lexists(f, buf, H5P_DEFAULT) > 0;
-}
-
-static double read_scalar(hid_t f, const char *path)
-{
-    double v = NAN;
-    if (!link_exists(f, path))
-        return v;
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    if (d < 0)
-        return v;
-    hid_t s = H5Dget_space(d);
-    if (H5Sget_simple_extent_npoints(s) == 1 &&
-        H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
-        v = NAN;
-    H5Sclose(s);
-    H5Dclose(d);
-    return v;
-}
-
-static void read_hash(hid_t f, char *out, size_t n)
-{
-    out[0] = '\0';
-    if (!link_exists(f, "/xpcs/qmap") ||
-        H5Aexists_by_name(f, "/xpcs/qmap", "hash", H5P_DEFAULT) <= 0)
-        return;
-    hid_t a = H5Aopen_by_name(f, "/xpcs/qmap", "hash", H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0)
-        return;
-    hid_t t = H5Aget_type(a);
-    if (H5Tget_class(t) == H5T_STRING) {
-        if (H5Tis_variable_str(t) > 0) {
-            char *s = NULL;
-            hid_t mt = H5Tcopy(t); /* same character set (h5py writes UTF-8) */
-            if (H5Aread(a, mt, &s) >= 0 && s) {
-                snprintf(out, n, "%s", s);
-                H5free_memory(s);
-            }
-            H5Tclose(mt);
-        }
-        else {
-            size_t sz = H5Tget_size(t);
-            char *s = xpcs_calloc(sz + 1, 1);
-            hid_t mt = H5Tcopy(t);
-            H5Tset_size(mt, sz + 1);
-            H5Tset_strpad(mt, H5T_STR_NULLTERM);
-            if (H5Aread(a, mt, s) >= 0)
-                snprintf(out, n, "%s", s);
-            H5Tclose(mt);
-            free(s);
-        }
-    }
-    H5Tclose(t);
-    H5Aclose(a);
 }
 
 /* ---- statistics ----------------------------------------------------------- */
@@ -249,75 +120,33 @@ static void add_reason(in_file *f, const char *fmt, ...)
 
 /* ---- screening ------------------------------------------------------------ */
 
+/* Reads f and applies rule 1's option checks; rule 1 and 2 statistics. */
 static xpcs_status read_input(xpcs_average *A, in_file *f, xpcs_err *err)
 {
-    hid_t h = H5Fopen(f->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (h < 0) {
-        char h5[256];
-        xpcs_h5_last_error(h5, sizeof h5);
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot open: expected an HDF5 result file%s%s%s",
-                         f->path, h5[0] ? " (HDF5: " : "", h5, h5[0] ? ")" : "");
-    }
-    xpcs_status st = XPCS_OK;
-    read_hash(h, f->hash, sizeof f->hash);
-    /* shapes of every averaged dataset */
-    for (int k = 0; k < N_AVG && !st; k++) {
-        hid_t d;
-        st = open_ds(h, f->path, avg_paths[k], &d, &f->nd[k], f->dims[k], err);
-        if (!st)
-            H5Dclose(d);
-    }
-    double *dl = NULL, *g2 = NULL, *it = NULL;
-    int nd;
-    hsize_t dims[MAX_ND];
-    if (!st)
-        st = read_f64(h, f->path, DELAYS, &nd, dims, &dl, err);
-    if (!st && nd != 1)
-        st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: %s has %d dimensions: expected 1", f->path, DELAYS,
-                       nd);
+    xpcs_avg_input *in = &f->in;
+    xpcs_status st = xpcs_avgfile_read(f->path, in, err);
     if (!st) {
-        f->n_tau = (int)dims[0];
-        f->delays = xpcs_malloc(sizeof(int64_t) * (size_t)(f->n_tau ? f->n_tau : 1));
-        for (int j = 0; j < f->n_tau; j++)
-            f->delays[j] = (int64_t)llround(dl[j]);
-    }
-    if (!st && (f->nd[P_G2] != 2 || f->dims[P_G2][0] != (hsize_t)f->n_tau))
-        st = xpcs_fail(err, XPCS_ERR_INPUT,
-                       "%s: %s: expected shape (n_delays = %d, n_bins) like the delay list",
-                       f->path, avg_paths[P_G2], f->n_tau);
-    if (!st && (f->nd[P_INT] != 2 || f->dims[P_INT][0] != 2))
-        st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: %s: expected shape (2, n_frames)", f->path,
-                       avg_paths[P_INT]);
-    if (!st)
-        st = read_f64(h, f->path, avg_paths[P_G2], &nd, dims, &g2, err);
-    if (!st)
-        st = read_f64(h, f->path, avg_paths[P_INT], &nd, dims, &it, err);
-    if (!st) {
-        f->stride = read_scalar(h, "/xpcs/multitau/config/stride_frame");
-        f->avg = read_scalar(h, "/xpcs/multitau/config/avg_frame");
-        f->frame_time = read_scalar(h, "/entry/instrument/detector_1/frame_time");
         /* rule 1 */
-        const int K = A->o.q_bin, W = A->o.window, n_dq = (int)f->dims[P_G2][1];
+        const int K = A->o.q_bin, W = A->o.window, n_dq = (int)in->dims[XPCS_AVG_G2][1];
         if (K < 1 || K > n_dq)
             st = xpcs_fail(err, XPCS_ERR_USAGE, "--q-bin %d: %s has %d dynamic bins", K, f->path,
                            n_dq);
-        else if (W < 1 || W > f->n_tau)
+        else if (W < 1 || W > in->n_tau)
             st = xpcs_fail(err, XPCS_ERR_USAGE, "--window %d: %s has %d delays", W, f->path,
-                           f->n_tau);
+                           in->n_tau);
         else {
             double s = 0;
-            for (int j = f->n_tau - W; j < f->n_tau; j++)
-                s += g2[(size_t)j * (size_t)n_dq + (size_t)(K - 1)];
+            for (int j = in->n_tau - W; j < in->n_tau; j++)
+                s += in->g2[(size_t)j * (size_t)n_dq + (size_t)(K - 1)];
             f->baseline = s / W;
         }
         /* rule 2 statistics */
-        size_t nf = (size_t)f->dims[P_INT][1];
-        f->have_int = int_t_blocks(it + nf, nf, A->o.int_t_blocks, &f->int_lo, &f->int_hi);
+        size_t nf = (size_t)in->dims[XPCS_AVG_INT][1];
+        f->have_int = int_t_blocks(in->int_t + nf, nf, A->o.int_t_blocks, &f->int_lo, &f->int_hi);
     }
-    free(dl);
-    free(g2);
-    free(it);
-    H5Fclose(h);
+    free(in->g2);
+    free(in->int_t);
+    in->g2 = in->int_t = NULL;
     return st;
 }
 
@@ -331,9 +160,9 @@ static int same_num(double a, double b)
 static void shape_text(const in_file *f, int k, char *buf, size_t n)
 {
     size_t len = (size_t)snprintf(buf, n, "(");
-    for (int d = 0; d < f->nd[k] && len < n; d++)
+    for (int d = 0; d < f->in.rank[k] && len < n; d++)
         len += (size_t)snprintf(buf + len, n - len, "%s%llu", d ? ", " : "",
-                                (unsigned long long)f->dims[k][d]);
+                                (unsigned long long)f->in.dims[k][d]);
     if (len < n)
         snprintf(buf + len, n - len, ")");
 }
@@ -341,41 +170,41 @@ static void shape_text(const in_file *f, int k, char *buf, size_t n)
 /* Everything that must match the first file. */
 static xpcs_status check_compatible(const in_file *a, const in_file *b, xpcs_err *err)
 {
-    if (strcmp(a->hash, b->hash) != 0)
+    if (strcmp(a->in.hash, b->in.hash) != 0)
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "%s: /xpcs/qmap hash '%s' differs from '%s' of %s: expected results of "
                          "the same q-map",
-                         b->path, b->hash, a->hash, a->path);
-    int same = a->n_tau == b->n_tau;
-    for (int j = 0; same && j < a->n_tau; j++)
-        same = a->delays[j] == b->delays[j];
+                         b->path, b->in.hash, a->in.hash, a->path);
+    int same = a->in.n_tau == b->in.n_tau;
+    for (int j = 0; same && j < a->in.n_tau; j++)
+        same = a->in.delays[j] == b->in.delays[j];
     if (!same)
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "%s: %s (%d delays) differs from that of %s (%d delays): expected the "
                          "same delay list",
-                         b->path, DELAYS, b->n_tau, a->path, a->n_tau);
-    for (int k = 0; k < N_AVG; k++) {
-        int eq = a->nd[k] == b->nd[k];
-        for (int d = 0; eq && d < a->nd[k]; d++)
-            eq = a->dims[k][d] == b->dims[k][d];
+                         b->path, XPCS_AVG_DELAYS, b->in.n_tau, a->path, a->in.n_tau);
+    for (int k = 0; k < XPCS_AVG_N; k++) {
+        int eq = a->in.rank[k] == b->in.rank[k];
+        for (int d = 0; eq && d < a->in.rank[k]; d++)
+            eq = a->in.dims[k][d] == b->in.dims[k][d];
         if (!eq) {
             char sa[128], sb[128];
             shape_text(a, k, sa, sizeof sa);
             shape_text(b, k, sb, sizeof sb);
             return xpcs_fail(err, XPCS_ERR_INPUT, "%s: %s has shape %s: expected %s like %s",
-                             b->path, avg_paths[k], sb, sa, a->path);
+                             b->path, xpcs_avgfile_dataset(k), sb, sa, a->path);
         }
     }
-    if (!same_num(a->stride, b->stride) || !same_num(a->avg, b->avg))
+    if (!same_num(a->in.stride, b->in.stride) || !same_num(a->in.avg, b->in.avg))
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "%s: stride_frame/avg_frame %g/%g differ from %g/%g of %s: expected the "
                          "same frame selection",
-                         b->path, b->stride, b->avg, a->stride, a->avg, a->path);
-    if (!same_num(a->frame_time, b->frame_time))
+                         b->path, b->in.stride, b->in.avg, a->in.stride, a->in.avg, a->path);
+    if (!same_num(a->in.frame_time, b->in.frame_time))
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "%s: frame_time %g s differs from %g s of %s: expected the same frame "
                          "time",
-                         b->path, b->frame_time, a->frame_time, a->path);
+                         b->path, b->in.frame_time, a->in.frame_time, a->path);
     return XPCS_OK;
 }
 
@@ -462,7 +291,7 @@ xpcs_status xpcs_average_screen(const xpcs_average_opts *o, int n, const char *c
         xpcs_average_destroy(&A);
         return st;
     }
-    A->n_dq = (int)A->f[0].dims[P_G2][1];
+    A->n_dq = (int)A->f[0].in.dims[XPCS_AVG_G2][1];
     apply_rules(A);
     *out = A;
     return XPCS_OK;
@@ -474,7 +303,7 @@ void xpcs_average_destroy(xpcs_average **a)
         return;
     for (int i = 0; i < (*a)->n; i++) {
         free((*a)->f[i].path);
-        free((*a)->f[i].delays);
+        xpcs_avgfile_input_free(&(*a)->f[i].in);
     }
     free((*a)->f);
     free(*a);
@@ -518,52 +347,64 @@ void xpcs_average_print(const xpcs_average *a, FILE *out)
 
 /* ---- output --------------------------------------------------------------- */
 
-/* Sums of the averaged datasets over the accepted files, in input order. */
+static const in_file *first_accepted(const xpcs_average *A)
+{
+    for (int i = 0; i < A->n; i++)
+        if (A->f[i].accepted)
+            return &A->f[i];
+    return NULL;
+}
+
+/* Sums of the averaged datasets over the accepted files, in input order;
+ * sum[XPCS_AVG_INT]'s row 0 (the frame index) is the first accepted file's. */
 static xpcs_status sum_accepted(const xpcs_average *A, double **sum, xpcs_err *err)
 {
-    const in_file *t = NULL;
-    for (int i = 0; i < A->n && !t; i++)
-        if (A->f[i].accepted)
-            t = &A->f[i];
-    for (int k = 0; k < N_AVG; k++)
-        sum[k] = xpcs_calloc(count_of(t->nd[k], t->dims[k]) + 1, sizeof(double));
+    const in_file *t = first_accepted(A);
+    for (int k = 0; k < XPCS_AVG_N; k++)
+        sum[k] = xpcs_calloc(count_of(t->in.rank[k], t->in.dims[k]) + 1, sizeof(double));
+    const size_t first = count_of(t->in.rank[XPCS_AVG_INT], t->in.dims[XPCS_AVG_INT]) / 2;
+    double *row0 = xpcs_malloc(sizeof(double) * (first + 1));
     xpcs_status st = XPCS_OK;
     for (int i = 0; i < A->n && !st; i++) {
         const in_file *f = &A->f[i];
         if (!f->accepted)
             continue;
-        hid_t h = H5Fopen(f->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-        if (h < 0)
-            return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot reopen", f->path);
-        for (int k = 0; k < N_AVG && !st; k++) {
-            double *v = NULL;
-            int nd;
-            hsize_t dims[MAX_ND];
-            st = read_f64(h, f->path, avg_paths[k], &nd, dims, &v, err);
-            if (st)
-                break;
-            size_t n = count_of(nd, dims);
-            for (size_t e = 0; e < n; e++)
-                sum[k][e] += v[e];
-            free(v);
+        double *v[XPCS_AVG_N];
+        int64_t n[XPCS_AVG_N];
+        st = xpcs_avgfile_read_data(f->path, v, n, err);
+        for (int k = 0; k < XPCS_AVG_N && !st; k++) {
+            for (int64_t e = 0; e < n[k]; e++)
+                sum[k][e] += v[k][e];
+            if (k == XPCS_AVG_INT && f == t)
+                memcpy(row0, v[k], sizeof(double) * first);
+            free(v[k]);
         }
-        H5Fclose(h);
     }
+    if (!st)
+        memcpy(sum[XPCS_AVG_INT], row0, sizeof(double) * first);
+    free(row0);
     return st;
 }
 
-static int write_record(const xpcs_average *A, hid_t f)
+/* The means: sum / n; normalized_g2_err: mean / sqrt(n) (the viewer's rule);
+ * intensity_vs_time: row 1 only. */
+static void divide(const xpcs_average *A, double **sum, int na)
+{
+    const in_file *t = first_accepted(A);
+    const double n = (double)na, rt = sqrt(n);
+    for (int k = 0; k < XPCS_AVG_N; k++) {
+        size_t cnt = count_of(t->in.rank[k], t->in.dims[k]);
+        size_t first = k == XPCS_AVG_INT ? cnt / 2 : 0;
+        for (size_t e = first; e < cnt; e++)
+            sum[k][e] = k == XPCS_AVG_G2_ERR ? sum[k][e] / n / rt : sum[k][e] / n;
+    }
+}
+
+static xpcs_status write_average(const xpcs_average *A, const double *const *avg, xpcs_err *err)
 {
     const xpcs_average_opts *o = &A->o;
-    if (link_exists(f, "/xpcs/average") && H5Ldelete(f, "/xpcs/average", H5P_DEFAULT) < 0)
-        return -1;
-    hid_t g = H5Gcreate2(f, "/xpcs/average", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0)
-        return -1;
-    const char **all = xpcs_malloc(sizeof(char *) * (size_t)A->n);
-    const char **acc = xpcs_malloc(sizeof(char *) * (size_t)A->n);
-    const char **rej = xpcs_malloc(sizeof(char *) * (size_t)A->n);
-    const char **why = xpcs_malloc(sizeof(char *) * (size_t)A->n);
+    const char **all = xpcs_malloc(sizeof(char *) * (size_t)A->n * 4);
+    const char **acc = all + A->n, **rej = acc + A->n, **why = rej + A->n;
     double *base = xpcs_malloc(sizeof(double) * (size_t)A->n * 3);
     double *ilo = base + A->n, *ihi = ilo + A->n;
     int na = 0, nr = 0;
@@ -580,57 +421,33 @@ static int write_record(const xpcs_average *A, hid_t f)
         ilo[i] = fi->have_int ? fi->int_lo : NAN;
         ihi[i] = fi->have_int ? fi->int_hi : NAN;
     }
-    hsize_t n1[1] = {(hsize_t)A->n}, two[1] = {2};
-    int rc = 0;
-    rc |= xpcs_h5_put_strs(g, "files", all, A->n);
-    rc |= xpcs_h5_put_strs(g, "accepted", acc, na);
-    rc |= xpcs_h5_put_strs(g, "rejected", rej, nr);
-    rc |= xpcs_h5_put_strs(g, "reasons", why, nr);
-    rc |= xpcs_h5_put(g, "g2_baseline", H5T_NATIVE_DOUBLE, 1, n1, base);
-    rc |= xpcs_h5_put(g, "int_t_block_min", H5T_NATIVE_DOUBLE, 1, n1, ilo);
-    rc |= xpcs_h5_put(g, "int_t_block_max", H5T_NATIVE_DOUBLE, 1, n1, ihi);
+    xpcs_avg_record r = {
+        .n = A->n,
+        .files = all,
+        .n_accepted = na,
+        .n_rejected = nr,
+        .accepted = acc,
+        .rejected = rej,
+        .reasons = why,
+        .g2_baseline = base,
+        .int_t_block_min = ilo,
+        .int_t_block_max = ihi,
+        .q_bin = o->q_bin,
+        .window = o->window,
+        .bounds = {o->lo, o->hi},
+        .int_t_sigma = o->int_t_sigma,
+        .int_t_blocks = o->int_t_blocks,
+        .int_t_floor = o->int_t_floor,
+        .int_t_rule_applied = A->int_rule_applied,
+        .g2_rule = "accept when bounds[0] <= mean(normalized_g2[-window:, q_bin - 1]) <= bounds[1]",
+        .int_t_rule = "x = Int_t / median(Int_t); lo, hi = min, max of the means of int_t_blocks "
+                      "equal blocks of x; reject when |lo - median(lo)| or |hi - median(hi)| over "
+                      "the files exceeds int_t_sigma * max(1.4826 MAD, int_t_floor) (3+ files)",
+        .g2_err_rule = "mean(normalized_g2_err) / sqrt(n_accepted)"};
+    xpcs_status st = xpcs_avgfile_write(first_accepted(A)->path, o->out, avg, &r, err);
     free(all);
-    free(acc);
-    free(rej);
-    free(why);
     free(base);
-    hid_t c = H5Gcreate2(g, "config", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (c < 0) {
-        H5Gclose(g);
-        return -1;
-    }
-    double q = o->q_bin, w = o->window, bounds[2] = {o->lo, o->hi};
-    double blocks = o->int_t_blocks, applied = A->int_rule_applied;
-    rc |= xpcs_h5_put(c, "q_bin", H5T_NATIVE_DOUBLE, 0, NULL, &q);
-    rc |= xpcs_h5_put(c, "window", H5T_NATIVE_DOUBLE, 0, NULL, &w);
-    rc |= xpcs_h5_put(c, "bounds", H5T_NATIVE_DOUBLE, 1, two, bounds);
-    rc |= xpcs_h5_put(c, "int_t_sigma", H5T_NATIVE_DOUBLE, 0, NULL, &o->int_t_sigma);
-    rc |= xpcs_h5_put(c, "int_t_blocks", H5T_NATIVE_DOUBLE, 0, NULL, &blocks);
-    rc |= xpcs_h5_put(c, "int_t_floor", H5T_NATIVE_DOUBLE, 0, NULL, &o->int_t_floor);
-    rc |= xpcs_h5_put(c, "int_t_rule_applied", H5T_NATIVE_DOUBLE, 0, NULL, &applied);
-    rc |= xpcs_h5_put_str(
-        c, "g2_rule",
-        "accept when bounds[0] <= mean(normalized_g2[-window:, q_bin - 1]) <= bounds[1]");
-    rc |= xpcs_h5_put_str(
-        c, "int_t_rule",
-        "x = Int_t / median(Int_t); lo, hi = min, max of the means of int_t_blocks "
-        "equal blocks of x; reject when |lo - median(lo)| or |hi - median(hi)| over "
-        "the files exceeds int_t_sigma * max(1.4826 MAD, int_t_floor) (3+ files)");
-    rc |= xpcs_h5_put_str(c, "g2_err_rule", "mean(normalized_g2_err) / sqrt(n_accepted)");
-    rc |= xpcs_h5_put_str(c, "version", "xpcs-toolkit " XPCS_VERSION);
-    H5Gclose(c);
-    H5Gclose(g);
-    return rc;
-}
-
-static int rewrite(hid_t f, const char *path, const double *v)
-{
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    if (d < 0)
-        return -1;
-    int rc = H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0 ? -1 : 0;
-    H5Dclose(d);
-    return rc;
+    return st;
 }
 
 xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
@@ -647,61 +464,15 @@ xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
     for (int i = 0; i < A->n; i++)
         if (realpath(out, rout) && realpath(A->f[i].path, rin) && strcmp(rout, rin) == 0)
             return xpcs_fail(err, XPCS_ERR_USAGE, "%s: the output is one of the inputs", out);
-    const in_file *t = NULL;
-    for (int i = 0; i < A->n && !t; i++)
-        if (A->f[i].accepted)
-            t = &A->f[i];
-    double *sum[N_AVG] = {NULL};
+    double *sum[XPCS_AVG_N] = {NULL};
     xpcs_status st = sum_accepted(A, sum, err);
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    hid_t f = -1;
-    if (!st)
-        st = xpcs_copy_file(t->path, tmp, "result file", err);
     if (!st) {
-        f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (f < 0)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot open the copy of %s for writing", tmp,
-                           t->path);
+        divide(A, sum, na);
+        st = write_average(A, (const double *const *)sum, err);
     }
-    if (!st) {
-        const double n = (double)na, rt = sqrt(n);
-        int rc = 0;
-        for (int k = 0; k < N_AVG; k++) {
-            size_t cnt = count_of(t->nd[k], t->dims[k]);
-            size_t first = 0;
-            if (k == P_INT) { /* row 0 is the frame index: keep the first file's */
-                double *v = NULL;
-                int nd;
-                hsize_t dims[MAX_ND];
-                if (read_f64(f, tmp, avg_paths[k], &nd, dims, &v, err) != XPCS_OK) {
-                    rc = -1;
-                    break;
-                }
-                first = cnt / 2;
-                memcpy(sum[k], v, sizeof(double) * first);
-                free(v);
-            }
-            for (size_t e = first; e < cnt; e++)
-                sum[k][e] = k == P_ERR ? sum[k][e] / n / rt : sum[k][e] / n;
-            rc |= rewrite(f, avg_paths[k], sum[k]);
-        }
-        rc |= write_record(A, f);
-        if (rc < 0) {
-            char h5[256];
-            xpcs_h5_last_error(h5, sizeof h5);
-            st =
-                xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the average (HDF5: %s)", tmp, h5);
-        }
-    }
-    if (f >= 0 && H5Fclose(f) < 0 && !st)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close (disk full?)", tmp);
-    if (!st && rename(tmp, out) != 0)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, out,
-                       strerror(errno));
-    if (st)
-        unlink(tmp);
-    for (int k = 0; k < N_AVG; k++)
+    else
+        xpcs_avgfile_discard(out);
+    for (int k = 0; k < XPCS_AVG_N; k++)
         free(sum[k]);
     return st;
 }

@@ -15,6 +15,7 @@
 #include "xpcs/core/fileutil.h"
 #include "h5util.h"
 #include "xpcs/io/h5in.h"
+#include "xpcs/io/h5read.h"
 
 #define N_STATUS XPCS_FIT_N_STATUS
 
@@ -41,87 +42,64 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ---- reading ------------------------------------------------------------ */
+/* ---- reading (shared readers: h5read.h) --------------------------------- */
 
-/* Reads a numeric dataset of rank 0..2 as double.  want_rank < 0: any rank
+/* A numeric dataset of rank 0..2 as double.  want_rank < 0: any rank
  * with the element count returned in *count.  dims receives the shape. */
-static xpcs_status read_f64(hid_t f, const char *file, const char *name, int want_rank,
-                            hsize_t dims[2], double **out, size_t *count, const char *expect,
-                            xpcs_err *err)
+static xpcs_status read_f64(const xpcs_h5r *f, const char *name, int want_rank, hsize_t dims[2],
+                            double **out, size_t *count, const char *expect, xpcs_err *err)
 {
     *out = NULL;
-    if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s is missing: expected %s", file, name,
-                         expect);
-    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    if (d < 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: %s is not a dataset: expected %s", file, name,
-                         expect);
-    hid_t s = H5Dget_space(d), ty = H5Dget_type(d);
-    const H5T_class_t cls = H5Tget_class(ty);
-    const int rank = H5Sget_simple_extent_ndims(s);
-    hsize_t dd[2] = {1, 1};
-    xpcs_status st = XPCS_OK;
-    if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || rank < 0 || rank > 2 ||
-        (want_rank >= 0 && rank != want_rank))
+    xpcs_h5r_info in;
+    xpcs_status st = xpcs_h5r_stat(f, name, expect, &in, err);
+    if (!st && ((in.cls != XPCS_H5R_INTEGER && in.cls != XPCS_H5R_FLOAT) || in.rank > 2 ||
+                (want_rank >= 0 && in.rank != want_rank)))
         st = xpcs_fail(err, XPCS_ERR_INPUT,
                        "%s: dataset %s has rank %d or a non-numeric type: "
                        "expected %s",
-                       file, name, rank, expect);
+                       xpcs_h5r_name(f), name, in.rank, expect);
+    if (!st)
+        st = xpcs_h5r_f64(f, name, expect, out, &in, err);
     if (!st) {
-        H5Sget_simple_extent_dims(s, dd, NULL);
-        const size_t n = (size_t)H5Sget_simple_extent_npoints(s);
-        *out = xpcs_malloc(sizeof(double) * (n ? n : 1));
-        if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
-            char h5[256];
-            xpcs_h5_last_error(h5, sizeof h5);
-            st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read dataset %s (HDF5: %s)", file, name,
-                           h5);
-            free(*out);
-            *out = NULL;
-        }
         if (count)
-            *count = n;
+            *count = (size_t)in.count;
         if (dims) {
-            dims[0] = rank >= 1 ? dd[0] : 1;
-            dims[1] = rank >= 2 ? dd[1] : 1;
+            dims[0] = in.rank >= 1 ? (hsize_t)in.dims[0] : 1;
+            dims[1] = in.rank >= 2 ? (hsize_t)in.dims[1] : 1;
         }
     }
-    H5Tclose(ty);
-    H5Sclose(s);
-    H5Dclose(d);
     return st;
 }
 
 /* A scalar (or one-element) number. */
-static xpcs_status read_scalar(hid_t f, const char *file, const char *name, double *v,
-                               xpcs_err *err)
+static xpcs_status read_scalar(const xpcs_h5r *f, const char *name, double *v, xpcs_err *err)
 {
     double *buf;
     size_t n = 0;
-    xpcs_status st = read_f64(f, file, name, -1, NULL, &buf, &n, "a scalar number", err);
+    xpcs_status st = read_f64(f, name, -1, NULL, &buf, &n, "a scalar number", err);
     if (!st && n != 1)
         st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s has %zu elements: expected a scalar",
-                       file, name, n);
+                       xpcs_h5r_name(f), name, n);
     if (!st)
         *v = buf[0];
     free(buf);
     return st;
 }
 
-static xpcs_status read_input(hid_t f, const char *file, fit_input *in, xpcs_err *err)
+static xpcs_status read_input(const xpcs_h5r *f, fit_input *in, xpcs_err *err)
 {
+    const char *file = xpcs_h5r_name(f);
     memset(in, 0, sizeof *in);
     hsize_t dl[2] = {0, 0}, dg[2] = {0, 0}, de[2] = {0, 0};
     double *delay = NULL, ft = 0, stride = 0, avg = 0;
     size_t n_delay = 0;
-    xpcs_status st = read_f64(f, file, "/xpcs/multitau/delay_list", -1, dl, &delay, &n_delay,
+    xpcs_status st = read_f64(f, "/xpcs/multitau/delay_list", -1, dl, &delay, &n_delay,
                               "the multitau delay list (n_delays,) in frames", err);
     if (!st)
-        st = read_f64(f, file, "/xpcs/multitau/normalized_g2", 2, dg, &in->g2, NULL,
+        st = read_f64(f, "/xpcs/multitau/normalized_g2", 2, dg, &in->g2, NULL,
                       "a multitau result (n_delays, n_bins)", err);
     if (!st)
-        st = read_f64(f, file, "/xpcs/multitau/normalized_g2_err", 2, de, &in->g2_err, NULL,
+        st = read_f64(f, "/xpcs/multitau/normalized_g2_err", 2, de, &in->g2_err, NULL,
                       "the g2 errors (n_delays, n_bins)", err);
     if (!st && (dg[0] != n_delay || de[0] != dg[0] || de[1] != dg[1] || dg[0] < 1 || dg[1] < 1))
         st = xpcs_fail(err, XPCS_ERR_INPUT,
@@ -130,11 +108,11 @@ static xpcs_status read_input(hid_t f, const char *file, fit_input *in, xpcs_err
                        file, (unsigned long long)dg[0], (unsigned long long)dg[1],
                        (unsigned long long)de[0], (unsigned long long)de[1], n_delay);
     if (!st)
-        st = read_scalar(f, file, "/entry/instrument/detector_1/frame_time", &ft, err);
+        st = read_scalar(f, "/entry/instrument/detector_1/frame_time", &ft, err);
     if (!st)
-        st = read_scalar(f, file, "/xpcs/multitau/config/stride_frame", &stride, err);
+        st = read_scalar(f, "/xpcs/multitau/config/stride_frame", &stride, err);
     if (!st)
-        st = read_scalar(f, file, "/xpcs/multitau/config/avg_frame", &avg, err);
+        st = read_scalar(f, "/xpcs/multitau/config/avg_frame", &avg, err);
     if (!st && !(ft > 0 && isfinite(ft) && stride >= 1 && avg >= 1))
         st = xpcs_fail(err, XPCS_ERR_INPUT,
                        "%s: frame_time %g s, stride_frame %g, avg_frame %g: expected a positive "
@@ -154,15 +132,15 @@ static xpcs_status read_input(hid_t f, const char *file, fit_input *in, xpcs_err
     /* q per bin through the dynamic index mapping */
     double *dim0 = NULL, *dim1 = NULL, *map = NULL;
     size_t n0 = 0, n1 = 1, nm = 0;
-    st = read_f64(f, file, "/xpcs/qmap/dynamic_v_list_dim0", 1, NULL, &dim0, &n0,
+    st = read_f64(f, "/xpcs/qmap/dynamic_v_list_dim0", 1, NULL, &dim0, &n0,
                   "the q values of the dynamic bins (1/Angstrom)", err);
-    if (!st && H5Lexists(f, "/xpcs/qmap/dynamic_v_list_dim1", H5P_DEFAULT) > 0)
-        st = read_f64(f, file, "/xpcs/qmap/dynamic_v_list_dim1", 1, NULL, &dim1, &n1,
+    if (!st && xpcs_h5r_exists(f, "/xpcs/qmap/dynamic_v_list_dim1"))
+        st = read_f64(f, "/xpcs/qmap/dynamic_v_list_dim1", 1, NULL, &dim1, &n1,
                       "the second axis of the dynamic bins", err);
     if (!st && n1 < 1)
         n1 = 1;
-    if (!st && H5Lexists(f, "/xpcs/qmap/dynamic_index_mapping", H5P_DEFAULT) > 0) {
-        st = read_f64(f, file, "/xpcs/qmap/dynamic_index_mapping", 1, NULL, &map, &nm,
+    if (!st && xpcs_h5r_exists(f, "/xpcs/qmap/dynamic_index_mapping")) {
+        st = read_f64(f, "/xpcs/qmap/dynamic_index_mapping", 1, NULL, &map, &nm,
                       "the natural index of each dynamic bin", err);
         if (!st && nm != (size_t)in->n_bins)
             st = xpcs_fail(err, XPCS_ERR_INPUT,
@@ -194,17 +172,10 @@ static xpcs_status read_input(hid_t f, const char *file, fit_input *in, xpcs_err
 
 /* ---- writing (small writers: h5util.h) ---------------------------------- */
 
-static hid_t open_or_create_group(hid_t loc, const char *name)
-{
-    if (H5Lexists(loc, name, H5P_DEFAULT) > 0)
-        return H5Gopen2(loc, name, H5P_DEFAULT);
-    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-}
-
 static int write_tauq(hid_t g, const xpcs_fit_options *o, const xpcs_tauq_result *tq,
                       const unsigned char *used, int n_bins)
 {
-    hid_t h = H5Gcreate2(g, "tau_q", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t h = xpcs_h5_group(g, "tau_q");
     if (h < 0)
         return -1;
     int rc = 0;
@@ -248,11 +219,9 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
                      const xpcs_fit_result *res, const xpcs_tauq_result *tq,
                      const unsigned char *used)
 {
-    hid_t x = open_or_create_group(f, "/xpcs");
-    hid_t fg = x >= 0 ? open_or_create_group(x, "fit") : -1;
-    hid_t g = fg >= 0 ? H5Gcreate2(fg, xpcs_fit_model_name(o->model), H5P_DEFAULT, H5P_DEFAULT,
-                                   H5P_DEFAULT)
-                      : -1;
+    char path[64];
+    snprintf(path, sizeof path, "/xpcs/fit/%s", xpcs_fit_model_name(o->model));
+    hid_t g = xpcs_h5_group(f, path);
     int rc = g < 0 ? -1 : 0;
     const int np = xpcs_fit_n_params(o->model), nb = in->n_bins, nt = in->n_t;
     if (!rc) {
@@ -325,10 +294,6 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
     }
     if (g >= 0)
         H5Gclose(g);
-    if (fg >= 0)
-        H5Gclose(fg);
-    if (x >= 0)
-        H5Gclose(x);
     return rc;
 }
 
@@ -384,19 +349,17 @@ xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, in
     snprintf(group, sizeof group, "/xpcs/fit/%s", xpcs_fit_model_name(o->model));
     if (access(path, F_OK) != 0)
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: no such result file: %s", path, strerror(errno));
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        char h5[256];
+    xpcs_h5r *f = NULL;
+    if (xpcs_h5r_open(path, NULL, &f, err) != XPCS_OK) {
+        char h5[256]; /* the reason is still on the HDF5 error stack */
         xpcs_h5_last_error(h5, sizeof h5);
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: not a readable HDF5 result file (HDF5: %s)",
                          path, h5);
     }
     fit_input in;
-    st = read_input(f, path, &in, err);
-    const int exists = H5Lexists(f, "/xpcs", H5P_DEFAULT) > 0 &&
-                       H5Lexists(f, "/xpcs/fit", H5P_DEFAULT) > 0 &&
-                       H5Lexists(f, group, H5P_DEFAULT) > 0;
-    H5Fclose(f);
+    st = read_input(f, &in, err);
+    const int exists = xpcs_h5r_exists(f, group);
+    xpcs_h5r_close(&f);
     if (st)
         return st;
     if (exists && !overwrite) {

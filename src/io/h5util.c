@@ -129,3 +129,29 @@ int xpcs_h5_put_attr_str(hid_t loc, const char *obj, const char *name, const cha
     H5Tclose(t);
     return rc;
 }
+
+hid_t xpcs_h5_group(hid_t loc, const char *name)
+{
+    return xpcs_h5_put_group(loc, name) < 0 ? -1 : H5Gopen2(loc, name, H5P_DEFAULT);
+}
+
+int xpcs_h5_exists(hid_t loc, const char *path)
+{
+    if (!path[0] || strcmp(path, "/") == 0)
+        return path[0] != '\0';
+    size_t len = strlen(path) + 1;
+    char *buf = memcpy(xpcs_malloc(len), path, len);
+    int ok = 1;
+    for (char *p = buf + 1; ok; p++) {
+        if (*p == '/' || *p == '\0') {
+            const char c = *p;
+            *p = '\0';
+            ok = H5Lexists(loc, buf, H5P_DEFAULT) > 0;
+            if (c == '\0')
+                break;
+            *p = c;
+        }
+    }
+    free(buf);
+    return ok;
+}

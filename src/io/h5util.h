@@ -1,6 +1,7 @@
 /* h5util: the small HDF5 writers shared by the result, fit, average and h5write
- * writers.  Each returns 0, or < 0 on failure (the HDF5 error stack keeps
- * the reason; xpcs_h5_last_error() in h5in.h reads it). */
+ * writers (and the link test h5read.c shares).  Each returns 0, or < 0 on
+ * failure (the HDF5 error stack keeps the reason; xpcs_h5_last_error() in
+ * h5in.h reads it). */
 #ifndef XPCS_H5UTIL_H
 #define XPCS_H5UTIL_H
 
@@ -22,6 +23,12 @@ int xpcs_h5_put_strs(hid_t loc, const char *name, const char *const *v, int n);
 int xpcs_h5_put_group(hid_t loc, const char *name);
 /* String attribute `name` on the object at path obj ("." = loc itself). */
 int xpcs_h5_put_attr_str(hid_t loc, const char *obj, const char *name, const char *v);
+/* The group name under loc, opened; created (with its parents) if missing.
+ * < 0 on failure; close with H5Gclose. */
+hid_t xpcs_h5_group(hid_t loc, const char *name);
+/* 1 when every component of path under loc exists (H5Lexists on a nested
+ * path whose parent is missing is an error in HDF5 1.10). */
+int xpcs_h5_exists(hid_t loc, const char *path);
 
 /* The writers above with a creation property list (H5P_DEFAULT in the
  * forms without _pl); xpcs_h5_put_pl also takes the file type ftype apart

@@ -1,12 +1,12 @@
 #include "xpcs/pipeline/joblist.h"
 
 #include "xpcs/core/fileutil.h"
+#include "xpcs/io/h5read.h"
 #include "xpcs/io/names.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
-#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,24 +195,19 @@ void xpcs_joblist_estimate(xpcs_joblist *l, const char *dataset)
         job_rec *r = &l->j[i];
         if (r->skipped)
             continue;
-        hid_t f = H5Fopen(r->raw, H5F_ACC_RDONLY, H5P_DEFAULT);
-        if (f < 0)
+        /* a file that cannot be read keeps work 0 (its run reports why) */
+        xpcs_h5r *f = NULL;
+        xpcs_h5r_info in;
+        xpcs_err ignored;
+        if (xpcs_h5r_open(r->raw, NULL, &f, &ignored) != XPCS_OK)
             continue;
-        hid_t d = H5Dopen2(f, dataset, H5P_DEFAULT);
-        if (d >= 0) {
-            hid_t s = H5Dget_space(d);
-            hsize_t dims[3] = {0, 0, 0};
-            if (H5Sget_simple_extent_ndims(s) == 3 &&
-                H5Sget_simple_extent_dims(s, dims, NULL) == 3) {
-                r->frames = (int64_t)dims[0];
-                r->rows = (int64_t)dims[1];
-                r->cols = (int64_t)dims[2];
-                r->work = (double)dims[0] * (double)dims[1] * (double)dims[2];
-            }
-            H5Sclose(s);
-            H5Dclose(d);
+        if (xpcs_h5r_stat(f, dataset, NULL, &in, &ignored) == XPCS_OK && in.rank == 3) {
+            r->frames = in.dims[0];
+            r->rows = in.dims[1];
+            r->cols = in.dims[2];
+            r->work = (double)in.dims[0] * (double)in.dims[1] * (double)in.dims[2];
         }
-        H5Fclose(f);
+        xpcs_h5r_close(&f);
     }
 }
 

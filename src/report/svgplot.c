@@ -276,6 +276,73 @@ static int ticks(const axis_map *m, double *out, int max, double *step)
     return linear_ticks(m->lo, m->hi, out, max, step);
 }
 
+/* One item: a polyline, a band (the y edge, then the z edge backwards), a
+ * group of circles, or vertical error bars y +- z (clipped at the log axis). */
+static void render_item(const item *it, const axis_map *X, const axis_map *Y, xpcs_sbuf *o)
+{
+    if (it->k == IT_LINE || it->k == IT_BAND) {
+        if (it->k == IT_LINE)
+            xpcs_sbuf_printf(o,
+                             "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s "
+                             "points=\"",
+                             it->color, it->width, it->dashed ? " stroke-dasharray=\"5,3\"" : "");
+        else
+            xpcs_sbuf_printf(o,
+                             "<polygon fill=\"%s\" fill-opacity=\"%.2f\" stroke=\"none\" "
+                             "points=\"",
+                             it->color, it->width);
+        for (int j = 0; j < it->n; j++)
+            if (usable(it->x[j], X->lg) && usable(it->y[j], Y->lg))
+                xpcs_sbuf_printf(o, "%.1f,%.1f ", map(X, it->x[j]), map(Y, it->y[j]));
+        if (it->k == IT_BAND)
+            for (int j = it->n - 1; j >= 0; j--)
+                if (usable(it->x[j], X->lg) && usable(it->z[j], Y->lg))
+                    xpcs_sbuf_printf(o, "%.1f,%.1f ", map(X, it->x[j]), map(Y, it->z[j]));
+        xpcs_sbuf_add(o, "\"/>\n");
+    }
+    else if (it->k == IT_POINTS) {
+        xpcs_sbuf_printf(o, "<g fill=\"%s\">", it->color);
+        for (int j = 0; j < it->n; j++)
+            if (usable(it->x[j], X->lg) && usable(it->y[j], Y->lg))
+                xpcs_sbuf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>",
+                                 map(X, it->x[j]), map(Y, it->y[j]), it->width);
+        xpcs_sbuf_add(o, "</g>\n");
+    }
+    else {
+        xpcs_sbuf_printf(o, "<path stroke=\"%s\" stroke-width=\"1\" fill=\"none\" d=\"", it->color);
+        for (int j = 0; j < it->n; j++) {
+            double lo = it->y[j] - it->z[j], hi = it->y[j] + it->z[j];
+            if (!usable(it->x[j], X->lg) || !(it->z[j] > 0) || !isfinite(hi))
+                continue;
+            if (Y->lg && !(lo > 0))
+                lo = pow(10.0, Y->lo - 1.0);
+            if (!usable(lo, Y->lg) || !usable(hi, Y->lg))
+                continue;
+            double px = map(X, it->x[j]);
+            xpcs_sbuf_printf(o, "M%.1f %.1fV%.1f", px, map(Y, lo), map(Y, hi));
+        }
+        xpcs_sbuf_add(o, "\"/>\n");
+    }
+}
+
+/* The legend, top right inside the frame (fw pixels wide). */
+static void render_legend(const xpcs_plot *p, int fw, xpcs_sbuf *o)
+{
+    size_t longest = 0;
+    for (int i = 0; i < p->n_legend; i++)
+        longest = strlen(p->legend[i]) > longest ? strlen(p->legend[i]) : longest;
+    const int lx = ML + fw - 24 - (int)(6.2 * (double)longest);
+    for (int i = 0; i < p->n_legend; i++) {
+        double y = MT + 12 + 13.0 * i;
+        xpcs_sbuf_printf(o,
+                         "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
+                         "stroke-width=\"3\"/><text x=\"%d\" y=\"%.1f\">",
+                         lx, y - 4, lx + 14, y - 4, p->legend_color[i], lx + 18, y);
+        xpcs_sbuf_add_escaped(o, p->legend[i]);
+        xpcs_sbuf_add(o, "</text>\n");
+    }
+}
+
 void xpcs_plot_render(xpcs_plot *p, xpcs_sbuf *o)
 {
     axis_map X = {0, 1, ML, p->w - MR, p->xlog}, Y = {0, 1, p->h - MB, MT, p->ylog};
@@ -327,68 +394,10 @@ void xpcs_plot_render(xpcs_plot *p, xpcs_sbuf *o)
         xpcs_sbuf_add(o, "\n");
     }
     xpcs_sbuf_printf(o, "<g clip-path=\"url(#clip%d)\">\n", p->id);
-    for (int i = 0; i < p->n_items; i++) {
-        const item *it = &p->items[i];
-        if (it->k == IT_LINE || it->k == IT_BAND) {
-            if (it->k == IT_LINE)
-                xpcs_sbuf_printf(o,
-                                 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s "
-                                 "points=\"",
-                                 it->color, it->width,
-                                 it->dashed ? " stroke-dasharray=\"5,3\"" : "");
-            else
-                xpcs_sbuf_printf(o,
-                                 "<polygon fill=\"%s\" fill-opacity=\"%.2f\" stroke=\"none\" "
-                                 "points=\"",
-                                 it->color, it->width);
-            for (int j = 0; j < it->n; j++)
-                if (usable(it->x[j], X.lg) && usable(it->y[j], Y.lg))
-                    xpcs_sbuf_printf(o, "%.1f,%.1f ", map(&X, it->x[j]), map(&Y, it->y[j]));
-            if (it->k == IT_BAND)
-                for (int j = it->n - 1; j >= 0; j--)
-                    if (usable(it->x[j], X.lg) && usable(it->z[j], Y.lg))
-                        xpcs_sbuf_printf(o, "%.1f,%.1f ", map(&X, it->x[j]), map(&Y, it->z[j]));
-            xpcs_sbuf_add(o, "\"/>\n");
-        }
-        else if (it->k == IT_POINTS) {
-            xpcs_sbuf_printf(o, "<g fill=\"%s\">", it->color);
-            for (int j = 0; j < it->n; j++)
-                if (usable(it->x[j], X.lg) && usable(it->y[j], Y.lg))
-                    xpcs_sbuf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>",
-                                     map(&X, it->x[j]), map(&Y, it->y[j]), it->width);
-            xpcs_sbuf_add(o, "</g>\n");
-        }
-        else {
-            xpcs_sbuf_printf(o, "<path stroke=\"%s\" stroke-width=\"1\" fill=\"none\" d=\"",
-                             it->color);
-            for (int j = 0; j < it->n; j++) {
-                double lo = it->y[j] - it->z[j], hi = it->y[j] + it->z[j];
-                if (!usable(it->x[j], X.lg) || !(it->z[j] > 0) || !isfinite(hi))
-                    continue;
-                if (Y.lg && !(lo > 0))
-                    lo = pow(10.0, Y.lo - 1.0);
-                if (!usable(lo, Y.lg) || !usable(hi, Y.lg))
-                    continue;
-                double px = map(&X, it->x[j]);
-                xpcs_sbuf_printf(o, "M%.1f %.1fV%.1f", px, map(&Y, lo), map(&Y, hi));
-            }
-            xpcs_sbuf_add(o, "\"/>\n");
-        }
-    }
+    for (int i = 0; i < p->n_items; i++)
+        render_item(&p->items[i], &X, &Y, o);
     xpcs_sbuf_add(o, "</g>\n");
-    size_t longest = 0;
-    for (int i = 0; i < p->n_legend; i++)
-        longest = strlen(p->legend[i]) > longest ? strlen(p->legend[i]) : longest;
-    const int lx = ML + fw - 24 - (int)(6.2 * (double)longest);
-    for (int i = 0; i < p->n_legend; i++) {
-        double y = MT + 12 + 13.0 * i;
-        xpcs_sbuf_printf(o,
-                         "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
-                         "stroke-width=\"3\"/><text x=\"%d\" y=\"%.1f\">",
-                         lx, y - 4, lx + 14, y - 4, p->legend_color[i], lx + 18, y);
-        xpcs_sbuf_add_escaped(o, p->legend[i]);
-        xpcs_sbuf_add(o, "</text>\n");
-    }
+    render_legend(p, fw, o);
     xpcs_sbuf_printf(o, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">", ML, MT - 7);
     xpcs_sbuf_add_escaped(o, p->title);
     xpcs_sbuf_printf(o, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", ML + fw / 2,
