@@ -61,3 +61,14 @@ void *xpcs_grow_keep(void *p, int64_t *cap, int64_t need, size_t esz)
     *cap = n;
     return q;
 }
+
+void *xpcs_grow(void *p, int64_t *cap, int64_t need, size_t esz)
+{
+    if (need <= *cap)
+        return p;
+    free(p);
+    int64_t n = 0;
+    void *q = xpcs_grow_keep(NULL, &n, need, esz);
+    *cap = n;
+    return q;
+}

@@ -7,14 +7,8 @@
 
 void xpcs_frame_csr_reserve(xpcs_frame_csr *f, int64_t n_frames, int64_t n_events)
 {
-    if (n_frames + 1 > f->ptr_cap) { /* the frame pointers are rewritten: not kept */
-        int64_t cap = f->ptr_cap ? f->ptr_cap : 1024;
-        while (cap < n_frames + 1)
-            cap *= 2;
-        free(f->ptr);
-        f->ptr = xpcs_malloc(sizeof(int64_t) * (size_t)cap);
-        f->ptr_cap = cap;
-    }
+    /* the frame pointers are rewritten: not kept */
+    f->ptr = xpcs_grow(f->ptr, &f->ptr_cap, n_frames + 1, sizeof(int64_t));
     if (n_events > f->cap) {
         int64_t cap = f->cap;
         f->pix = xpcs_grow_keep(f->pix, &cap, n_events, sizeof(uint32_t));
@@ -128,13 +122,7 @@ static void csr_radix(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *lo
         bptr[b + 1] += bptr[b];
     for (int64_t p = 0; p < n_cols; p++)
         ptr[p + 1] += ptr[p];
-    if (3 * n + 3 > *scratch_cap) { /* grown without keeping: it is overwritten */
-        free(*scratch);
-        *scratch = NULL;
-        int64_t cap = 0;
-        *scratch = xpcs_grow_keep(NULL, &cap, 3 * n + 3, sizeof(uint32_t));
-        *scratch_cap = cap;
-    }
+    *scratch = xpcs_grow(*scratch, scratch_cap, 3 * n + 3, sizeof(uint32_t));
     uint32_t *pt = *scratch;
     int64_t *bpos = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
     memcpy(bpos, bptr, sizeof(int64_t) * (size_t)nb);
@@ -176,7 +164,12 @@ void xpcs_events_csr(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *loc
         *count_out = count;
         return;
     }
-    csr_radix(t, n, n_cols, loc, loc_lo, ptr, scratch, scratch_cap);
+    uint32_t *own = NULL; /* no scratch given: a temporary one */
+    int64_t own_cap = 0;
+    const int given = scratch && scratch_cap;
+    csr_radix(t, n, n_cols, loc, loc_lo, ptr, given ? scratch : &own,
+              given ? scratch_cap : &own_cap);
+    free(own);
     *frame_out = t;
     *count_out = t + n + 1;
 }

@@ -25,21 +25,9 @@ void xpcs_evroute_free(xpcs_evroute *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Room for n elements of esz bytes; the old contents are not kept. */
-static void *room(void *p, int64_t *cap, int64_t n, size_t esz)
-{
-    if (n <= *cap)
-        return p;
-    free(p);
-    int64_t c = 0;
-    void *q = xpcs_grow_keep(NULL, &c, n, esz);
-    *cap = c;
-    return q;
-}
-
 int32_t *xpcs_evroute_owners(xpcs_evroute *r, int64_t n_events)
 {
-    r->owner = room(r->owner, &r->owner_cap, n_events + 1, sizeof(int32_t));
+    r->owner = xpcs_grow(r->owner, &r->owner_cap, n_events + 1, sizeof(int32_t));
     return r->owner;
 }
 
@@ -77,7 +65,7 @@ static int64_t pack(xpcs_evroute *r, const xpcs_frame_csr *f, int64_t fa, int64_
         off += r->sc[d];
         r->sc[d] *= 3;
     }
-    r->send = room(r->send, &r->send_cap, 3 * n_send + 3, sizeof(uint32_t));
+    r->send = xpcs_grow(r->send, &r->send_cap, 3 * n_send + 3, sizeof(uint32_t));
     for (int64_t k = 0; k < n_fr; k++) {
         const uint32_t fr = (uint32_t)(fa + k);
         for (int64_t i = f->ptr[k]; i < f->ptr[k + 1]; i++) {

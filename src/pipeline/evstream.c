@@ -63,18 +63,6 @@ static inline int bit_of(const uint64_t *bits, uint32_t p)
     return (int)(bits[p >> 6] >> (p & 63)) & 1;
 }
 
-/* Room for n elements of esz bytes; the old contents are not kept. */
-static void *room(void *p, int64_t *cap, int64_t n, size_t esz)
-{
-    if (n <= *cap)
-        return p;
-    free(p);
-    int64_t c = 0;
-    void *q = xpcs_grow_keep(NULL, &c, n, esz);
-    *cap = c;
-    return q;
-}
-
 /* The epoch's events (frames [ep_f0, f_end)) as CSR per owned pixel,
  * counts of the same frame summed (-a), pushed to the event kernel. */
 static xpcs_status flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err)
@@ -91,7 +79,7 @@ static xpcs_status flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err)
                        x->cfg->raw, bad);
     const int64_t nf = f_end - e->ep_f0;
     if (x->cfg->normalize_frame) {
-        e->scale = room(e->scale, &e->scale_cap, nf > 0 ? nf : 1, sizeof(double));
+        e->scale = xpcs_grow(e->scale, &e->scale_cap, nf > 0 ? nf : 1, sizeof(double));
         xpcs_run_frame_scale(x, e->ep_f0, nf, e->scale);
     }
     if (!st)
@@ -109,7 +97,7 @@ static xpcs_status push_dense(ev_ctx *e, const xpcs_step *s, int64_t n_recv, xpc
     const xpcs_run *x = e->x;
     const int64_t n_own = e->n_own, nf = s->F1 - s->F0;
     xpcs_status st = XPCS_OK;
-    e->dense = room(e->dense, &e->dense_cap, nf * n_own + 1, sizeof(uint32_t));
+    e->dense = xpcs_grow(e->dense, &e->dense_cap, nf * n_own + 1, sizeof(uint32_t));
     memset(e->dense, 0, sizeof(uint32_t) * (size_t)(nf * n_own));
     for (int64_t i = 0; i < n_recv && !st; i++) {
         const uint32_t *t = e->epoch + 3 * i;
@@ -122,7 +110,7 @@ static xpcs_status push_dense(ev_ctx *e, const xpcs_step *s, int64_t n_recv, xpc
     }
     if (!st) {
         if (x->cfg->normalize_frame) {
-            e->scale = room(e->scale, &e->scale_cap, nf > 0 ? nf : 1, sizeof(double));
+            e->scale = xpcs_grow(e->scale, &e->scale_cap, nf > 0 ? nf : 1, sizeof(double));
             xpcs_run_frame_scale(x, s->F0, nf, e->scale);
         }
         xpcs_mtkernel_push_rows(x->mt, e->dense, XPCS_DT_U32, nf, n_own,
@@ -138,7 +126,7 @@ static void sums_and_owners(ev_ctx *e, const xpcs_step *s, int do_mt)
 {
     const int64_t nf = s->F1 - s->F0, mine = s->fb - s->fa;
     const int64_t n_ev = mine > 0 ? e->fr.ptr[mine] : 0;
-    e->fsum = room(e->fsum, &e->fsum_cap, nf, sizeof(double));
+    e->fsum = xpcs_grow(e->fsum, &e->fsum_cap, nf, sizeof(double));
     memset(e->fsum, 0, sizeof(double) * (size_t)nf);
     int32_t *owner = xpcs_evroute_owners(&e->route, n_ev);
     for (int64_t f = 0; f < mine; f++) {

@@ -112,12 +112,8 @@ static xpcs_status read_events(xpcs_source *s, const xpcs_plan *p, const xpcs_st
                        "%s: more than 2^28 event words in one output frame on one rank",
                        s->cfg->raw);
     st = xpcs_comm_agree(s->comm, st, err);
-    if (!st && nw + 1 > g->words_cap) { /* overwritten: not kept */
-        free(g->words);
-        g->words = NULL;
-        g->words_cap = 0;
-        g->words = xpcs_grow_keep(NULL, &g->words_cap, nw + 1, sizeof(uint64_t));
-    }
+    if (!st) /* overwritten: not kept */
+        g->words = xpcs_grow(g->words, &g->words_cap, nw + 1, sizeof(uint64_t));
     for (int64_t m = 0, off = 0; m < nm && !st; m++) {
         const int64_t a = ca[2 + m], n = cb[2 + m] - a;
         st = xpcs_comm_agree(s->comm, xpcs_rigaku_read(g->rig, (int)m, a, n, g->words + off, err),

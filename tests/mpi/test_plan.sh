@@ -6,7 +6,7 @@
 # pipeline and every memory item, and they add up to mem_per_rank_bytes.
 source "$(dirname "$0")/../lib/lib.sh"
 synth -o d -n p --rows 48 --cols 40 --frames 400 --rate 0.02 --tau0 6 --n-dq 5
-synth -o d -n r --format rigaku --frames 120 --rate 0.001 --n-dq 4
+synth -o d -n r --format rigaku --rows 512 --cols 1024 --frames 120 --rate 0.001 --n-dq 4
 i=0
 while read -r np group raw args; do
     i=$((i + 1))

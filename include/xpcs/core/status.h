@@ -46,5 +46,8 @@ void *xpcs_calloc(size_t n, size_t size);
  * (realloc: large blocks move by remapping, without copying the pages); the
  * capacity *cap at least doubles. */
 void *xpcs_grow_keep(void *p, int64_t *cap, int64_t need, size_t esz);
+/* The same without keeping the contents (a buffer about to be overwritten:
+ * no copy when it moves). */
+void *xpcs_grow(void *p, int64_t *cap, int64_t need, size_t esz);
 
 #endif

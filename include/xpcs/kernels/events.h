@@ -42,7 +42,8 @@ int64_t xpcs_events_extract(const void *frame, xpcs_dtype t, int64_t npix, uint3
  *    left as it is (peak memory 12 + 8 bytes per event);
  *  - frame/count NULL: in place, *frame_out = t and *count_out = t + n + 1,
  *    by a two-pass radix partition (by blocks of columns into *scratch,
- *    grown as needed, then within each block), so the random writes of a
+ *    grown as needed and kept for the next call, or a temporary one when
+ *    scratch is NULL, then within each block), so the random writes of a
  *    large epoch stay inside L2 (peak 12 + 12 bytes per event).
  * Both give the same CSR. */
 void xpcs_events_csr(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *loc, int64_t loc_lo,

@@ -135,6 +135,8 @@ static void test_rigaku_cuts(xpcs_comm *c)
         for (int64_t wpr = 5; wpr <= 500; wpr *= 10) {
             xpcs_plan p = {0};
             xpcs_plan_frames(FRAMES, 3, -1, 2, 2, &p, path, &err);
+            p.rows = XPCS_RIGAKU_ROWS; /* the canvas the decoder places pixels on */
+            p.cols = XPCS_RIGAKU_COLS;
             const int K = XPCS_RIGAKU_CUT(1);
             int64_t *cut = calloc((size_t)(R + 4) * (size_t)K, sizeof(int64_t));
             int64_t *tmp = cut + (int64_t)(R + 1) * K;
