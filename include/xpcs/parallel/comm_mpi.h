@@ -14,7 +14,7 @@ typedef struct xpcs_comm xpcs_comm; /* as in comm.h (not included: one way) */
 
 /* Duplicates parent (any communicator of the host program). */
 xpcs_status xpcs_comm_wrap(MPI_Comm parent, xpcs_comm **out, xpcs_err *err);
-/* The communicator (for H5Pset_fapl_mpio) and the MPI-IO hints. */
+/* The communicator (for the HDF5 MPI-IO driver in io/h5in) and the MPI-IO hints. */
 MPI_Comm xpcs_comm_raw(const xpcs_comm *c);
 MPI_Info xpcs_comm_info(const xpcs_comm *c);
 

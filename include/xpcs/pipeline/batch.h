@@ -3,7 +3,7 @@
  *   rank 0: builds the job list (joblist.h), skips files whose result
  *           exists (resume; not with -w), removes stale *.tmp of killed runs,
  *           reads the files' shapes and picks the layout (schedule.h);
- *   every rank: joins its group's communicator (MPI_Comm_split);
+ *   every rank: joins its group's communicator (xpcs_comm_split);
  *   groups:  the leader asks rank 0 for a file (point-to-point, reporting the
  *           previous file's status and time), broadcasts it to its group,
  *           and the group correlates it with xpcs_corr_run() (errors are
