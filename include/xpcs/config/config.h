@@ -1,8 +1,11 @@
-/* config: the run's options, from the command line and a JSON config file.
+/* config: xpcs-corr's options.  One table (config.c, rows of options.h)
+ * defines each of them once: the command line, boost_corr's JSON / YAML keys
+ * (-c FILE), the site settings (sections threading, memory, io, monitoring;
+ * XPCS_* environment variables; --set SECTION.KEY=V), the defaults, --help,
+ * the -v line and the effective configuration (settings.h).
  *
  * Option names follow boost_corr so its users can switch.  Precedence:
- * command line > config file (-c, JSON or YAML: boost_corr's keys and the
- * site sections of settings.h) > XPCS_* environment > defaults.
+ * command line > config file > XPCS_* environment > defaults.
  */
 #ifndef XPCS_CONFIG_H
 #define XPCS_CONFIG_H
@@ -10,10 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xpcs/config/options.h"
 #include "xpcs/config/siteopts.h"
 #include "xpcs/core/status.h"
 
 #define XPCS_PATH_MAX 4096
+#define XPCS_CONFIG_ROWS 80 /* rows of xpcs-corr's option table, at most */
 
 typedef enum {
     XPCS_ANALYSIS_INVALID = 0,
@@ -56,28 +61,24 @@ typedef struct {
     int quiet;                    /* set by the batch: no per-file stdout summary */
     xpcs_siteopts site;           /* threading, memory, io, monitoring (settings.h) */
     /* linear and two-time (see g2lin.h, twotime.h) */
-    int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
-    char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
-    char smooth[16];                 /* -s/--smooth sqmap|dqmap|none, two-time */
-    xpcs_kernel kernel;              /* --kernel dense|sparse|auto (default auto) */
+    int64_t max_lag;                        /* --max-lag, linear; 0 = all lags that fit */
+    char fftw_wisdom[XPCS_PATH_MAX];        /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
+    char smooth[16];                        /* -s/--smooth sqmap|dqmap|none, two-time */
+    xpcs_kernel kernel;                     /* --kernel dense|sparse|auto (default auto) */
+    unsigned char source[XPCS_CONFIG_ROWS]; /* xpcs_opt_source of each row of the table */
 } xpcs_config;
 
 void xpcs_config_default(xpcs_config *c);
 /* Frees what parse allocated (raw_args); c stays usable as a single-file config. */
 void xpcs_config_free(xpcs_config *c);
 
-/* Parses argv (and the -c file).  Returns XPCS_OK, or XPCS_ERR_USAGE with a
- * message.  *exit_now is set for --help / --version (printed when print != 0). */
+/* Parses argv: the -c file, the XPCS_* environment and the command line.
+ * Returns XPCS_OK, or XPCS_ERR_USAGE with a message.  *exit_now is set for
+ * --help / --version (printed when print != 0). */
 xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print, int *exit_now,
                               xpcs_err *err);
-
-/* Loads a JSON config (boost_corr keys) into c; unknown keys are an error.
- * A YAML file (settings.h) is handed to xpcs_settings_load_yaml. */
-xpcs_status xpcs_config_load_json(xpcs_config *c, const char *path, xpcs_err *err);
-/* Applies a parsed config object (JSON or YAML) read from path. */
-struct cJSON;
-xpcs_status xpcs_config_apply_json(xpcs_config *c, const struct cJSON *root, const char *path,
-                                   xpcs_err *err);
+/* xpcs-corr's option table, rows into xpcs_config (config_table.c). */
+const xpcs_opts_table *xpcs_config_table(void);
 
 /* Parses "all" or "1,3,5-7" into sel[1..n_bins] (sel[0] unused). */
 xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,
@@ -86,5 +87,7 @@ xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char
 const char *xpcs_analysis_name(xpcs_analysis a);
 const char *xpcs_kernel_name(xpcs_kernel k);
 void xpcs_config_usage(FILE *out);
+/* The -v line: "config: raw=... qmap=... ... step_frames=N[ config=FILE]". */
+void xpcs_config_print(const xpcs_config *c, FILE *out);
 
 #endif

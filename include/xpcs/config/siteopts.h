@@ -1,15 +1,15 @@
 /* siteopts: the settings an HPC site sets once (threading, memory, io,
- * monitoring), as plain data inside xpcs_config (config.h).  Parsing,
- * environment variables, the YAML file and the effective configuration are
- * in settings.h.
+ * monitoring), as plain data inside xpcs_config (config.h).  Their rows
+ * (section, key, XPCS_* variable, limits, default) are in xpcs-corr's option
+ * table (config.c); here: what the rows cannot say by themselves.
  */
 #ifndef XPCS_SITEOPTS_H
 #define XPCS_SITEOPTS_H
 
+#include "xpcs/config/options.h"
+#include "xpcs/core/status.h"
 #include "xpcs/monitor/health.h"
 #include "xpcs/monitor/progress.h"
-
-#define XPCS_SETTINGS_MAX 32
 
 typedef struct {
     int num_threads;            /* threading.num_threads, 0 = OpenMP's default */
@@ -21,7 +21,14 @@ typedef struct {
     xpcs_threshold threshold[XPCS_IND_COUNT]; /* monitoring.{alert,critical}_threshold_* */
     double storage_bandwidth_gbps;            /* io.storage_bandwidth_gbps, 0 = unknown */
     int measure_storage_bandwidth;            /* io.measure_storage_bandwidth */
-    unsigned char source[XPCS_SETTINGS_MAX];  /* xpcs_setting_source per setting */
 } xpcs_siteopts;
+
+/* The health thresholds' defaults (monitor/health.h); the other fields'
+ * defaults are in their rows. */
+void xpcs_siteopts_default(xpcs_siteopts *s);
+/* Each indicator's critical threshold lies beyond its alert threshold. */
+xpcs_status xpcs_siteopts_check(const xpcs_siteopts *s, xpcs_err *err);
+/* monitoring.progress: auto, live, lines or off (a boolean: auto / off). */
+extern const xpcs_opt_codec xpcs_progress_codec;
 
 #endif
