@@ -74,7 +74,7 @@ void xpcs_opts_check_table(const xpcs_opts_table *t)
         size_t need = type_size(r);
         int bad = (need && r->size != need) || (r->type == XPCS_OPT_STR && r->size == 0) ||
                   (r->type == XPCS_OPT_CHOICE && !r->choices && !r->codec) ||
-                  ((r->type == XPCS_OPT_CALL || r->type == XPCS_OPT_ARGS) && !r->fn) ||
+                  (r->type == XPCS_OPT_CALL && !r->fn) ||
                   (xpcs_opt_has_field(r) && r->off + r->size > t->obj_size);
         if (bad) {
             fprintf(stderr, "%s: internal error: option row %d (%s) does not fit its field\n",

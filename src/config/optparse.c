@@ -172,7 +172,7 @@ static const xpcs_opt *row_of(const xpcs_opts *o, int val)
 static const xpcs_opt *args_row(const xpcs_opts_table *t)
 {
     for (int i = 0; i < t->n; i++)
-        if (t->rows[i].type == XPCS_OPT_ARGS)
+        if (t->rows[i].type == XPCS_OPT_ARGS && t->rows[i].fn)
             return &t->rows[i];
     return NULL;
 }

@@ -54,7 +54,8 @@ typedef enum {
     XPCS_OPT_CHOICE, /* int: one of choices[] (or codec) */
     XPCS_OPT_CALL,   /* no field: fn does it all (--set, --help) */
     XPCS_OPT_IGNORE, /* accepted and ignored (boost_corr's gpu_id) */
-    XPCS_OPT_ARGS,   /* the positional arguments, each handed to fn */
+    XPCS_OPT_ARGS,   /* the positional arguments, each handed to fn (without fn:
+                        named in --help, left to the caller) */
     XPCS_OPT_TEXT    /* no value: a paragraph of --help */
 } xpcs_opt_type;
 
