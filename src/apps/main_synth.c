@@ -170,8 +170,10 @@ static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *
  * files at the same time. */
 static int launcher_rank(void)
 {
-    /* Open MPI, PMIx and PMI launchers (the names only: no MPI here) */
-    const char *vars[] = {"OMPI" "_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+    /* Open MPI, PMIx and PMI launchers (their environment only: no MPI here) */
+    static const char ompi_rank[] = "OMPI"
+                                    "_COMM_WORLD_RANK";
+    const char *vars[] = {ompi_rank, "PMIX_RANK", "PMI_RANK"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = getenv(vars[i]);
         if (v && *v)

@@ -174,26 +174,12 @@ static xpcs_status storage_bandwidth(xpcs_run *x, xpcs_err *err)
     return XPCS_OK;
 }
 
-/* The options of the run, one line (-v, --dry-run). */
-static void config_line(const xpcs_config *c, FILE *out)
-{
-    fprintf(out,
-            "config: raw=%s qmap=%s output=%s dataset=%s type=%s begin_frame=%lld "
-            "end_frame=%lld stride_frame=%lld avg_frame=%lld normalize_frame=%d "
-            "dq_selection=%s overwrite=%d max_memory_mb=%g step_frames=%lld%s%s\n",
-            c->raw, c->qmap, c->output, c->dataset, xpcs_analysis_name(c->analysis),
-            (long long)c->begin_frame, (long long)c->end_frame, (long long)c->stride_frame,
-            (long long)c->avg_frame, c->normalize_frame, c->dq_selection, c->overwrite,
-            c->max_memory_mb, (long long)c->step_frames, c->config_file[0] ? " config=" : "",
-            c->config_file);
-}
-
 /* Rank 0, -v or --dry-run: the options, the settings and the plan; the
  * last line is the plan as the result records it. */
 static void print_plan(const xpcs_run *x)
 {
     const xpcs_config *c = x->cfg;
-    config_line(c, stdout); /* TODO(issue 11): xpcs_config_print (option table) */
+    xpcs_config_print(c, stdout);
     xpcs_settings_print(c, stdout);
     xpcs_plan_print(&x->plan, stdout);
     if (x->src->filters[0])

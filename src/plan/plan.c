@@ -335,8 +335,12 @@ char *xpcs_plan_json(const xpcs_plan *p)
         xpcs_sbuf_printf(b,
                          ", \"kernels\": {\"multitau\": \"%s\", \"twotime\": \"%s\", "
                          "\"pipeline\": \"%s\", \"occupancy\": %.17g}",
-                         !p->do_multitau ? "none" : p->sparse_multitau ? "sparse" : "dense",
-                         !p->do_twotime ? "none" : p->sparse_twotime ? "sparse" : "dense",
+                         !p->do_multitau      ? "none"
+                         : p->sparse_multitau ? "sparse"
+                                              : "dense",
+                         !p->do_twotime      ? "none"
+                         : p->sparse_twotime ? "sparse"
+                                             : "dense",
                          p->events ? "event" : "frame", p->occupancy);
     if (p->do_linear)
         xpcs_sbuf_printf(b,
