@@ -96,27 +96,33 @@ xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_resul
     return st;
 }
 
-xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
-                               xpcs_err *err)
+xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0,
+                                int64_t r1, const float *tri, xpcs_err *err)
 {
     int64_t dims[2] = {n, n};
-    hid_t sp;
-    hid_t ds = create(w, path, H5T_NATIVE_FLOAT, 2, dims, &sp);
+    hid_t sp = -1, ds = -1;
+    if (H5Lexists(w->f, path, H5P_DEFAULT) > 0) { /* a later tile of the map */
+        ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+        sp = ds >= 0 ? H5Dget_space(ds) : H5Screate(H5S_SCALAR);
+    }
+    else
+        ds = create(w, path, H5T_NATIVE_FLOAT, 2, dims, &sp);
     int ok = ds >= 0;
-    /* rows in blocks of about 8 MiB */
+    /* rows in blocks of about 8 MiB, zeros left of the diagonal */
     int64_t rows = n > 0 ? (8 << 20) / (4 * n) : 1;
     if (rows < 1)
         rows = 1;
     float *blk = xpcs_malloc(sizeof(float) * (size_t)(rows * (n > 0 ? n : 1)));
-    for (int64_t r0 = 0; ok && r0 < n; r0 += rows) {
-        int64_t nr = r0 + rows <= n ? rows : n - r0;
-        for (int64_t i = r0; i < r0 + nr; i++) {
-            float *dst = blk + (size_t)((i - r0) * n);
+    const float *src = tri;
+    for (int64_t a = r0; ok && a < r1; a += rows) {
+        int64_t nr = a + rows <= r1 ? rows : r1 - a;
+        for (int64_t i = a; i < a + nr; i++) {
+            float *dst = blk + (size_t)((i - a) * n);
             memset(dst, 0, sizeof(float) * (size_t)i);
-            memcpy(dst + i, tri + (size_t)(i * n - i * (i - 1) / 2),
-                   sizeof(float) * (size_t)(n - i));
+            memcpy(dst + i, src, sizeof(float) * (size_t)(n - i));
+            src += n - i;
         }
-        hsize_t start[2] = {(hsize_t)r0, 0}, count[2] = {(hsize_t)nr, (hsize_t)n};
+        hsize_t start[2] = {(hsize_t)a, 0}, count[2] = {(hsize_t)nr, (hsize_t)n};
         hid_t ms = H5Screate_simple(2, count, NULL);
         ok = H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
              H5Dwrite(ds, H5T_NATIVE_FLOAT, ms, sp, H5P_DEFAULT, blk) >= 0;
@@ -125,6 +131,13 @@ xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, con
     free(blk);
     if (ds >= 0)
         H5Dclose(ds);
-    H5Sclose(sp);
+    if (sp >= 0)
+        H5Sclose(sp);
     return ok ? XPCS_OK : h5fail(w, path, err);
+}
+
+xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
+                               xpcs_err *err)
+{
+    return xpcs_h5x_upper_rows(w, path, n, 0, n, tri, err);
 }

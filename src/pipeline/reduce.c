@@ -176,6 +176,11 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
     xpcs_comm_reduce_sum_double(x->comm, seg, nseg_sum, 0);
     xpcs_timer_stop(&x->tm, XPCS_T_REDUCE);
 
+    if (x->tt && !st) { /* the split bins' series to the ranks with their tiles */
+        xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
+        xpcs_ttstage_replicate(x->tt, x->comm);
+        xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
+    }
     xpcs_timer_start(&x->tm, XPCS_T_WRITE);
     if (x->root && !st)
         st = write_result(x, gn, err);

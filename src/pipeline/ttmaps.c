@@ -1,6 +1,9 @@
-/* ttmaps: the two-time maps at the end of the run -- computed by their
- * owners (phase twotime), sent to rank 0 as float32 upper triangles and
- * written there into the open result file (phase write); see
+/* ttmaps: the two-time maps at the end of the run.  Every tile (a bin's
+ * map rows on one rank: the whole map unless the plan split it) is
+ * computed by its rank (phase twotime) with the exact diagonal sums of its
+ * rows, sent to rank 0 as float32 upper-triangle rows with those sums, and
+ * written there into the open result file (phase write); rank 0 adds the
+ * sums of a bin's tiles (exact) and divides once all have come.  See
  * include/xpcs/pipeline/ttstage.h for the GO/STOP protocol.  The file is a
  * sink: this stage hands it datasets and is never called back. */
 #include <omp.h>
@@ -14,74 +17,127 @@
 enum { TAG_CMD = 3101, TAG_HDR = 3102, TAG_MAP = 3103 };
 enum { CMD_STOP = 0, CMD_GO = 1 };
 
-/* Bin b's map (twotime.h: the dense or the event kernel), diagonal means
- * and segments; the float32 triangle in t->tri.  *events: the bin's photon
- * events (event kernel; 0 for the dense kernel). */
-static void compute_bin(xpcs_ttstage *t, int b, double *sec, double *blas_sec, double *events)
+/* A tile's message head: tile, seconds, BLAS seconds, events, exponent. */
+#define HEAD 5
+
+static int64_t n_sums(const xpcs_ttstage *t)
 {
-    const int64_t N = t->N, k = xpcs_ttplan_bin_len(t->tp, b);
+    return t->N + t->N / 5 * 5; /* diagonals, then segment diagonals */
+}
+
+static int64_t tile_rows(const xpcs_ttstage *t, int i)
+{
+    return t->tp->tile_row1[i] - t->tp->tile_row0[i];
+}
+
+static int64_t tile_area(const xpcs_ttstage *t, int i)
+{
+    return (int64_t)xpcs_ttplan_area(t->N, t->tp->tile_row0[i], t->tp->tile_row1[i]);
+}
+
+/* Buffers for this rank's largest tile (and, on rank 0, any tile). */
+static void tile_buffers(xpcs_ttstage *t)
+{
+    if (t->acc)
+        return;
+    const xpcs_ttplan *tp = t->tp;
+    int64_t max_k = 0, max_rows = 0, max_area = 0;
+    for (int b = 0; b < tp->n_bins; b++)
+        for (int i = tp->bin_tile[b]; i < tp->bin_tile[b + 1]; i++) {
+            if (tp->tile_rank[i] != t->rank && t->rank != 0)
+                continue;
+            const int64_t k = xpcs_ttplan_bin_len(tp, b);
+            max_k = k > max_k ? k : max_k;
+            max_rows = tile_rows(t, i) > max_rows ? tile_rows(t, i) : max_rows;
+            max_area = tile_area(t, i) > max_area ? tile_area(t, i) : max_area;
+        }
+    if (t->ev_mode != TT_EV_SPARSE)
+        t->X = xpcs_malloc(sizeof(double) * (size_t)(t->N * max_k) + 1);
+    t->Cp = xpcs_malloc(sizeof(double) * (size_t)max_area + 1);
+    t->row = xpcs_malloc(sizeof(double *) * (size_t)(max_rows + 1));
+    t->tri = xpcs_malloc(sizeof(float) * (size_t)max_area + 1);
+    t->acc = xpcs_malloc(sizeof(xpcs_xsum) * (size_t)(n_sums(t) + 1));
+    t->sacc = t->acc + t->N;
+}
+
+/* The series of bin b as double [N][k] in X (owner: from its store; else
+ * from the copy). */
+static void load_series(xpcs_ttstage *t, int b, int64_t k)
+{
+    if (t->tp->owner[b] == t->rank)
+        xpcs_twotime_load(t->store, t->xt, t->tp->n_cols, t->tp->col0[b], t->N, k, t->X);
+    else
+        xpcs_twotime_load(t->rep_store[b], t->xt, k, 0, t->N, k, t->X);
+}
+
+/* Tile i (bin b): its rows of the map (packed: row r holds j >= r), the
+ * float32 copy, the exact partial diagonal sums; *events: the bin's photon
+ * events (its first tile, event kernel), *e: the sums' exponent. */
+static void compute_tile(xpcs_ttstage *t, int i, double *sec, double *blas_sec, double *events,
+                         int *e)
+{
+    const xpcs_ttplan *tp = t->tp;
+    int b = 0;
+    while (i >= tp->bin_tile[b + 1])
+        b++;
+    const int64_t N = t->N, k = xpcs_ttplan_bin_len(tp, b);
+    const int64_t r0 = tp->tile_row0[i], r1 = tp->tile_row1[i];
     const int sparse = t->ev_mode == TT_EV_SPARSE;
-    if (!t->C) {
-        int64_t max_k = 0;
-        for (int i = 0; i < t->tp->n_bins; i++)
-            if (t->tp->owner[i] == t->rank && xpcs_ttplan_bin_len(t->tp, i) > max_k)
-                max_k = xpcs_ttplan_bin_len(t->tp, i);
-        if (!sparse)
-            t->X = xpcs_malloc(sizeof(double) * (size_t)(N * max_k) + 1);
-        t->C = xpcs_malloc(sizeof(double) * (size_t)(N * N));
-        t->g2 = xpcs_malloc(sizeof(double) * (size_t)N);
-        t->seg = xpcs_calloc((size_t)(N / 5 * 5) + 1, sizeof(double));
-    }
-    if (!t->tri)
-        t->tri = xpcs_malloc(sizeof(float) * (size_t)xpcs_twotime_tri_len(N));
+    tile_buffers(t);
+    for (int64_t r = r0, off = 0; r < r1; off += N - r, r++)
+        t->row[r - r0] = t->Cp + off - r; /* row[r - r0][j], j >= r */
     if (!sparse)
-        xpcs_twotime_load(t->store, t->xt, t->tp->n_cols, t->tp->col0[b], N, k, t->X);
-    double t0 = omp_get_wtime();
-    const int64_t *g = t->tp->grp + t->tp->grp_first[b];
-    const int ng = (int)(t->tp->grp_first[b + 1] - t->tp->grp_first[b]) - 1;
-    const xpcs_smooth sm = (xpcs_smooth)t->tp->smooth;
+        load_series(t, b, k);
+    double t0 = omp_get_wtime(), cmax = 0;
+    const int64_t *g = tp->grp + tp->grp_first[b];
+    const int ng = (int)(tp->grp_first[b + 1] - tp->grp_first[b]) - 1;
+    const xpcs_smooth sm = (xpcs_smooth)tp->smooth;
     *events = 0;
     *blas_sec = 0;
     if (sparse) {
-        const int64_t *ptr = t->cptr + t->tp->col0[b];
-        *events = (double)(ptr[k] - ptr[0]);
-        xpcs_twotime_sparse(ptr, t->cfr, t->cct, N, k, g, ng, sm, t->C);
+        const int own = tp->owner[b] == t->rank;
+        const int64_t *ptr = own ? t->cptr + tp->col0[b] : t->rep_ptr[b];
+        const uint32_t *fr = own ? t->cfr : t->rep_fr[b], *ct = own ? t->cct : t->rep_ct[b];
+        *events = i == tp->bin_tile[b] ? (double)(ptr[k] - ptr[0]) : 0.0;
+        xpcs_twotime_sparse_rows(ptr, fr, ct, N, k, g, ng, sm, r0, r1, t->row, &cmax);
     }
     else {
-        xpcs_twotime_dense(t->X, N, k, g, ng, sm, t->C, blas_sec);
+        xpcs_twotime_dense_rows(t->X, N, k, g, ng, sm, r0, r1, t->row, blas_sec, &cmax);
     }
-    xpcs_twotime_diag_means(t->C, N, N, t->g2);
-    xpcs_twotime_segments(t->C, N, t->seg);
+    *e = xpcs_twotime_diag_exponent(cmax);
+    memset(t->acc, 0, sizeof(xpcs_xsum) * (size_t)n_sums(t));
+    xpcs_twotime_diag_partial(t->row, N, r0, r1, *e, t->acc, t->sacc);
     *sec = omp_get_wtime() - t0;
-    xpcs_twotime_pack_upper(t->C, N, t->tri);
+    const int64_t area = tile_area(t, i);
+#pragma omp parallel for schedule(static)
+    for (int64_t q = 0; q < area; q++)
+        t->tri[q] = (float)t->Cp[q];
 }
 
-/* compute_bin as phase twotime, inside the caller's phase write. */
-static void compute_timed(xpcs_ttstage *t, int b, double *sec, double *blas, double *events,
-                          xpcs_timers *tm)
+/* compute_tile as phase twotime, inside the caller's phase write. */
+static void compute_timed(xpcs_ttstage *t, int i, double *head, xpcs_timers *tm)
 {
     xpcs_timer_stop(tm, XPCS_T_WRITE);
     xpcs_timer_start(tm, XPCS_T_TWOTIME);
-    compute_bin(t, b, sec, blas, events);
+    int e = 0;
+    head[0] = i;
+    compute_tile(t, i, &head[1], &head[2], &head[3], &e);
+    head[4] = e;
     xpcs_timer_stop(tm, XPCS_T_TWOTIME);
     xpcs_timer_start(tm, XPCS_T_WRITE);
 }
 
-static int64_t hdr_len(const xpcs_ttstage *t)
-{
-    return 4 + t->N + t->N / 5 * 5; /* bin, seconds, BLAS seconds, events, g2, segments */
-}
-
 void xpcs_ttstage_serve(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm)
 {
-    const int64_t hl = hdr_len(t);
-    double *hdr = xpcs_malloc(sizeof(double) * (size_t)hl);
+    const size_t sums = sizeof(xpcs_xsum) * (size_t)n_sums(t);
+    const size_t hl = sizeof(double) * HEAD + sums;
+    unsigned char *msg = xpcs_malloc(hl);
     int first = 1;
-    for (int b = 0; b < t->tp->n_bins; b++) {
-        if (t->tp->owner[b] != t->rank)
+    for (int i = 0; i < t->tp->n_tiles; i++) {
+        if (t->tp->tile_rank[i] != t->rank)
             continue;
-        double sec = 0, blas = 0, events = 0;
-        compute_timed(t, b, &sec, &blas, &events, tm);
+        double head[HEAD];
+        compute_timed(t, i, head, tm);
         if (first) {
             int cmd = CMD_STOP;
             xpcs_comm_recv_bytes(c, &cmd, sizeof cmd, 0, TAG_CMD);
@@ -89,87 +145,99 @@ void xpcs_ttstage_serve(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm)
             if (cmd != CMD_GO)
                 break;
         }
-        hdr[0] = b;
-        hdr[1] = sec;
-        hdr[2] = blas;
-        hdr[3] = events;
-        memcpy(hdr + 4, t->g2, sizeof(double) * (size_t)t->N);
-        memcpy(hdr + 4 + t->N, t->seg, sizeof(double) * (size_t)(t->N / 5 * 5));
-        xpcs_comm_send_bytes(c, hdr, sizeof(double) * (size_t)hl, 0, TAG_HDR);
-        xpcs_comm_send_bytes(c, t->tri, sizeof(float) * (size_t)xpcs_twotime_tri_len(t->N), 0,
-                             TAG_MAP);
+        memcpy(msg, head, sizeof head);
+        memcpy(msg + sizeof head, t->acc, sums);
+        xpcs_comm_send_bytes(c, msg, hl, 0, TAG_HDR);
+        xpcs_comm_send_bytes(c, t->tri, sizeof(float) * (size_t)tile_area(t, i), 0, TAG_MAP);
     }
-    free(hdr);
+    free(msg);
 }
 
-/* rank 0: keep bin b's diagonal means and timing; write its map */
-static xpcs_status take_bin(xpcs_ttstage *t, int b, const double *g2, const double *seg, double sec,
-                            double blas, double events, xpcs_resfile *w, xpcs_status st,
-                            xpcs_err *err)
+/* Rank 0: tile i's sums into its bin's (exact), its rows into the map;
+ * the bin's means once its last tile is in. */
+static xpcs_status take_tile(xpcs_ttstage *t, const double *head, const xpcs_xsum *sums,
+                             xpcs_resfile *w, xpcs_status st, xpcs_err *err)
 {
-    const int64_t N = t->N, nb = t->tp->n_bins, len = N / 5;
-    for (int64_t k = 0; k < N; k++)
-        t->all_g2[k * nb + b] = g2[k];
-    for (int64_t k = 0; k < len; k++)
-        for (int s = 0; s < 5; s++)
-            t->all_seg[(k * 5 + s) * nb + b] = seg[k * 5 + s];
-    t->bin_sec[b] = sec;
-    t->bin_blas[b] = blas;
-    t->bin_events[b] = events;
+    const xpcs_ttplan *tp = t->tp;
+    const int i = (int)head[0];
+    int b = 0;
+    while (i >= tp->bin_tile[b + 1])
+        b++;
+    const int64_t N = t->N, nb = tp->n_bins, len = N / 5, ns = n_sums(t);
+    if (!t->bin_acc[b]) {
+        t->bin_acc[b] = xpcs_calloc((size_t)ns + 1, sizeof(xpcs_xsum));
+        t->bin_left[b] = tp->bin_tile[b + 1] - tp->bin_tile[b];
+        t->bin_e[b] = (int)head[4];
+    }
+    xpcs_xsum *a = t->bin_acc[b];
+    for (int64_t q = 0; q < ns; q++) /* exact: the order of the tiles does not matter */
+        for (int d = 0; d < XPCS_XSUM_DIGITS; d++)
+            a[q].d[d] += sums[q].d[d];
+    t->bin_sec[b] += head[1];
+    t->bin_blas[b] += head[2];
+    t->bin_events[b] += head[3];
+    t->rank_sec[tp->tile_rank[i]] += head[1];
+    if ((int)head[4] != t->bin_e[b] && !st) /* every tile derives it from the same data */
+        st = xpcs_fail(err, XPCS_ERR_INTERNAL, "two-time bin %d: tiles disagree on the bound",
+                       tp->bin[b]);
+    if (--t->bin_left[b] == 0) {
+        double *g2 = xpcs_malloc(sizeof(double) * (size_t)(N + len * 5 + 1));
+        xpcs_twotime_diag_finish(a, a + N, N, t->bin_e[b], g2, g2 + N);
+        for (int64_t k = 0; k < N; k++)
+            t->all_g2[k * nb + b] = g2[k];
+        for (int64_t k = 0; k < len; k++)
+            for (int s = 0; s < 5; s++)
+                t->all_seg[(k * 5 + s) * nb + b] = g2[N + k * 5 + s];
+        free(g2);
+        free(t->bin_acc[b]);
+        t->bin_acc[b] = NULL;
+    }
     if (st)
         return st; /* after an error: only drain */
     char path[128];
     snprintf(path, sizeof path, "/xpcs/twotime/correlation_map/c2_%05d", b + 1);
-    return xpcs_h5x_upper_map(w, path, N, t->tri, err);
+    return xpcs_h5x_upper_rows(w, path, N, tp->tile_row0[i], tp->tile_row1[i], t->tri, err);
 }
 
 static void send_cmd(xpcs_ttstage *t, const xpcs_comm *c, int cmd)
 {
     for (int r = 1; r < t->n_ranks; r++) {
         int owns = 0;
-        for (int b = 0; b < t->tp->n_bins; b++)
-            owns |= t->tp->owner[b] == r;
+        for (int i = 0; i < t->tp->n_tiles; i++)
+            owns |= t->tp->tile_rank[i] == r;
         if (owns)
             xpcs_comm_send_bytes(c, &cmd, sizeof cmd, r, TAG_CMD);
     }
 }
 
-xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w,
-                               const xpcs_result *r, xpcs_timers *tm, xpcs_err *err)
+/* Rank 0: every tile, its own computed here and the others received as
+ * they come (a tile whose rank is waiting to send is taken first). */
+static xpcs_status gather_tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w,
+                                xpcs_timers *tm, xpcs_err *err)
 {
-    const int64_t N = t->N, nb = t->tp->n_bins, hl = hdr_len(t);
-    t->all_g2 = xpcs_calloc((size_t)(N * nb), sizeof(double));
-    t->all_seg = xpcs_calloc((size_t)(N / 5 * 5 * nb) + 1, sizeof(double));
-    t->bin_sec = xpcs_calloc((size_t)nb, sizeof(double));
-    t->bin_blas = xpcs_calloc((size_t)nb, sizeof(double));
-    t->bin_events = xpcs_calloc((size_t)nb, sizeof(double));
-    t->bin_xfer_wait = xpcs_calloc((size_t)nb, sizeof(double));
-    double *hdr = xpcs_malloc(sizeof(double) * (size_t)hl);
-    if (!t->tri)
-        t->tri = xpcs_malloc(sizeof(float) * (size_t)xpcs_twotime_tri_len(N));
-    t->go_sent = 1;
-    send_cmd(t, c, CMD_GO);
+    const size_t sums = sizeof(xpcs_xsum) * (size_t)n_sums(t);
+    const size_t hl = sizeof(double) * HEAD + sums;
+    unsigned char *msg = xpcs_malloc(hl);
     int remote = 0;
-    for (int b = 0; b < nb; b++)
-        remote += t->tp->owner[b] != 0;
+    for (int i = 0; i < t->tp->n_tiles; i++)
+        remote += t->tp->tile_rank[i] != 0;
     xpcs_status st = XPCS_OK;
-    const size_t tri_bytes = sizeof(float) * (size_t)xpcs_twotime_tri_len(N);
 #define RECEIVE(SRC)                                                                               \
     do {                                                                                           \
-        double w0_ = xpcs_comm_wtime();                                                            \
-        xpcs_comm_recv_bytes(c, hdr, sizeof(double) * (size_t)hl, (SRC), TAG_HDR);                 \
-        xpcs_comm_recv_bytes(c, t->tri, tri_bytes, (SRC), TAG_MAP);                                \
-        int b_ = (int)hdr[0];                                                                      \
-        t->bin_xfer_wait[b_] = xpcs_comm_wtime() - w0_;                                            \
-        st = take_bin(t, b_, hdr + 4, hdr + 4 + N, hdr[1], hdr[2], hdr[3], w, st, err);            \
+        double head_[HEAD];                                                                        \
+        xpcs_comm_recv_bytes(c, msg, hl, (SRC), TAG_HDR);                                          \
+        memcpy(head_, msg, sizeof head_);                                                          \
+        xpcs_comm_recv_bytes(c, t->tri, sizeof(float) * (size_t)tile_area(t, (int)head_[0]),       \
+                             (SRC), TAG_MAP);                                                      \
+        st = take_tile(t, head_, (const xpcs_xsum *)(msg + sizeof head_), w, st, err);             \
         remote--;                                                                                  \
     } while (0)
-    for (int b = 0; b < nb; b++) {
-        if (t->tp->owner[b] != 0)
+    for (int i = 0; i < t->tp->n_tiles; i++) {
+        if (t->tp->tile_rank[i] != 0)
             continue;
-        double sec = 0, blas = 0, events = 0;
-        compute_timed(t, b, &sec, &blas, &events, tm);
-        st = take_bin(t, b, t->g2, t->seg, sec, blas, events, w, st, err);
+        double head[HEAD];
+        compute_timed(t, i, head, tm);
+        st = take_tile(t, head, t->acc, w, st, err);
         int src;
         while (remote > 0 && (src = xpcs_comm_probe(c, TAG_HDR, 0)) >= 0)
             RECEIVE(src);
@@ -179,21 +247,28 @@ xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile
         RECEIVE(src);
     }
 #undef RECEIVE
-    free(hdr);
-    if (st)
-        return st;
+    free(msg);
+    return st;
+}
+
+/* Rank 0: the two-time group besides the maps. */
+static xpcs_status write_group(xpcs_ttstage *t, xpcs_resfile *w, const xpcs_result *r,
+                               xpcs_err *err)
+{
+    const xpcs_ttplan *tp = t->tp;
+    const int64_t N = t->N, nb = tp->n_bins;
     int64_t *ids = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
     int64_t *own = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
     int64_t *npx = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
     double *gf = xpcs_malloc(sizeof(double) * (size_t)nb);
     for (int b = 0; b < nb; b++) {
-        ids[b] = t->tp->bin[b];
-        own[b] = t->tp->owner[b];
-        npx[b] = xpcs_ttplan_bin_len(t->tp, b);
+        ids[b] = tp->bin[b];
+        own[b] = tp->owner[b];
+        npx[b] = xpcs_ttplan_bin_len(tp, b);
         gf[b] = t->bin_sec[b] > 0 ? xpcs_twotime_flops(N, npx[b]) / t->bin_sec[b] / 1e9 : 0.0;
     }
     int64_t d1[1] = {nb}, d2[2] = {N, nb}, d3[3] = {N / 5, 5, nb};
-    st = xpcs_h5x_i64(w, "/xpcs/twotime/processed_bins", 1, d1, ids, err);
+    xpcs_status st = xpcs_h5x_i64(w, "/xpcs/twotime/processed_bins", 1, d1, ids, err);
     if (!st)
         st = xpcs_h5x_f64(w, "/xpcs/twotime/normalized_g2", 2, d2, t->all_g2, err);
     if (!st)
@@ -201,7 +276,7 @@ xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile
     if (!st)
         st = xpcs_h5x_config(w, "/xpcs/twotime/config", r, "Twotime", err);
     if (!st)
-        st = xpcs_h5x_str(w, "/xpcs/twotime/config/smooth", t->tp->smooth_name, err);
+        st = xpcs_h5x_str(w, "/xpcs/twotime/config/smooth", tp->smooth_name, err);
     if (!st)
         st = xpcs_h5x_i64(w, "/xpcs/twotime/config/bin_rank", 1, d1, own, err);
     if (!st)
@@ -229,6 +304,26 @@ xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile
     return st;
 }
 
+xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w,
+                               const xpcs_result *r, xpcs_timers *tm, xpcs_err *err)
+{
+    const int64_t N = t->N, nb = t->tp->n_bins;
+    t->all_g2 = xpcs_calloc((size_t)(N * nb), sizeof(double));
+    t->all_seg = xpcs_calloc((size_t)(N / 5 * 5 * nb) + 1, sizeof(double));
+    t->bin_sec = xpcs_calloc((size_t)nb, sizeof(double));
+    t->bin_blas = xpcs_calloc((size_t)nb, sizeof(double));
+    t->bin_events = xpcs_calloc((size_t)nb, sizeof(double));
+    t->rank_sec = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
+    t->bin_acc = xpcs_calloc((size_t)nb, sizeof(xpcs_xsum *));
+    t->bin_left = xpcs_calloc((size_t)nb, sizeof(int));
+    t->bin_e = xpcs_calloc((size_t)nb, sizeof(int));
+    tile_buffers(t);
+    t->go_sent = 1;
+    send_cmd(t, c, CMD_GO);
+    xpcs_status st = gather_tiles(t, c, w, tm, err);
+    return st ? st : write_group(t, w, r, err);
+}
+
 void xpcs_ttstage_release(xpcs_ttstage *t, const xpcs_comm *c)
 {
     if (!t->go_sent)
@@ -240,34 +335,39 @@ void xpcs_ttstage_print_stats(const xpcs_ttstage *t, FILE *out)
 {
     if (!t->bin_sec)
         return;
+    const xpcs_ttplan *tp = t->tp;
     const int sparse = t->ev_mode == TT_EV_SPARSE;
     double fl = 0, sec = 0, bl = 0, ev = 0;
-    double *fl_rank = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
-    double *sec_rank = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
-    for (int b = 0; b < t->tp->n_bins; b++) {
+    for (int b = 0; b < tp->n_bins; b++) {
         /* dense: the products' flops; events: photon events */
         const double f =
-            sparse ? t->bin_events[b] : xpcs_twotime_flops(t->N, xpcs_ttplan_bin_len(t->tp, b));
+            sparse ? t->bin_events[b] : xpcs_twotime_flops(t->N, xpcs_ttplan_bin_len(tp, b));
         const double rate = t->bin_sec[b] > 0 ? f / t->bin_sec[b] : 0.0;
-        if (sparse)
-            fprintf(out,
-                    "twotime: bin %d (%lld px) on rank %d: event kernel %.3f s, %.0f events "
-                    "(%.3g events/s)\n",
-                    t->tp->bin[b], (long long)xpcs_ttplan_bin_len(t->tp, b), t->tp->owner[b],
-                    t->bin_sec[b], f, rate);
+        char where[64];
+        const int nt = tp->bin_tile[b + 1] - tp->bin_tile[b];
+        if (nt > 1)
+            snprintf(where, sizeof where, "in %d tiles from rank %d", nt, tp->owner[b]);
         else
-            fprintf(out,
-                    "twotime: bin %d (%lld px) on rank %d: correlation %.3f s (dgemm %.3f s), "
-                    "%.1f GFLOP/s\n",
-                    t->tp->bin[b], (long long)xpcs_ttplan_bin_len(t->tp, b), t->tp->owner[b],
-                    t->bin_sec[b], t->bin_blas[b], rate / 1e9);
+            snprintf(where, sizeof where, "on rank %d", tp->owner[b]);
+        if (sparse)
+            fprintf(
+                out,
+                "twotime: bin %d (%lld px) %s: event kernel %.3f s, %.0f events (%.3g events/s)\n",
+                tp->bin[b], (long long)xpcs_ttplan_bin_len(tp, b), where, t->bin_sec[b], f, rate);
+        else
+            fprintf(
+                out,
+                "twotime: bin %d (%lld px) %s: correlation %.3f s (dgemm %.3f s), %.1f GFLOP/s\n",
+                tp->bin[b], (long long)xpcs_ttplan_bin_len(tp, b), where, t->bin_sec[b],
+                t->bin_blas[b], rate / 1e9);
         fl += f;
         sec += t->bin_sec[b];
         bl += t->bin_blas[b];
         ev += t->bin_events[b];
-        fl_rank[t->tp->owner[b]] += f;
-        sec_rank[t->tp->owner[b]] += t->bin_sec[b];
     }
+    for (int r = 0; r < t->n_ranks; r++)
+        if (t->rank_sec[r] > 0)
+            fprintf(out, "twotime: rank %d: %.3f s of maps\n", r, t->rank_sec[r]);
     if (sparse)
         fprintf(out, "twotime: all bins: event kernel, %.0f events in %.3f s\n", ev, sec);
     else
@@ -275,11 +375,4 @@ void xpcs_ttstage_print_stats(const xpcs_ttstage *t, FILE *out)
                 "twotime: all bins: %.3g GFLOP in %.3f s of correlation (%.3f s dgemm): %.1f "
                 "GFLOP/s per rank\n",
                 fl / 1e9, sec, bl, sec > 0 ? fl / sec / 1e9 : 0.0);
-    for (int r = 0; r < t->n_ranks; r++)
-        if (sec_rank[r] > 0)
-            fprintf(out, "twotime: rank %d: %.3g %s in %.3f s\n", r,
-                    sparse ? fl_rank[r] : fl_rank[r] / 1e9, sparse ? "events" : "GFLOP",
-                    sec_rank[r]);
-    free(fl_rank);
-    free(sec_rank);
 }

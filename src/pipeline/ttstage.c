@@ -62,16 +62,34 @@ void xpcs_ttstage_destroy(xpcs_ttstage **tp)
     free(t->send);
     free(t->cnt);
     free(t->X);
-    free(t->C);
-    free(t->g2);
-    free(t->seg);
+    free(t->Cp);
+    free(t->row);
     free(t->tri);
+    free(t->acc);
     free(t->all_g2);
     free(t->all_seg);
     free(t->bin_sec);
     free(t->bin_blas);
     free(t->bin_events);
-    free(t->bin_xfer_wait);
+    free(t->rank_sec);
+    free(t->bin_left);
+    free(t->bin_e);
+    for (int b = 0; b < t->tp->n_bins; b++) {
+        if (t->bin_acc)
+            free(t->bin_acc[b]);
+        if (t->rep_store)
+            free(t->rep_store[b]);
+        if (t->rep_ptr) {
+            free(t->rep_ptr[b]);
+            free(t->rep_fr[b]);
+            free(t->rep_ct[b]);
+        }
+    }
+    free(t->bin_acc);
+    free(t->rep_store);
+    free(t->rep_ptr);
+    free(t->rep_fr);
+    free(t->rep_ct);
     free(t);
     *tp = NULL;
 }
@@ -137,6 +155,76 @@ xpcs_status xpcs_ttstage_events_done(xpcs_ttstage *t, const xpcs_comm *c, xpcs_e
         st = events_to_csr(t, err);
     xpcs_evroute_free(&t->route);
     return xpcs_comm_agree(c, st, err);
+}
+
+/* ---- copies of the split bins --------------------------------------------- */
+
+enum { TAG_REP = 3104 };
+
+/* Bin b's owner sends its series (or events) to rank r, which keeps a copy. */
+static void copy_bin(xpcs_ttstage *t, const xpcs_comm *c, int b, int r)
+{
+    const xpcs_ttplan *tp = t->tp;
+    const int64_t N = t->N, k = xpcs_ttplan_bin_len(tp, b);
+    const int owner = tp->owner[b];
+    if (t->ev_mode == TT_EV_SPARSE) {
+        if (t->rank == owner) {
+            const int64_t *src = t->cptr + tp->col0[b], q0 = src[0], n = src[k] - q0;
+            int64_t *ptr = xpcs_malloc(sizeof(int64_t) * (size_t)(k + 1));
+            for (int64_t j = 0; j <= k; j++)
+                ptr[j] = src[j] - q0;
+            xpcs_comm_send_bytes(c, ptr, sizeof(int64_t) * (size_t)(k + 1), r, TAG_REP);
+            xpcs_comm_send_bytes(c, t->cfr + q0, sizeof(uint32_t) * (size_t)n, r, TAG_REP);
+            xpcs_comm_send_bytes(c, t->cct + q0, sizeof(uint32_t) * (size_t)n, r, TAG_REP);
+            free(ptr);
+        }
+        else if (t->rank == r) {
+            int64_t *ptr = xpcs_malloc(sizeof(int64_t) * (size_t)(k + 1));
+            xpcs_comm_recv_bytes(c, ptr, sizeof(int64_t) * (size_t)(k + 1), owner, TAG_REP);
+            const int64_t n = ptr[k];
+            t->rep_ptr[b] = ptr;
+            t->rep_fr[b] = xpcs_malloc(sizeof(uint32_t) * (size_t)(n + 1));
+            t->rep_ct[b] = xpcs_malloc(sizeof(uint32_t) * (size_t)(n + 1));
+            xpcs_comm_recv_bytes(c, t->rep_fr[b], sizeof(uint32_t) * (size_t)n, owner, TAG_REP);
+            xpcs_comm_recv_bytes(c, t->rep_ct[b], sizeof(uint32_t) * (size_t)n, owner, TAG_REP);
+        }
+        return;
+    }
+    const size_t bytes = (size_t)(N * k) * t->xsz;
+    if (t->rank == owner) { /* the bin's columns of every frame, packed */
+        char *buf = xpcs_malloc(bytes + 1);
+        for (int64_t f = 0; f < N; f++)
+            memcpy(buf + (size_t)(f * k) * t->xsz,
+                   (const char *)t->store + (size_t)(f * tp->n_cols + tp->col0[b]) * t->xsz,
+                   (size_t)k * t->xsz);
+        xpcs_comm_send_bytes(c, buf, bytes, r, TAG_REP);
+        free(buf);
+    }
+    else if (t->rank == r) {
+        t->rep_store[b] = xpcs_malloc(bytes + 1);
+        xpcs_comm_recv_bytes(c, t->rep_store[b], bytes, owner, TAG_REP);
+    }
+}
+
+void xpcs_ttstage_replicate(xpcs_ttstage *t, const xpcs_comm *c)
+{
+    const xpcs_ttplan *tp = t->tp;
+    const int nb = tp->n_bins;
+    t->rep_store = xpcs_calloc((size_t)nb, sizeof(void *));
+    t->rep_ptr = xpcs_calloc((size_t)nb, sizeof(int64_t *));
+    t->rep_fr = xpcs_calloc((size_t)nb, sizeof(uint32_t *));
+    t->rep_ct = xpcs_calloc((size_t)nb, sizeof(uint32_t *));
+    /* every rank walks the same order (bins, then tiles): each send meets
+     * its receive, no cycle */
+    for (int b = 0; b < nb; b++)
+        for (int i = tp->bin_tile[b]; i < tp->bin_tile[b + 1]; i++) {
+            const int r = tp->tile_rank[i];
+            int seen = r == tp->owner[b];
+            for (int j = tp->bin_tile[b]; j < i; j++)
+                seen |= tp->tile_rank[j] == r;
+            if (!seen)
+                copy_bin(t, c, b, r);
+        }
 }
 
 /* ---- frame pipeline ------------------------------------------------------ */

@@ -3,6 +3,7 @@
 #ifndef XPCS_TTSTAGE_IMPL_H
 #define XPCS_TTSTAGE_IMPL_H
 
+#include "xpcs/core/exactsum.h"
 #include "xpcs/pipeline/evroute.h"
 #include "xpcs/pipeline/ttstage.h"
 #include "xpcs/plan/ttplan.h"
@@ -29,13 +30,25 @@ struct xpcs_ttstage {
     void *store; /* [N][n_cols] */
     void *send;
     int *cnt;
-    /* maps */
-    double *X, *C, *g2, *seg;
+    /* copies of the split bins this rank has tiles of but does not own
+     * (xpcs_ttstage_replicate): [n_bins], NULL elsewhere */
+    void **rep_store;            /* dense: [N][k] of xt */
+    int64_t **rep_ptr;           /* events: [k + 1] from 0 */
+    uint32_t **rep_fr, **rep_ct; /* events */
+    /* one tile at a time: rows of C packed (row i holds j >= i), the same
+     * as float32, the exact diagonal sums */
+    double *X, *Cp;
+    double **row;
     float *tri;
+    xpcs_xsum *acc, *sacc;
     int go_sent;
-    /* rank 0: results of every bin */
-    double *all_g2, *all_seg;                                /* [N][n_bins], [N/5][5][n_bins] */
-    double *bin_sec, *bin_blas, *bin_events, *bin_xfer_wait; /* [n_bins] */
+    /* rank 0: results of every bin; the exact sums of a bin whose tiles are
+     * still arriving */
+    double *all_g2, *all_seg;                /* [N][n_bins], [N/5][5][n_bins] */
+    double *bin_sec, *bin_blas, *bin_events; /* [n_bins] */
+    double *rank_sec;                        /* [n_ranks] seconds of maps */
+    xpcs_xsum **bin_acc;                     /* [n_bins] */
+    int *bin_left, *bin_e;                   /* tiles to come, exponent */
 };
 
 #endif

@@ -126,18 +126,31 @@ static xpcs_status plan_twotime(xpcs_plan *p, const xpcs_config *cfg, const xpcs
     double bytes;
     int at;
     const int store_later = p->event_file || cfg->kernel != XPCS_KERNEL_DENSE;
-    xpcs_status st = xpcs_ttplan_create(cfg, q, p->n_frames, p->n_ranks, rank, p->step_frames,
-                                        p->xfer_type, store_later, &p->twotime, &bytes, &at, err);
+    /* a map that does not fit what the budget leaves a rank is split in
+     * tiles; the dense series store is fitted too unless only the event
+     * kernel can run */
+    const double room = p->mem_budget - p->mem_per_rank;
+    xpcs_status st = xpcs_ttplan_create(
+        cfg, q, p->n_frames, p->n_ranks, rank, p->step_frames, p->xfer_type, store_later,
+        cfg->kernel != XPCS_KERNEL_SPARSE, room, &p->twotime, &bytes, &at, err);
     if (st)
         return st;
-    if (p->mem_per_rank + bytes > p->mem_budget)
+    const xpcs_ttplan *t = p->twotime;
+    char ranks[96] = "more ranks";
+    if (t->min_ranks > p->n_ranks) /* 0: splitting the maps would not help */
+        snprintf(ranks, sizeof ranks, "more ranks (a map split in tiles needs at least %d)",
+                 t->min_ranks);
+    /* the maps must fit here; the series store or the events are checked
+     * once the kernel is chosen (plan_twotime_kernel), each with its message */
+    const double need = bytes;
+    if (p->mem_per_rank + need > p->mem_budget)
         return xpcs_fail(err, XPCS_ERR_MEMORY,
                          "%s: two-time needs about %.0f MiB on rank %d (%.0f MiB for %lld x "
                          "%lld maps and the series of its bins), over the budget of %.0f "
-                         "MiB: use -a/--avg-frame, fewer bins (-d), more ranks or "
-                         "--max-memory",
-                         cfg->raw, (p->mem_per_rank + bytes) / 1048576.0, at, bytes / 1048576.0,
-                         (long long)p->n_frames, (long long)p->n_frames, p->mem_budget / 1048576.0);
+                         "MiB: use -a/--avg-frame, fewer bins (-d), %s or --max-memory",
+                         cfg->raw, (p->mem_per_rank + need) / 1048576.0, at, need / 1048576.0,
+                         (long long)p->n_frames, (long long)p->n_frames, p->mem_budget / 1048576.0,
+                         ranks);
     xpcs_plan_mem_set(p, XPCS_MEM_TWOTIME, bytes);
     return XPCS_OK;
 }

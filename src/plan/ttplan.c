@@ -1,9 +1,12 @@
 /* ttplan: bins over ranks for two-time (see include/xpcs/plan/ttplan.h). */
 #include "xpcs/plan/ttplan.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/core/exactsum.h"
 #include "xpcs/core/sbuf.h"
 #include "xpcs/kernels/twotime.h"
 
@@ -20,14 +23,15 @@ static int cmp_px(const void *a, const void *b)
     return (x->px > y->px) - (x->px < y->px);
 }
 
-double xpcs_ttplan_compute_bytes(int64_t N_frames, int64_t max_k, int max_g)
+double xpcs_ttplan_compute_bytes(int64_t N_frames, int64_t max_k, int max_g, double area)
 {
-    const double N = (double)N_frames;
-    return 8.0 * N * (double)max_k                        /* X */
-           + 8.0 * N * N                                  /* C */
-           + xpcs_twotime_dense_bytes(N_frames, max_g)    /* sums, factors, a row block */
-           + 4.0 * (double)xpcs_twotime_tri_len(N_frames) /* float32 triangle */
-           + 8.0 * (N + (double)(N_frames / 5 * 5));      /* diagonal means */
+    const double N = (double)N_frames, nd = (double)(N_frames + N_frames / 5 * 5);
+    return 8.0 * N * (double)max_k                     /* X */
+           + 8.0 * area                                /* the tile's rows of C */
+           + xpcs_twotime_dense_bytes(N_frames, max_g) /* sums, factors, a row block */
+           + 4.0 * area                                /* float32 triangle */
+           + 8.0 * nd                                  /* diagonal means */
+           + (double)sizeof(xpcs_xsum) * nd;           /* their exact sums */
 }
 
 /* The selected bins with valid pixels and their pixel counts. */
@@ -102,14 +106,57 @@ static void order_pixels(xpcs_ttplan *t, const xpcs_qmap *q)
     free(slot);
 }
 
-/* Owners: largest bins first, each to the least loaded rank (ties: the
- * lower rank); a bin's work is about N^2 (n + 32). */
-static void assign_owners(xpcs_ttplan *t)
+static int n_groups_of(const xpcs_ttplan *t, int b)
 {
-    int *order = xpcs_malloc(sizeof(int) * (size_t)t->n_bins);
-    for (int i = 0; i < t->n_bins; i++)
+    return (int)(t->grp_first[b + 1] - t->grp_first[b] - 1);
+}
+
+/* Bytes of bin b's series for one rank (uint32 when filled from events). */
+static double series_bytes(const xpcs_ttplan *t, int b, int events)
+{
+    const size_t xsz = xpcs_dtype_size(t->xt);
+    return (double)t->N * (double)xpcs_ttplan_bin_len(t, b) * (double)(events && xsz < 4 ? 4 : xsz);
+}
+
+/* Tiles bin b needs so that one tile, its copy of the series and the rest
+ * fit in room (1 when room < 0 or the whole map fits; -1 when not even one
+ * map row does). */
+static int tiles_needed(const xpcs_ttplan *t, int b, int events, double room)
+{
+    const double full = xpcs_ttplan_area(t->N, 0, t->N);
+    const int64_t k = xpcs_ttplan_bin_len(t, b);
+    const double fixed =
+        xpcs_ttplan_compute_bytes(t->N, k, n_groups_of(t, b), 0.0) + series_bytes(t, b, events);
+    if (room < 0 || fixed + 12.0 * full <= room)
+        return 1;
+    if (fixed >= room) /* not even one row fits */
+        return -1;
+    const double g = ceil(12.0 * full / (room - fixed));
+    return g < (double)t->N ? (int)g : (int)t->N;
+}
+
+static void free_tiles(xpcs_ttplan *t)
+{
+    free(t->bin_tile);
+    free(t->tile_rank);
+    free(t->tile_row0);
+    free(t->tile_row1);
+    free(t->owner);
+    t->bin_tile = t->tile_rank = t->owner = NULL;
+    t->tile_row0 = t->tile_row1 = NULL;
+}
+
+/* Owners and tiles: largest bins first, each to the least loaded rank (ties:
+ * the lower rank), or, for a bin that needs g tiles, to the g least loaded
+ * ranks in rank order, rows split so that every tile has about the same area
+ * of the upper triangle; a bin's work is about N^2 (n + 32). */
+static void assign_tiles(xpcs_ttplan *t, const int *ntile)
+{
+    const int B = t->n_bins, R = t->n_ranks;
+    int *order = xpcs_malloc(sizeof(int) * (size_t)B);
+    for (int i = 0; i < B; i++)
         order[i] = i;
-    for (int i = 1; i < t->n_bins; i++) /* insertion sort: by size desc, bin asc */
+    for (int i = 1; i < B; i++) /* insertion sort: by size desc, bin asc */
         for (int j = i;
              j > 0 && xpcs_ttplan_bin_len(t, order[j]) > xpcs_ttplan_bin_len(t, order[j - 1]);
              j--) {
@@ -117,27 +164,73 @@ static void assign_owners(xpcs_ttplan *t)
             order[j] = order[j - 1];
             order[j - 1] = s;
         }
-    double *load = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
-    t->owner = xpcs_malloc(sizeof(int) * (size_t)t->n_bins);
-    for (int i = 0; i < t->n_bins; i++) {
-        int best = 0;
-        for (int r = 1; r < t->n_ranks; r++)
-            if (load[r] < load[best])
-                best = r;
-        t->owner[order[i]] = best;
-        load[best] += (double)xpcs_ttplan_bin_len(t, order[i]) + 32.0;
+    free_tiles(t);
+    t->bin_tile = xpcs_calloc((size_t)B + 1, sizeof(int));
+    for (int b = 0; b < B; b++)
+        t->bin_tile[b + 1] = t->bin_tile[b] + ntile[b];
+    t->n_tiles = t->bin_tile[B];
+    t->tile_rank = xpcs_malloc(sizeof(int) * (size_t)t->n_tiles);
+    t->tile_row0 = xpcs_malloc(sizeof(int64_t) * (size_t)t->n_tiles);
+    t->tile_row1 = xpcs_malloc(sizeof(int64_t) * (size_t)t->n_tiles);
+    t->owner = xpcs_malloc(sizeof(int) * (size_t)B);
+    double *load = xpcs_calloc((size_t)R, sizeof(double));
+    int *pick = xpcs_malloc(sizeof(int) * (size_t)R);
+    for (int i = 0; i < B; i++) {
+        const int b = order[i], g = ntile[b];
+        const double work = (double)xpcs_ttplan_bin_len(t, b) + 32.0;
+        for (int j = 0; j < g; j++) { /* the g least loaded ranks, ties: lower */
+            int best = -1;
+            for (int r = 0; r < R; r++) {
+                int taken = 0;
+                for (int q = 0; q < j; q++)
+                    taken |= pick[q] == r;
+                if (!taken && (best < 0 || load[r] < load[best]))
+                    best = r;
+            }
+            pick[j] = best;
+        }
+        for (int j = 1; j < g; j++) /* rows in rank order */
+            for (int q = j; q > 0 && pick[q] < pick[q - 1]; q--) {
+                int s = pick[q];
+                pick[q] = pick[q - 1];
+                pick[q - 1] = s;
+            }
+        const double full = xpcs_ttplan_area(t->N, 0, t->N);
+        int64_t row = 0;
+        for (int j = 0; j < g; j++) {
+            const int tile = t->bin_tile[b] + j;
+            int64_t end = t->N;
+            if (j + 1 < g) /* the first row past (j + 1) / g of the area */
+                for (end = row; end < t->N &&
+                                xpcs_ttplan_area(t->N, 0, end) < full * (double)(j + 1) / (double)g;
+                     end++)
+                    ;
+            t->tile_rank[tile] = pick[j];
+            t->tile_row0[tile] = row;
+            t->tile_row1[tile] = end;
+            load[pick[j]] += work * (g > 1 ? xpcs_ttplan_area(t->N, row, end) / full : 1.0);
+            row = end;
+        }
+        t->owner[b] = pick[0];
     }
+    free(pick);
     free(order);
     free(load);
 }
 
-/* Exchange lists (rank by rank, its bins in processing order) and each
- * rank's memory: the series store (uint32 when filled from events) and its
- * send buffer, one map's computation, rank 0's results. */
+/* Exchange lists (rank by rank, the bins it owns in processing order) and
+ * each rank's memory: the series store (uint32 when filled from events) with
+ * the copies of the split bins it has tiles of and its send buffer, its
+ * largest tile's computation, rank 0's results. */
 static void lay_out_columns(xpcs_ttplan *t, int events, double *max_bytes, int *max_rank)
 {
     const int64_t n_pix = t->bin_first[t->n_bins];
     const size_t xsz = xpcs_dtype_size(t->xt);
+    free(t->xpix);
+    free(t->xpf);
+    free(t->col0);
+    free(t->rank_bytes);
+    free(t->store_bytes);
     t->xpix = xpcs_malloc(sizeof(int64_t) * (size_t)(n_pix ? n_pix : 1));
     t->xpf = xpcs_calloc((size_t)t->n_ranks + 1, sizeof(int64_t));
     t->col0 = xpcs_malloc(sizeof(int64_t) * (size_t)t->n_bins);
@@ -146,29 +239,41 @@ static void lay_out_columns(xpcs_ttplan *t, int events, double *max_bytes, int *
     int64_t off = 0;
     *max_bytes = 0;
     *max_rank = 0;
+    double max_area = 0, n_split = 0;
+    for (int b = 0; b < t->n_bins; b++) {
+        n_split += t->bin_tile[b + 1] - t->bin_tile[b] > 1;
+        for (int i = t->bin_tile[b]; i < t->bin_tile[b + 1]; i++)
+            max_area = fmax(max_area, xpcs_ttplan_area(t->N, t->tile_row0[i], t->tile_row1[i]));
+    }
     for (int r = 0; r < t->n_ranks; r++) {
-        int64_t max_k = 0;
-        int max_g = 1;
+        double compute = 0, sb = 0;
         t->xpf[r] = off;
         for (int b = 0; b < t->n_bins; b++) {
-            if (t->owner[b] != r)
-                continue;
             const int64_t k = xpcs_ttplan_bin_len(t, b);
-            const int g = (int)(t->grp_first[b + 1] - t->grp_first[b] - 1);
-            t->col0[b] = off - t->xpf[r];
-            memcpy(t->xpix + off, t->pix + t->bin_first[b], sizeof(int64_t) * (size_t)k);
-            off += k;
-            max_k = k > max_k ? k : max_k;
-            max_g = g > max_g ? g : max_g;
+            if (t->owner[b] == r) {
+                t->col0[b] = off - t->xpf[r];
+                memcpy(t->xpix + off, t->pix + t->bin_first[b], sizeof(int64_t) * (size_t)k);
+                off += k;
+                sb += series_bytes(t, b, events);
+            }
+            for (int i = t->bin_tile[b]; i < t->bin_tile[b + 1]; i++) {
+                if (t->tile_rank[i] != r)
+                    continue;
+                const double area = xpcs_ttplan_area(t->N, t->tile_row0[i], t->tile_row1[i]);
+                const double c = xpcs_ttplan_compute_bytes(t->N, k, n_groups_of(t, b), area);
+                compute = c > compute ? c : compute;
+                if (t->owner[b] != r) /* a copy of a split bin's series */
+                    sb += series_bytes(t, b, events);
+            }
         }
-        const int64_t cols = off - t->xpf[r];
-        double sb = (double)t->N * (double)cols * (double)(events && xsz < 4 ? 4 : xsz);
         sb += (double)t->max_mine * (double)n_pix * (double)xsz; /* send buffer */
         t->store_bytes[r] = sb;
         double m = events ? 0.0 : sb;
-        m += max_k > 0 || r == 0 ? xpcs_ttplan_compute_bytes(t->N, max_k, max_g) : 0.0;
-        if (r == 0)
-            m += 8.0 * (double)t->N * 2.0 * (double)t->n_bins + (8 << 20); /* results, rows */
+        if (compute > 0 || r == 0)
+            m += compute > 0 ? compute : xpcs_ttplan_compute_bytes(t->N, 0, 1, 0.0);
+        if (r == 0) /* results, rows; a tile received; the exact sums of split bins */
+            m += 8.0 * (double)t->N * 2.0 * (double)t->n_bins + (8 << 20) + 4.0 * max_area +
+                 (double)sizeof(xpcs_xsum) * (double)(t->N + t->N / 5 * 5) * (n_split + 1);
         t->rank_bytes[r] = m;
         if (m > *max_bytes) {
             *max_bytes = m;
@@ -179,10 +284,72 @@ static void lay_out_columns(xpcs_ttplan *t, int events, double *max_bytes, int *
     t->n_cols = t->xpf[t->rank + 1] - t->xpf[t->rank];
 }
 
+/* What the plan's ledger will count: the largest rank's maps and results,
+ * plus (the kernel is chosen later: plan for the dense kernel) the largest
+ * rank's series store. */
+static double ledger_need(const xpcs_ttplan *t, int events, int fit_store, int *worst)
+{
+    double maps = 0, store = 0;
+    *worst = 0;
+    for (int r = 0; r < t->n_ranks; r++) {
+        if (t->rank_bytes[r] > maps) {
+            maps = t->rank_bytes[r];
+            *worst = r;
+        }
+        store = t->store_bytes[r] > store ? t->store_bytes[r] : store;
+    }
+    return maps + (events && fit_store ? store : 0.0);
+}
+
+/* Tiles per bin: the first guess from each bin alone, then, while the
+ * ledger's need does not fit room, one more tile for the bin of the
+ * neediest rank's largest tile (at most one tile per rank and per row). */
+static void fit_tiles(xpcs_ttplan *t, int events, int fit_store, double room, double *max_bytes,
+                      int *max_rank)
+{
+    const int B = t->n_bins, R = t->n_ranks;
+    int *ntile = xpcs_malloc(sizeof(int) * (size_t)B);
+    t->min_ranks = 1;
+    for (int b = 0; b < B; b++) {
+        ntile[b] = tiles_needed(t, b, events, room);
+        if (ntile[b] < 0) { /* not even one map row fits: tiles do not help */
+            t->min_ranks = 0;
+            ntile[b] = 1;
+        }
+        if (t->min_ranks > 0)
+            t->min_ranks = ntile[b] > t->min_ranks ? ntile[b] : t->min_ranks;
+        ntile[b] = ntile[b] < R ? ntile[b] : R;
+    }
+    for (int round = 0; round < B * R + 1; round++) {
+        assign_tiles(t, ntile);
+        lay_out_columns(t, events, max_bytes, max_rank);
+        int worst;
+        t->need = ledger_need(t, events, fit_store, &worst);
+        if (room < 0 || t->need <= room || t->min_ranks == 0)
+            break;
+        int grow = -1; /* the bin of the worst rank's largest tile that can split more */
+        double big = 0;
+        for (int b = 0; b < B; b++)
+            for (int i = t->bin_tile[b]; i < t->bin_tile[b + 1]; i++) {
+                const double a = xpcs_ttplan_area(t->N, t->tile_row0[i], t->tile_row1[i]);
+                if (t->tile_rank[i] == worst && ntile[b] < R && ntile[b] < t->N && a > big) {
+                    big = a;
+                    grow = b;
+                }
+            }
+        if (grow < 0) { /* no more ranks to split over */
+            t->min_ranks = t->min_ranks > R ? t->min_ranks : R + 1;
+            break;
+        }
+        ntile[grow]++;
+    }
+    free(ntile);
+}
+
 xpcs_status xpcs_ttplan_create(const xpcs_config *cfg, const xpcs_qmap *q, int64_t n_frames,
                                int n_ranks, int rank, int64_t step_frames, xpcs_dtype xfer_type,
-                               int events, xpcs_ttplan **out, double *max_bytes, int *max_rank,
-                               xpcs_err *err)
+                               int events, int fit_store, double room, xpcs_ttplan **out,
+                               double *max_bytes, int *max_rank, xpcs_err *err)
 {
     xpcs_ttplan *t = xpcs_calloc(1, sizeof *t);
     t->n_ranks = n_ranks;
@@ -199,8 +366,7 @@ xpcs_status xpcs_ttplan_create(const xpcs_config *cfg, const xpcs_qmap *q, int64
         return st;
     }
     order_pixels(t, q);
-    assign_owners(t);
-    lay_out_columns(t, events, max_bytes, max_rank);
+    fit_tiles(t, events, fit_store, room, max_bytes, max_rank);
     *out = t;
     return XPCS_OK;
 }
@@ -226,7 +392,7 @@ void xpcs_ttplan_destroy(xpcs_ttplan **tp)
     free(t->pix);
     free(t->grp);
     free(t->grp_first);
-    free(t->owner);
+    free_tiles(t);
     free(t->xpix);
     free(t->xpf);
     free(t->col0);
@@ -244,8 +410,13 @@ void xpcs_ttplan_print(const xpcs_ttplan *t, FILE *out)
         fprintf(out, "plan:   rank %d computes", r);
         int any = 0;
         for (int b = 0; b < t->n_bins; b++)
-            if (t->owner[b] == r) {
+            for (int i = t->bin_tile[b]; i < t->bin_tile[b + 1]; i++) {
+                if (t->tile_rank[i] != r)
+                    continue;
                 fprintf(out, " %d (%lld px)", t->bin[b], (long long)xpcs_ttplan_bin_len(t, b));
+                if (t->bin_tile[b + 1] - t->bin_tile[b] > 1)
+                    fprintf(out, " rows [%lld, %lld)", (long long)t->tile_row0[i],
+                            (long long)t->tile_row1[i]);
                 any = 1;
             }
         fprintf(out, "%s; memory %.1f MiB\n", any ? "" : " nothing", t->rank_bytes[r] / 1048576.0);
@@ -265,6 +436,10 @@ char *xpcs_ttplan_json(const xpcs_ttplan *t)
     xpcs_sbuf_add(b, "], \"bin_rank\": [");
     for (int i = 0; i < t->n_bins; i++)
         xpcs_sbuf_printf(b, "%s%d", i ? ", " : "", t->owner[i]);
+    xpcs_sbuf_add(b, "], \"tiles\": [");
+    for (int i = 0; i < t->n_tiles; i++)
+        xpcs_sbuf_printf(b, "%s[%d, %lld, %lld]", i ? ", " : "", t->tile_rank[i],
+                         (long long)t->tile_row0[i], (long long)t->tile_row1[i]);
     xpcs_sbuf_add(b, "], \"rank_bytes\": [");
     for (int r = 0; r < t->n_ranks; r++)
         xpcs_sbuf_printf(b, "%s%.0f", r ? ", " : "", t->rank_bytes[r]);

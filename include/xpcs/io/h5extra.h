@@ -24,8 +24,13 @@ xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xp
 xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_result *r,
                             const char *type_name, xpcs_err *err);
 
-/* (n, n) float32 dataset: row i holds tri's row i (packed upper triangle,
- * xpcs_twotime_pack_upper) at columns i..n-1 and zeros before. */
+/* Rows [r0, r1) of the (n, n) float32 dataset at path (created by the
+ * first call): row i holds the packed upper-triangle row i of tri (n - i
+ * values, rows r0.. one after the other) at columns i..n-1 and zeros
+ * before. */
+xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0,
+                                int64_t r1, const float *tri, xpcs_err *err);
+/* The whole map (rows 0..n-1, xpcs_twotime_pack_upper). */
 xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
                                xpcs_err *err);
 

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "xpcs/core/dtype.h"
+#include "xpcs/core/exactsum.h"
 #include "xpcs/core/status.h"
 
 typedef enum { XPCS_SMOOTH_SQMAP = 0, XPCS_SMOOTH_DQMAP, XPCS_SMOOTH_NONE } xpcs_smooth;
@@ -61,6 +62,20 @@ void xpcs_twotime_load(const void *store, xpcs_dtype type, int64_t ld, int64_t c
 void xpcs_twotime_dense(const double *X, int64_t n_frames, int64_t n_pix, const int64_t *gstart,
                         int n_groups, xpcs_smooth smooth, double *C, double *blas_seconds);
 
+/* Rows [r0, r1) of the map only (a tile): row i is row[i - r0], of which
+ * the elements j >= i are written (row[i - r0][j], j in [i, n_frames): the
+ * pointers may point into packed storage).  The bits do not depend on the
+ * rows asked for.  *cmax (may be NULL): the largest diagonal value C(i, i)
+ * of the whole map, which bounds every element (all are >= 0, and C(i, j)
+ * <= max(C(i, i), C(j, j)) by Cauchy-Schwarz over the pixels). */
+void xpcs_twotime_dense_rows(const double *X, int64_t n_frames, int64_t n_pix,
+                             const int64_t *gstart, int n_groups, xpcs_smooth smooth, int64_t r0,
+                             int64_t r1, double *const *row, double *blas_seconds, double *cmax);
+void xpcs_twotime_sparse_rows(const int64_t *ptr, const uint32_t *fr, const uint32_t *ct,
+                              int64_t n_frames, int64_t n_pix, const int64_t *gstart, int n_groups,
+                              xpcs_smooth smooth, int64_t r0, int64_t r1, double *const *row,
+                              double *cmax);
+
 /* Event (sparse) kernel: column k's events are frames fr[ptr[k] .. ptr[k+1])
  * (strictly increasing) with counts ct (> 0).  Same bits as the dense
  * kernel on the same counts.  Cost: the pairs of events of each pixel plus
@@ -69,7 +84,21 @@ void xpcs_twotime_sparse(const int64_t *ptr, const uint32_t *fr, const uint32_t 
                          int64_t n_frames, int64_t n_pix, const int64_t *gstart, int n_groups,
                          xpcs_smooth smooth, double *C);
 
-/* Step 3: out[k] = mean of C[i][i+k] over i < n-k, for the n x n block of C
+/* Step 3, exactly (any split of the rows gives the same bits): the sums of
+ * every diagonal k, acc[k] = sum_i C(i, i + k), and of the 5 diagonal
+ * blocks, seg[k * 5 + s] (k < n/5), as exact digits (exactsum.h) of the
+ * exponent xpcs_twotime_diag_exponent(cmax) of the map's bound.  Partial
+ * sums over rows [r0, r1) (row[i - r0][j], j >= i) add to acc and seg;
+ * partial sums of other rows add by adding their digits; finish divides:
+ * g2[k] = acc[k] / (n - k), segment means likewise. */
+int xpcs_twotime_diag_exponent(double cmax);
+void xpcs_twotime_diag_partial(double *const *row, int64_t n, int64_t r0, int64_t r1, int e,
+                               xpcs_xsum *acc, xpcs_xsum *seg);
+void xpcs_twotime_diag_finish(const xpcs_xsum *acc, const xpcs_xsum *seg, int64_t n, int e,
+                              double *g2, double *seg_means);
+
+/* Step 3 in plain double sums (kept for the unit tests' oracle):
+ * out[k] = mean of C[i][i+k] over i < n-k, for the n x n block of C
  * at C with row stride ldc (upper triangle read). */
 void xpcs_twotime_diag_means(const double *C, int64_t ldc, int64_t n, double *out);
 /* seg[k * 5 + s], k < N/5: diagonal means of the 5 diagonal blocks. */

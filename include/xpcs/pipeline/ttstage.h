@@ -1,6 +1,8 @@
 /* ttstage: the two-time stage of the pipeline.
  *
- * The plan gives every selected dynamic bin to one rank (ttplan.h).  In
+ * The plan gives every selected dynamic bin to one rank, or, when its map
+ * does not fit one rank, its map rows in tiles to a group of ranks
+ * (ttplan.h).  In
  * every step each reader sends the owners the pixels of their bins: on the
  * frame pipeline a second all-to-all of the bins' pixels (an owner collects
  * its bins' [N x n] series in the transfer type); on the event pipeline the
@@ -9,8 +11,9 @@
  * an event file, add into the dense store).  At the end the owners compute
  * their maps (twotime.h) in parallel and send them, as float32 upper
  * triangles, to rank 0, which writes them while computing its own
- * (ttmaps.c); no floating-point sum crosses ranks, so the maps do not
- * depend on the rank count.
+ * (ttmaps.c); no floating-point sum crosses ranks (the diagonal means are
+ * exact sums), so the maps and the two-time g2 do not depend on the rank
+ * count or the split.
  *   /xpcs/twotime/{correlation_map/c2_00001.. (N, N) float32 upper triangle,
  *                  processed_bins (n_bins,) 1-based, normalized_g2 (N, n_bins),
  *                  normalized_g2_segments (N/5, 5, n_bins), config/}
@@ -54,6 +57,10 @@ xpcs_status xpcs_ttstage_exchange_events(xpcs_ttstage *t, const xpcs_comm *c,
                                          xpcs_timers *tm, xpcs_err *err);
 /* Collective, after the last step: the owners' events as CSR per pixel. */
 xpcs_status xpcs_ttstage_events_done(xpcs_ttstage *t, const xpcs_comm *c, xpcs_err *err);
+
+/* Collective, after the last step: the ranks with tiles of a split bin
+ * they do not own get a copy of its series (or events) from its owner. */
+void xpcs_ttstage_replicate(xpcs_ttstage *t, const xpcs_comm *c);
 
 /* ttmaps.c.  Ranks other than 0, while rank 0 writes: compute the maps
  * (phase twotime) and send them (phase write). */
