@@ -6,7 +6,8 @@
 # bit-identical to this build's; XPCS_SIMD forcing each level this CPU runs
 # gives bit-identical results too (dense and event kernels, integer counts
 # and --normalize-frame's non-integer values, averaging); a level that is
-# not one is refused with one line.  The v2 build is made once in
+# not one is refused with one line.  The build provenance in every
+# result config group and the profile equals --version.  The v2 build is made once in
 # $XPCS_BIN/portable-v2 (then only rebuilt when sources change).
 source "$(dirname "$0")/../lib/lib.sh"
 REPO=$(cd "$TESTS/.." && pwd)
@@ -65,6 +66,33 @@ v = h5py.File('$l$n/${stem}_results.hdf', 'r')['/xpcs/multitau/config/build/simd
 sys.exit(0 if v == '$l' else 1)"
     done
 done
+# the provenance in every config group and in the profile: this build's --version
+corr 1 -r d/p.h5 -q d/p_qmap.h5 -o prov_b -t both >prov_b.log 2>&1 || { cat prov_b.log; bad "-t both"; }
+corr 1 -r d/p.h5 -q d/p_qmap.h5 -o prov_l -t linear --max-lag 20 >prov_l.log 2>&1 || { cat prov_l.log; bad "-t linear"; }
+"$XPCS_BIN/xpcs-corr" --version >version.txt
+check "build provenance in /xpcs/{multitau,twotime,linear}/config/build and the profile = --version" \
+    run "$PY" - version.txt prov_b/p_results.hdf prov_l/p_results.hdf prov_b/p_profile.json <<'PYEOF'
+import json, sys
+import h5py
+v = {l.split(None, 1)[0]: l.split(None, 1)[1].strip() for l in open(sys.argv[1]) if l.strip()}
+want = {"git": v["git"], "compiler": v["compiler"], "simd_detail": v["simd"], "blas": v["blas"],
+        "flags": v["flags"].rsplit(" (", 1)[0]}
+groups = [(sys.argv[2], "/xpcs/multitau/config/build"), (sys.argv[2], "/xpcs/twotime/config/build"),
+          (sys.argv[3], "/xpcs/linear/config/build")]
+bad = 0
+for path, g in groups:
+    with h5py.File(path, "r") as f:
+        got = {k: f[g + "/" + k][()].decode() for k in want}
+    if got != want:
+        print("DIFFERENT", g, got, want)
+        bad += 1
+prof = json.load(open(sys.argv[4]))["build"]
+if any(prof[k] != want[k] for k in want):
+    print("DIFFERENT profile", prof)
+    bad += 1
+sys.exit(1 if bad else 0)
+PYEOF
+
 XPCS_SIMD=avx9 corr 2 -r d/p.h5 -q d/p_qmap.h5 -o bad_out >out.txt 2>err.txt
 rc=$?
 cat err.txt
