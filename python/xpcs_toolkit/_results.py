@@ -35,6 +35,8 @@ def _group(g):
 
 def _q(f, n_bins):
     """q of each dynamic bin (1/Angstrom), as xpcs-fit takes it from /xpcs/qmap."""
+    if "/xpcs/qmap" not in f:
+        return None
     qm = f["/xpcs/qmap"]
     if "dynamic_v_list_dim0" not in qm:
         return None
