@@ -30,13 +30,18 @@
 #     /xpcs/{multitau,twotime,linear}/config/version    the program's version string
 #     /xpcs/{multitau,twotime,linear}/config/plan       decomposition JSON (memory estimates)
 #     /xpcs/multitau/config/effective_config            every setting with its source, JSON
+#     /xpcs/{multitau,twotime,linear}/config/build      the build's provenance: its git commit and
+#                                                       compiler flags differ between two builds by
+#                                                       design (version, compiler, SIMD level, BLAS
+#                                                       with them); one group, so that a version
+#                                                       from before it (no group) compares too
 # Nothing else differed between two builds of one commit (1-3 ranks, every point of the matrix).
 # Exit: 0 all identical or refused by both, 1 differences, 2 build or setup error.
 set -euo pipefail
 
 EXCLUDE_RUN=(/xpcs/twotime/config/{bin_seconds,bin_blas_seconds,bin_gflops}
              /xpcs/linear/config/{rank_fft_thread_seconds,rank_block_seconds})
-EXCLUDE_PROVENANCE=(/xpcs/{multitau,twotime,linear}/config/{version,plan}
+EXCLUDE_PROVENANCE=(/xpcs/{multitau,twotime,linear}/config/{version,plan,build}
                     /xpcs/multitau/config/effective_config)
 RUN_TIMEOUT=300
 REPO=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)

@@ -7,7 +7,8 @@ PKGS=(build-essential cmake ninja-build pkgconf
       libcjson-dev libgsl-dev python3-numpy python3-h5py
       libyaml-dev zlib1g-dev
       libopenblas-openmp-dev  # the OpenMP build only (not libopenblas-dev: pthreads)
-      liblz4-dev bitshuffle hdf5-plugin-lzf hdf5-filter-plugin)
+      liblz4-dev bitshuffle hdf5-plugin-lzf hdf5-filter-plugin
+      man-db)  # `man` for the installed man pages (test: install)
 # Only the report's rendering test needs a browser: installed when possible,
 # and that test reports "skipped" where it cannot be.
 OPTIONAL=(chromium)

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "xpcs/apps/average.h"
+#include "xpcs/config/optdoc.h"
 #include "xpcs/config/optparse.h"
 #include "xpcs/config/optshow.h"
 #include "xpcs/io/h5in.h"
+#include "xpcs/monitor/provenance.h"
 
 /* What the command line fills. */
 typedef struct {
@@ -89,11 +91,12 @@ static const xpcs_opt average_rows[] = {
      .type = XPCS_OPT_FLAG,
      F(version),
      .flags = XPCS_OPTF_STOP,
-     .help = "version"},
+     .help = "version, build and the SIMD level and BLAS it runs with"},
 };
 
 static const xpcs_opts_table average_table = {
     .prog = "xpcs-average",
+    .summary = "average repeated xpcs-corr results, leaving out bad repeats",
     .rows = average_rows,
     .n = XPCS_OPTS_N(average_rows),
     .obj_size = sizeof(average_args),
@@ -110,6 +113,8 @@ static const xpcs_opts_table average_table = {
 
 int main(int argc, char **argv)
 {
+    if (xpcs_opts_doc(&average_table, argc, argv, stdout)) /* --man, --completion */
+        return 0;
     average_args a;
     memset(&a, 0, sizeof a);
     xpcs_average_opts_default(&a.o);
@@ -127,7 +132,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (a.version) {
-        printf("xpcs-average %s\n", XPCS_VERSION);
+        xpcs_provenance_print(stdout, "xpcs-average");
         return 0;
     }
     const xpcs_average_opts o = a.o;

@@ -4,7 +4,9 @@
 #include <stdio.h>
 
 #include "xpcs/config/config.h"
+#include "xpcs/config/optdoc.h"
 #include "xpcs/io/h5in.h"
+#include "xpcs/kernels/simd.h"
 #include "xpcs/parallel/comm.h"
 #include "xpcs/pipeline/batch.h"
 #include "xpcs/pipeline/corr.h"
@@ -20,6 +22,8 @@ static int corr_main(int argc, char **argv, const xpcs_comm *world)
     int exit_now = 0;
     /* Only rank 0 prints --help; the others parse quietly. */
     xpcs_status st = xpcs_config_parse(&cfg, argc, argv, root, &exit_now, &err);
+    if (!st && !exit_now) /* XPCS_SIMD names a level that runs here (every rank reads it) */
+        st = xpcs_simd_select(&err);
     st = xpcs_comm_agree(world, st, &err);
     int batch = !st && !exit_now && xpcs_batch_requested(&cfg); /* several raw files */
     xpcs_comm_bcast(world, &batch, sizeof batch, 0);            /* rank 0 decides */
@@ -45,6 +49,9 @@ static int corr_main(int argc, char **argv, const xpcs_comm *world)
 
 int main(int argc, char **argv)
 {
+    /* --man, --completion: from the option table, without MPI (the build runs them) */
+    if (xpcs_opts_doc(xpcs_config_table(), argc, argv, stdout))
+        return 0;
     xpcs_err err = {{0}};
     xpcs_comm *world = NULL;
     if (xpcs_comm_init(&argc, &argv, &world, &err) != XPCS_OK) {

@@ -3,18 +3,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xpcs/config/optdoc.h"
 #include "xpcs/config/optparse.h"
 #include "xpcs/config/optshow.h"
 #include "xpcs/kernels/fit.h"
 #include "xpcs/io/fit_io.h"
 #include "xpcs/io/h5in.h"
+#include "xpcs/monitor/provenance.h"
 
 /* What the command line fills.  The model comes first (early pass): the
  * names --fix and --bounds take depend on it. */
 typedef struct {
     xpcs_fit_model model;
     xpcs_fit_options fo;
-    int overwrite, verbose, help;
+    int overwrite, verbose, help, version;
 } fit_args;
 
 static xpcs_status on_model(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v,
@@ -94,10 +96,16 @@ static const xpcs_opt fit_rows[] = {
      F(help),
      .flags = XPCS_OPTF_EARLY | XPCS_OPTF_STOP,
      .help = "this text"},
+    {.name = "version",
+     .type = XPCS_OPT_FLAG,
+     F(version),
+     .flags = XPCS_OPTF_EARLY | XPCS_OPTF_STOP,
+     .help = "version, build and the SIMD level and BLAS it runs with"},
 };
 
 static const xpcs_opts_table fit_table = {
     .prog = "xpcs-fit",
+    .summary = "fit g2 and tau(q) of an xpcs-corr result",
     .rows = fit_rows,
     .n = XPCS_OPTS_N(fit_rows),
     .obj_size = sizeof(fit_args),
@@ -116,6 +124,8 @@ static const xpcs_opts_table fit_table = {
 
 int main(int argc, char **argv)
 {
+    if (xpcs_opts_doc(&fit_table, argc, argv, stdout)) /* --man, --completion */
+        return 0;
     fit_args a;
     memset(&a, 0, sizeof a);
     a.model = XPCS_FIT_SINGLE;
@@ -123,13 +133,16 @@ int main(int argc, char **argv)
     xpcs_opts *po = xpcs_opts_create(&fit_table, &a, NULL, NULL, 0);
     /* pass 1: the model (and --help) */
     xpcs_status st = xpcs_opts_parse(po, argc, argv, XPCS_OPTS_PASS_EARLY, NULL, &err);
-    if (st || a.help) {
+    if (st || a.help || a.version) {
         xpcs_opts_destroy(&po);
         if (st) {
             fprintf(stderr, "xpcs-fit: error: %s\n", err.msg);
             return XPCS_ERR_USAGE;
         }
-        xpcs_opts_usage(&fit_table, stdout);
+        if (a.version)
+            xpcs_provenance_print(stdout, "xpcs-fit");
+        else
+            xpcs_opts_usage(&fit_table, stdout);
         return 0;
     }
     xpcs_fit_options_default(&a.fo, a.model);

@@ -9,16 +9,18 @@
 #include <unistd.h>
 
 #include "xpcs/config/config.h"
+#include "xpcs/config/optdoc.h"
 #include "xpcs/config/optparse.h"
 #include "xpcs/config/optshow.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/io/names.h"
+#include "xpcs/monitor/provenance.h"
 #include "xpcs/report/report.h"
 
 /* What the command line fills. */
 typedef struct {
     const char *result, *profile, *out;
-    int no_profile, help;
+    int no_profile, help, version;
 } report_args;
 
 /* RESULT.hdf, then PROFILE.json, in order among the options. */
@@ -60,10 +62,16 @@ static const xpcs_opt report_rows[] = {
      F(help),
      .flags = XPCS_OPTF_STOP,
      .help = "this text"},
+    {.name = "version",
+     .type = XPCS_OPT_FLAG,
+     F(version),
+     .flags = XPCS_OPTF_STOP,
+     .help = "version, build and the SIMD level and BLAS it runs with"},
 };
 
 static const xpcs_opts_table report_table = {
     .prog = "xpcs-report",
+    .summary = "write the self-contained HTML report of an xpcs-corr result",
     .rows = report_rows,
     .n = XPCS_OPTS_N(report_rows),
     .obj_size = sizeof(report_args),
@@ -77,6 +85,8 @@ static const xpcs_opts_table report_table = {
 
 int main(int argc, char **argv)
 {
+    if (xpcs_opts_doc(&report_table, argc, argv, stdout)) /* --man, --completion */
+        return 0;
     report_args a;
     memset(&a, 0, sizeof a);
     xpcs_err err = {{0}};
@@ -89,6 +99,10 @@ int main(int argc, char **argv)
     }
     if (a.help) {
         xpcs_opts_usage(&report_table, stdout);
+        return 0;
+    }
+    if (a.version) {
+        xpcs_provenance_print(stdout, "xpcs-report");
         return 0;
     }
     if (!a.result) {

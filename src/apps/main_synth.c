@@ -12,14 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/config/optdoc.h"
 #include "xpcs/config/optparse.h"
 #include "xpcs/config/optshow.h"
+#include "xpcs/monitor/provenance.h"
 
 /* What the command line fills: the parameters, and two values of its own. */
 typedef struct {
     xpcs_synth_params p;
     uint64_t constant; /* --constant V, checked to fit 32 bits */
-    int help;
+    int help;          /* 1 --help, 2 --version */
 } synth_args;
 
 /* --constant V: every pixel of every frame = V. */
@@ -33,6 +35,14 @@ static xpcs_status on_constant(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt
     a->p.constant_mode = 1;
     a->p.constant_value = (uint32_t)a->constant;
     return st;
+}
+
+static xpcs_status on_version(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v,
+                              xpcs_err *err)
+{
+    (void)row, (void)v, (void)err;
+    ((synth_args *)xpcs_opts_obj(o))->help = 2;
+    return XPCS_OK;
 }
 
 static const xpcs_opt_choice dtype_choices[] = {{"u8", XPCS_SYNTH_U8, NULL},
@@ -121,10 +131,16 @@ static const xpcs_opt synth_rows[] = {
      .help = "independent Poisson(rate) counts, no speckle (fast: cost\n"
              "per event; for benchmarks)"},
     {.name = "help", .letter = 'h', .type = XPCS_OPT_FLAG, F(help), .help = "this text"},
+    {.name = "version",
+     .type = XPCS_OPT_CALL,
+     .fn = on_version,
+     .flags = XPCS_OPTF_STOP,
+     .help = "version, build and the SIMD level and BLAS it runs with"},
 };
 
 static const xpcs_opts_table synth_table = {
     .prog = "xpcs-synth",
+    .summary = "write a synthetic XPCS data set with a known g2",
     .rows = synth_rows,
     .n = XPCS_OPTS_N(synth_rows),
     .obj_size = sizeof(synth_args),
@@ -146,7 +162,7 @@ static void usage(FILE *f)
     xpcs_opts_usage(&synth_table, f);
 }
 
-/* Fills p; *help = 1 when --help was given. */
+/* Fills p; *help = 1 when --help was given, 2 for --version. */
 static xpcs_status parse_args(int argc, char **argv, xpcs_synth_params *p, int *help, xpcs_err *err)
 {
     synth_args a;
@@ -186,6 +202,8 @@ int main(int argc, char **argv)
 {
     if (launcher_rank() > 0)
         return 0;
+    if (xpcs_opts_doc(&synth_table, argc, argv, stdout)) /* --man, --completion */
+        return 0;
     xpcs_err err = {{0}};
     xpcs_synth_params p;
     int help = 0;
@@ -194,6 +212,9 @@ int main(int argc, char **argv)
         st = (int)xpcs_synth_write(&p, &err);
     if (st != XPCS_OK) {
         fprintf(stderr, "xpcs-synth: error: %s\n", err.msg[0] ? err.msg : "failed");
+    }
+    else if (help == 2) {
+        xpcs_provenance_print(stdout, "xpcs-synth");
     }
     else if (help) {
         usage(stdout);

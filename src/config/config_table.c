@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xpcs/config/optparse.h"
+#include "xpcs/monitor/provenance.h"
 
 /* ---- special rows ------------------------------------------------------------ */
 
@@ -95,8 +96,8 @@ static xpcs_status on_version(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_
                               xpcs_err *err)
 {
     (void)row, (void)v, (void)err;
-    if (xpcs_opts_print(o))
-        printf("xpcs-corr %s\n", XPCS_VERSION);
+    if (xpcs_opts_print(o)) /* rank 0 */
+        xpcs_provenance_print(stdout, "xpcs-corr");
     *(int *)xpcs_opts_user(o) = 1;
     return XPCS_OK;
 }
@@ -366,7 +367,7 @@ static const xpcs_opt rows[] = {
      .type = XPCS_OPT_CALL,
      .fn = on_version,
      .flags = XPCS_OPTF_STOP,
-     .help = "version"},
+     .help = "version, build and the SIMD level and BLAS it runs with"},
     /* boost_corr's keys that mean nothing here, accepted so its configs carry over */
     {.key = "gpu_id", .type = XPCS_OPT_IGNORE, .help = "GPU choice"},
     {.key = "save_G2", .type = XPCS_OPT_IGNORE, .help = "per-pixel G2 dump"},
@@ -510,6 +511,7 @@ static const char *const sections[] = {"threading", "memory", "io", "monitoring"
 
 static const xpcs_opts_table table = {
     .prog = "xpcs-corr",
+    .summary = "MPI + OpenMP XPCS correlator (multi-tau, two-time, linear g2)",
     .rows = rows,
     .n = XPCS_OPTS_N(rows),
     .obj_size = sizeof(xpcs_config),

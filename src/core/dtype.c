@@ -1,6 +1,8 @@
 /* dtype: the element types of frames and of the data moved between ranks. */
 #include "xpcs/core/dtype.h"
 
+#include <string.h>
+
 size_t xpcs_dtype_size(xpcs_dtype t)
 {
     switch (t) {
@@ -31,4 +33,12 @@ const char *xpcs_dtype_name(xpcs_dtype t)
     default:
         return "invalid";
     }
+}
+
+xpcs_dtype xpcs_dtype_from_name(const char *name)
+{
+    for (int t = XPCS_DT_U8; t <= XPCS_DT_F64; t++)
+        if (name && strcmp(name, xpcs_dtype_name((xpcs_dtype)t)) == 0)
+            return (xpcs_dtype)t;
+    return XPCS_DT_INVALID;
 }

@@ -91,6 +91,9 @@ xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_resul
     I64("n_threads_per_rank", r->n_threads);
     STR("plan", r->plan_json);
     STR("version", "xpcs-toolkit " XPCS_VERSION);
+    snprintf(p, sizeof p, "%s/build", group);
+    if (!st && xpcs_h5_put_build(w->f, p) < 0)
+        st = h5fail(w, p, err);
 #undef I64
 #undef STR
     return st;

@@ -95,6 +95,7 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
         rc |= xpcs_h5_put_i64(g, "n_threads_per_rank", r->n_threads);
         rc |= xpcs_h5_put_str(g, "plan", r->plan_json);
         rc |= xpcs_h5_put_str(g, "version", "xpcs-toolkit " XPCS_VERSION);
+        rc |= xpcs_h5_put_build(g, "build");
         rc |= xpcs_h5_put_str(g, "intensity_vs_time_pixels", "mask");
         if (r->effective_config)
             rc |= xpcs_h5_put_str(g, "effective_config", r->effective_config);

@@ -1,9 +1,11 @@
 #include "h5util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xpcs/core/status.h"
+#include "xpcs/monitor/provenance.h"
 
 int xpcs_h5_put_pl(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
                    const hsize_t *dims, const void *data, hid_t dcpl)
@@ -154,4 +156,21 @@ int xpcs_h5_exists(hid_t loc, const char *path)
     }
     free(buf);
     return ok;
+}
+
+int xpcs_h5_put_build(hid_t loc, const char *name)
+{
+    xpcs_provenance p;
+    xpcs_provenance_get(&p);
+    const char *keys[] = {"version",    "git",  "compiler",    "flags",
+                          "build_type", "simd", "simd_detail", "blas"};
+    const char *vals[] = {p.version,    p.git,  p.compiler,    p.flags,
+                          p.build_type, p.simd, p.simd_detail, p.blas};
+    char path[256];
+    int rc = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", name, keys[i]);
+        rc |= xpcs_h5_put_str(loc, path, vals[i]);
+    }
+    return rc;
 }

@@ -30,6 +30,11 @@ hid_t xpcs_h5_group(hid_t loc, const char *name);
  * path whose parent is missing is an error in HDF5 1.10). */
 int xpcs_h5_exists(hid_t loc, const char *path);
 
+/* The build's provenance (monitor/provenance.h) as strings under
+ * loc/name/: version, git, compiler, flags, build_type, simd, simd_detail,
+ * blas (what built the program and the SIMD level and BLAS it ran with). */
+int xpcs_h5_put_build(hid_t loc, const char *name);
+
 /* The writers above with a creation property list (H5P_DEFAULT in the
  * forms without _pl); xpcs_h5_put_pl also takes the file type ftype apart
  * from the memory type mtype (e.g. H5T_IEEE_F64LE on disk, H5T_NATIVE_DOUBLE

@@ -197,6 +197,20 @@ double *xpcs_saxs_segment_sum(xpcs_saxs *s, int64_t *count)
     return s->seg;
 }
 
+void xpcs_saxs_frame_scale(const xpcs_saxs *s, const double *frame_sum, int64_t n, double *scale)
+{
+    for (int64_t f = 0; f < n; f++)
+        scale[f] = frame_sum[f] > 0 ? (double)s->n_mask / frame_sum[f] : 1.0;
+}
+
+void xpcs_saxs_intensity(const xpcs_saxs *s, const double *frame_sum, int64_t n, int64_t avg,
+                         double *out)
+{
+    const double n_mask = (double)s->n_mask;
+    for (int64_t k = 0; k < n; k++)
+        out[k] = n_mask > 0 ? frame_sum[k] / (n_mask * (double)avg) : 0.0;
+}
+
 void xpcs_saxs_finish(const xpcs_saxs *s, int64_t avg, double *scattering_2d, int *sq_ids,
                       int *n_out, double *scattering_1d, double *segments)
 {

@@ -1,12 +1,14 @@
-/* twotime: the dense (OpenBLAS cblas_dgemm tiles, OpenMP build) and the
+/* twotime: the dense (CBLAS cblas_dgemm tiles, one thread each: blas.h) and the
  * event kernels of the two-time map, smoothing and normalization after the
  * exact products, diagonal means.  See include/xpcs/twotime.h. */
 #include "xpcs/kernels/twotime.h"
 
-#include <cblas.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xpcs/kernels/blas.h"
+#include "xpcs_cblas.h" /* the build's CBLAS header (cmake/XpcsDependencies.cmake) */
 
 int xpcs_smooth_from_name(const char *name)
 {
@@ -128,8 +130,8 @@ static void dense_tile(const double *X, int64_t ld, int64_t N, int64_t n_pix, co
         const int64_t c0 = gstart[g], K = gstart[g + 1] - c0;
         if (K <= 0)
             continue;
-        /* tmp[r][s] = G_g(i0 + r, j0 + s) (exact: integer sums); inside a
-         * parallel region OpenBLAS runs on one thread */
+        /* tmp[r][s] = G_g(i0 + r, j0 + s) (exact: integer sums); on this
+         * thread (xpcs_blas_setup) */
         double t0 = omp_get_wtime();
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)W, (int)K, 1.0,
                     X + (size_t)i0 * (size_t)ld + (size_t)c0, (int)ld,
@@ -188,6 +190,7 @@ void xpcs_twotime_dense_rows(const double *X, int64_t n_frames, int64_t n_pix,
     const int64_t n_tiles = first[nbi];
     double blas = 0;
     int n_threads = 1;
+    xpcs_blas_setup(); /* a BLAS with threads of its own runs on one */
 #pragma omp parallel reduction(+ : blas)
     {
 #pragma omp single

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xpcs/monitor/provenance.h"
+
 #define HOST_LEN 64
 /* Per-rank vector gathered onto rank 0: wall, cpu, first start, last stop
  * per phase, the counters, then peak RSS, threads, pixels owned. */
@@ -373,6 +375,7 @@ char *xpcs_profile_json(const xpcs_profile *p)
     cJSON_AddStringToObject(root, "raw", p->raw);
     cJSON_AddStringToObject(root, "result", p->result);
     cJSON_AddBoolToObject(root, "timing_enabled", p->timing);
+    cJSON_AddItemToObject(root, "build", xpcs_provenance_json());
 
     cJSON *r = cJSON_AddObjectToObject(root, "run");
     cJSON_AddNumberToObject(r, "n_ranks", p->n_ranks);

@@ -36,11 +36,7 @@ static void *alloc_step_buffer(size_t bytes)
 
 void xpcs_run_frame_scale(const xpcs_run *x, int64_t f0, int64_t n, double *scale)
 {
-    const int64_t n_mask = xpcs_saxs_n_mask(x->saxs);
-    for (int64_t f = 0; f < n; f++) {
-        const double s = x->frame_sum[f0 + f];
-        scale[f] = s > 0 ? (double)n_mask / s : 1.0;
-    }
+    xpcs_saxs_frame_scale(x->saxs, x->frame_sum + f0, n, scale);
 }
 
 typedef struct {

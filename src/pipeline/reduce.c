@@ -88,9 +88,7 @@ static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
     xpcs_saxs_finish(x->saxs, p->avg, d->s2, d->sq_ids, &n_sq_out, d->s1, d->segs);
     /* intensity vs time: mean count per valid pixel and raw frame */
     d->int_t = xpcs_malloc(sizeof(double) * (size_t)p->n_frames);
-    const double n_mask = (double)xpcs_saxs_n_mask(x->saxs);
-    for (int64_t k = 0; k < p->n_frames; k++)
-        d->int_t[k] = n_mask > 0 ? x->frame_sum[k] / (n_mask * (double)p->avg) : 0.0;
+    xpcs_saxs_intensity(x->saxs, x->frame_sum, p->n_frames, p->avg, d->int_t);
     d->plan_json = xpcs_plan_json(p);
     d->effective = xpcs_settings_effective_json(c);
     *r = (xpcs_result){0};

@@ -1,11 +1,15 @@
 #!/bin/bash
 # Batch job scripts and the scaling / regression tools: every job script
-# passes bash -n and carries its scheduler header; run outside a scheduler
-# with a local launcher and XPCS_DRY_RUN=1 each one reaches xpcs-corr
-# --dry-run (the plan is printed, nothing is written); the batch script
-# resumes and reports failures; the scaling driver makes its table and
+# passes bash -n, carries its scheduler header and commented module load
+# lines; run outside a scheduler with a local launcher and XPCS_DRY_RUN=1
+# each one reaches xpcs-corr --dry-run (the plan is printed, nothing is
+# written), on a Rigaku 3M set too; the batch and array scripts go through
+# xpcs-corr's batch mode, whose dry run skips finished files (the 3M set's
+# result under xpcs-corr's own name); array tasks are small and shared; the
+# batch resumes and reports failures; the scaling driver makes its table and
 # plots, warns when oversubscribed; the regression check fails on a
-# throughput drop beyond the tolerance and passes within it.
+# throughput drop beyond the tolerance and passes within it.  The Spack
+# recipe mirrors the CMake options (tests/lib/spack_check.py).
 source "$(dirname "$0")/../lib/lib.sh"
 REPO=$(cd "$TESTS/.." && pwd)
 synth -o d -n j1 --rows 24 --cols 20 --frames 300
@@ -33,22 +37,74 @@ for f in slurm/xpcs_single.sbatch pbs/xpcs_single.pbs; do
 done
 check "dry runs wrote no result" test ! -e jobout/j1_results.hdf
 
+# The batch scripts hand the list to xpcs-corr's batch mode: its dry run
+# names what would run and what would be skipped, with xpcs-corr's own
+# result names (a Rigaku 3M set NAME.bin.000 -> NAME_results.hdf).
 printf 'd/j1.h5\n# a comment\n\nd/j2.h5 d/j2_qmap.h5\n' >list.txt
 for f in slurm/xpcs_batch.sbatch pbs/xpcs_batch.pbs; do
     RAW_LIST=list.txt run bash "$REPO/jobs/$f" >"$(basename "$f").log" 2>&1
-    check "$f dry run plans both files" test "$(grep -c 'rank 1 owns pixels' "$(basename "$f").log")" -eq 2
+    check "$f dry run: batch mode plans both files" \
+        test "$(grep -c '^batch: would run' "$(basename "$f").log")" -eq 2
 done
-check "batch summary line" grep -q "batch: 2 done, 0 skipped, 0 failed" xpcs_batch.sbatch.log
+check "dry runs wrote no result" test ! -e jobout/j1_results.hdf -a ! -e jobout/j2_results.hdf
+
+# a Rigaku 3M module set: the single-file scripts plan it (2 ranks, the 1676 x 2100 canvas)
+synth -o d -n r3 --rows 1676 --cols 2100 --frames 6 --rate 0.001 --iid --n-dq 4 --format rigaku3m
+for f in slurm/xpcs_single.sbatch pbs/xpcs_single.pbs; do
+    RAW=d/r3.bin.003 QMAP=d/r3_qmap.h5 run bash "$REPO/jobs/$f" >"r3-$(basename "$f").log" 2>&1
+    rc=$?
+    check "$f dry run of a Rigaku 3M set exits 0 (got $rc)" test "$rc" -eq 0
+    check "$f dry run plans the 3M canvas on 2 ranks" \
+        bash -c "grep -q 'rank 1 owns pixels' r3-$(basename "$f").log && grep -q '1676 x 2100' r3-$(basename "$f").log"
+done
+check "3M dry runs wrote no result" test ! -e jobout/r3_results.hdf
+
+# finished files are skipped: the 3M set (its result under xpcs-corr's name) and j1
+unset XPCS_DRY_RUN
+corr 1 -r d/r3.bin.000 -q d/r3_qmap.h5 -o "$OUTDIR" >r3real.log 2>&1 || { cat r3real.log; bad "3M run"; }
+corr 1 -r d/j1.h5 -q d/j1_qmap.h5 -o "$OUTDIR" >/dev/null 2>&1
+check "the 3M set's result is NAME_results.hdf" test -s jobout/r3_results.hdf
+printf 'd/r3.bin.000 d/r3_qmap.h5\nd/j1.h5\nd/j2.h5 d/j2_qmap.h5\n' >list3.txt
+export XPCS_DRY_RUN=1
+for f in slurm/xpcs_batch.sbatch pbs/xpcs_batch.pbs; do
+    RAW_LIST=list3.txt run bash "$REPO/jobs/$f" >"skip-$(basename "$f").log" 2>&1
+    L=skip-$(basename "$f").log
+    check "$f dry run skips the finished 3M set" grep -q "^batch: would skip d/r3.bin.000 (result exists)" "$L"
+    check "$f dry run skips the finished j1" grep -q "^batch: would skip d/j1.h5 (result exists)" "$L"
+    check "$f dry run runs only j2" \
+        bash -c "test \$(grep -c '^batch: would run' $L) -eq 1 && grep -q '^batch: would run d/j2.h5 -> .*jobout/j2_results.hdf' $L"
+done
+check "no result for j2 after the dry runs" test ! -e jobout/j2_results.hdf
+
+# array tasks: task 2 of CHUNK=1 plans the list's second entry into OUTDIR/part-2
+for f in slurm/xpcs_array.sbatch pbs/xpcs_array.pbs; do
+    rm -rf jobout/part-2
+    RAW_LIST=list3.txt SLURM_ARRAY_TASK_ID=2 PBS_ARRAY_INDEX=2 run bash "$REPO/jobs/$f" \
+        >"array-$(basename "$f").log" 2>&1
+    L=array-$(basename "$f").log
+    check "$f task 2: its entry only, into part-2" \
+        bash -c "test \$(grep -c '^batch: would run' $L) -eq 1 && grep -q '^batch: would run d/j1.h5 -> .*jobout/part-2/j1_results.hdf' $L"
+    check "$f: small shared tasks (no exclusive node)" \
+        bash -c "! grep -qE '^#SBATCH --exclusive|^#PBS -l place=.*excl' '$REPO/jobs/$f'"
+done
+unset XPCS_DRY_RUN
 
 # a real batch: one file done before (skipped), one missing file fails alone
-unset XPCS_DRY_RUN
-corr 1 -r d/j1.h5 -q d/j1_qmap.h5 -o "$OUTDIR" >/dev/null 2>&1
 printf 'd/j1.h5\nd/nope.h5\nd/j2.h5 d/j2_qmap.h5\n' >list2.txt
 RAW_LIST=list2.txt run bash "$REPO/jobs/slurm/xpcs_batch.sbatch" >real.log 2>&1
 rc=$?
 check "batch with a bad file exits non-zero (got $rc)" test "$rc" -ne 0
-check "batch: 1 done, 1 skipped, 1 failed" grep -q "batch: 1 done, 1 skipped, 1 failed" real.log
+check "batch: 1 done, 1 skipped, 1 failed" grep -q "batch: 3 file(s): 1 done, 1 skipped, 1 failed" real.log
 check "the good file after the bad one was done" test -s jobout/j2_results.hdf
+check "the batch summary was written" test -s jobout/batch_summary.json
+for f in "$REPO"/jobs/slurm/*.sbatch "$REPO"/jobs/pbs/*.pbs; do
+    check "$(basename "$f"): commented module load lines" grep -q "^#   module load" "$f"
+    check "$(basename "$f"): no loop of its own over raw files" bash -c "! grep -q 'while read' '$f'"
+done
+
+# the Spack recipe: loads, mirrors every CMake option, maps the BLAS providers
+check "spack/packages/xpcs-toolkit/package.py mirrors the CMake options" \
+    run "$PY" "$TESTS/lib/spack_check.py" "$REPO"
 
 # the scaling job scripts reach the driver's dry run
 export XPCS_DRY_RUN=1 XPCS_LAUNCHER="$MPIEXEC $NPFLAG {ranks}" RANKS=1,2 THREADS=1 REPEAT=1

@@ -157,6 +157,7 @@ typedef struct {
     const char *usage_tail;     /* --help after them (before the generated lists) */
     const char *keys_title;     /* --help: title of the config-file keys list; NULL: none */
     const char *settings_title; /* --help: title of the settings list; NULL: none */
+    const char *summary;        /* the man page's one line (optdoc.h) */
 } xpcs_opts_table;
 
 #define XPCS_OPTS_N(rows) ((int)(sizeof(rows) / sizeof((rows)[0])))

@@ -12,5 +12,7 @@ typedef enum { XPCS_DT_INVALID = 0, XPCS_DT_U8, XPCS_DT_U16, XPCS_DT_U32, XPCS_D
 size_t xpcs_dtype_size(xpcs_dtype t);
 /* "uint8", "uint16", "uint32", "float64" (HDF5 and NumPy spelling). */
 const char *xpcs_dtype_name(xpcs_dtype t);
+/* The type of such a name; XPCS_DT_INVALID for any other. */
+xpcs_dtype xpcs_dtype_from_name(const char *name);
 
 #endif

@@ -20,7 +20,8 @@ xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xp
 /* The options and provenance every config group holds: avg_frame,
  * stride_frame, begin_frame, end_frame (resolved raw range),
  * normalize_frame, type, analysis_type, dq_selection, raw, qmap, output,
- * dataset, n_ranks, n_threads_per_rank, plan, version, under group/. */
+ * dataset, n_ranks, n_threads_per_rank, plan, version, and the provenance
+ * group build/ (h5util: xpcs_h5_put_build), under group/. */
 xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_result *r,
                             const char *type_name, xpcs_err *err);
 

@@ -61,4 +61,12 @@ void xpcs_saxs_finish(const xpcs_saxs *s, int64_t avg, double *scattering_2d, in
 
 int64_t xpcs_saxs_n_mask(const xpcs_saxs *s);
 
+/* --normalize-frame: scale[i] = valid pixels / frame_sum[i] (1 for a frame
+ * that sums to 0), for n frames. */
+void xpcs_saxs_frame_scale(const xpcs_saxs *s, const double *frame_sum, int64_t n, double *scale);
+/* intensity_vs_time: out[k] = frame_sum[k] / (valid pixels x avg), the mean
+ * count per valid pixel and raw frame (0 without valid pixels). */
+void xpcs_saxs_intensity(const xpcs_saxs *s, const double *frame_sum, int64_t n, int64_t avg,
+                         double *out);
+
 #endif
