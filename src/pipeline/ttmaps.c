@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/core/signals.h"
 #include "xpcs/io/h5extra.h"
 #include "xpcs/kernels/twotime.h"
 #include "ttstage_impl.h"
@@ -56,10 +57,23 @@ static void compute_bin(xpcs_ttstage *t, int b, double *sec, double *blas_sec, d
     xpcs_twotime_pack_upper(t->C, N, t->tri);
 }
 
-/* compute_bin as phase twotime, inside the caller's phase write. */
+/* compute_bin as phase twotime, inside the caller's phase write.  After a
+ * stop signal the maps are not computed any more (zeros go to rank 0,
+ * which writes nothing then), so every rank reaches the end quickly. */
 static void compute_timed(xpcs_ttstage *t, int b, double *sec, double *blas, double *events,
                           xpcs_timers *tm)
 {
+    if (xpcs_signal_pending()) {
+        const int64_t N = t->N;
+        if (!t->tri)
+            t->tri = xpcs_calloc((size_t)xpcs_twotime_tri_len(N), sizeof(float));
+        if (!t->g2)
+            t->g2 = xpcs_calloc((size_t)N + 1, sizeof(double));
+        if (!t->seg)
+            t->seg = xpcs_calloc((size_t)(N / 5 * 5) + 1, sizeof(double));
+        *sec = *blas = *events = 0;
+        return;
+    }
     xpcs_timer_stop(tm, XPCS_T_WRITE);
     xpcs_timer_start(tm, XPCS_T_TWOTIME);
     compute_bin(t, b, sec, blas, events);
@@ -116,8 +130,10 @@ static xpcs_status take_bin(xpcs_ttstage *t, int b, const double *g2, const doub
     t->bin_sec[b] = sec;
     t->bin_blas[b] = blas;
     t->bin_events[b] = events;
+    if (!st && xpcs_signal_pending())
+        st = xpcs_signal_fail(err);
     if (st)
-        return st; /* after an error: only drain */
+        return st; /* after an error or a stop signal: only drain */
     char path[128];
     snprintf(path, sizeof path, "/xpcs/twotime/correlation_map/c2_%05d", b + 1);
     return xpcs_h5x_upper_map(w, path, N, t->tri, err);
