@@ -27,6 +27,9 @@ void xpcs_signals_install(void)
         sigaddset(&sa.sa_mask, sigs[i]);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaction(sigs[i], &sa, NULL);
+    /* a file-size limit (ulimit -f) fails the write with EFBIG, reported
+     * like a full disk, instead of killing the rank mid-file */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 int xpcs_signal_pending(void)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,10 +82,19 @@ static herr_t find_errno(unsigned n, const H5E_error2_t *e, void *data)
     return 0;
 }
 
+/* The errors a write meets on a full or failing disk. */
+static int disk_errno(int e)
+{
+    return e == ENOSPC || e == EDQUOT || e == EFBIG || e == EIO || e == EROFS;
+}
+
 xpcs_status xpcs_h5pub_fail(const xpcs_publish *p, const char *what, xpcs_err *err)
 {
+    const int e0 = errno; /* the failed write's, when HDF5's later calls cleared its stack */
     errno_walk w = {0};
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_errno, &w);
+    if (w.e <= 0 && disk_errno(e0))
+        w.e = e0;
     char act[128];
     snprintf(act, sizeof act, "write %s", what);
     if (w.e > 0)
@@ -123,6 +133,15 @@ void xpcs_h5pub_discard(hid_t *f)
         dup2(m, hfd);
         close(m);
     }
+    /* a file-size limit (ulimit -f) would fail the scratch file too */
+    struct rlimit lim, raised;
+    const int have = getrlimit(RLIMIT_FSIZE, &lim) == 0;
+    raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (have)
+        setrlimit(RLIMIT_FSIZE, &raised);
     H5Fclose(*f);
+    if (have)
+        setrlimit(RLIMIT_FSIZE, &lim);
     *f = -1;
 }

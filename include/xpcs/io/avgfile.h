@@ -3,10 +3,10 @@
  *
  * Reads what the rules look at in one result file, reads the averaged
  * datasets, and writes the averaged file: a byte copy of a template (the
- * first accepted input) at "<out>.tmp" whose averaged datasets are replaced
- * and which gets /xpcs/average/{files, accepted, rejected, reasons,
- * g2_baseline, int_t_block_min, int_t_block_max, config/...}; renamed to out
- * when complete, removed on any error.
+ * first accepted input) in a temporary (core/publish.h) whose averaged
+ * datasets are replaced and which gets /xpcs/average/{files, accepted,
+ * rejected, reasons, g2_baseline, int_t_block_min, int_t_block_max,
+ * config/...}; published as out when complete, removed on any error.
  */
 #ifndef XPCS_AVGFILE_H
 #define XPCS_AVGFILE_H
