@@ -266,9 +266,10 @@ wait_for() {
 # within 3 s; the ranks either stop (one line naming the signal and the
 # file, nothing left) or had published their complete result before the
 # signal reached them.
+STEPS="--step-frames 1" # a frame per step: a run of a few seconds
 RC=0
-start tm -r L/l.h5 -q L/l_qmap.h5 -o tm $TT
-wait_for . tm && sleep 0.2
+start tm -r L/l.h5 -q L/l_qmap.h5 -o tm $STEPS $TT
+wait_for . tm
 echo "+ kill -TERM mpirun"
 kill -TERM $MPID
 sleep 3
@@ -283,7 +284,6 @@ else
 fi
 check "... mpirun's exit $RC (its report of it: 1, or the ranks' 143); $how" \
     eval "{ test $RC -eq 1 || test $RC -eq 143; } && test '$how' != neither"
-STEPS="--step-frames 1" # a frame per step: a run of a few seconds
 # SIGTERM to the ranks themselves (as srun and scancel send it): during the
 # steps and while the result's temporary is being written
 for when in steps write; do
