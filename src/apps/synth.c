@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* mkdir -p */
 static xpcs_status make_dirs(const char *dir, xpcs_err *err)

@@ -1,14 +1,12 @@
 /* avgfile: the files of xpcs-average (see xpcs/io/avgfile.h). */
 #include "xpcs/io/avgfile.h"
 
-#include <errno.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "h5pub.h"
 #include "h5util.h"

@@ -1,6 +1,5 @@
 #include "xpcs/io/h5out.h"
 
-#include <errno.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "h5pub.h"
 #include "h5util.h"
