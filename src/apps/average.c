@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xpcs/io/avgfile.h"
@@ -444,7 +445,8 @@ static xpcs_status write_average(const xpcs_average *A, const double *const *avg
                       "equal blocks of x; reject when |lo - median(lo)| or |hi - median(hi)| over "
                       "the files exceeds int_t_sigma * max(1.4826 MAD, int_t_floor) (3+ files)",
         .g2_err_rule = "mean(normalized_g2_err) / sqrt(n_accepted)"};
-    xpcs_status st = xpcs_avgfile_write(first_accepted(A)->path, o->out, avg, &r, err);
+    xpcs_status st =
+        xpcs_avgfile_write(first_accepted(A)->path, o->out, o->overwrite, avg, &r, err);
     free(all);
     free(base);
     return st;
@@ -457,7 +459,8 @@ xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "no file accepted out of %d (reasons above): nothing to average", A->n);
     const char *out = A->o.out;
-    if (!A->o.overwrite && access(out, F_OK) == 0)
+    struct stat sb; /* lstat: a link at out counts, also a dangling one */
+    if (!A->o.overwrite && lstat(out, &sb) == 0)
         return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: file exists: use -w/--overwrite to replace it",
                          out);
     char rout[PATH_MAX], rin[PATH_MAX];
@@ -470,8 +473,6 @@ xpcs_status xpcs_average_write(const xpcs_average *A, xpcs_err *err)
         divide(A, sum, na);
         st = write_average(A, (const double *const *)sum, err);
     }
-    else
-        xpcs_avgfile_discard(out);
     for (int k = 0; k < XPCS_AVG_N; k++)
         free(sum[k]);
     return st;

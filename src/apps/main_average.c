@@ -43,7 +43,7 @@ static const xpcs_opt average_rows[] = {
      .type = XPCS_OPT_PTR,
      F(o.out),
      .arg = "FILE",
-     .help = "the averaged result (written to FILE.tmp, renamed)"},
+     .help = "the averaged result (written to a temporary, renamed)"},
     {.name = "overwrite",
      .letter = 'w',
      .type = XPCS_OPT_FLAG,

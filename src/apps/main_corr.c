@@ -5,6 +5,7 @@
 
 #include "xpcs/config/config.h"
 #include "xpcs/config/optdoc.h"
+#include "xpcs/core/signals.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/kernels/simd.h"
 #include "xpcs/parallel/comm.h"
@@ -44,7 +45,7 @@ static int corr_main(int argc, char **argv, const xpcs_comm *world)
     fflush(stdout);
     fflush(stderr);
     xpcs_config_free(&cfg);
-    return (int)st;
+    return xpcs_exit_code(st);
 }
 
 int main(int argc, char **argv)
@@ -59,6 +60,9 @@ int main(int argc, char **argv)
         return XPCS_ERR_MPI;
     }
     xpcs_h5_quiet();
+    /* SIGTERM, SIGINT, SIGHUP, SIGUSR1: every rank stops at its next step
+     * boundary, removes its temporaries and exits with 128 + the signal */
+    xpcs_signals_install();
     int rc = corr_main(argc, argv, world);
     xpcs_comm_finalize(&world);
     return rc;

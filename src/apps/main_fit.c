@@ -116,7 +116,7 @@ static const xpcs_opts_table fit_table = {
         "\n"
         "Fits every dynamic bin's g2 in RESULT.hdf (weighted by the g2 errors, GSL trust\n"
         "region), then tau(q) = prefactor * q^exponent, and writes /xpcs/fit/<model> into\n"
-        "the file (through RESULT.hdf.tmp, renamed when complete).  The last line on stdout\n"
+        "the file (through a temporary copy, renamed when complete).  The last line on stdout\n"
         "is the result file's path.\n"
         "\n",
     .usage_tail = "Exit codes: 2 usage, 3 input, 4 output.\n",

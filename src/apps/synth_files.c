@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-xpcs_status xpcs_synth_write_data(const xpcs_synth_model *m, const char *file, xpcs_err *err)
+xpcs_status xpcs_synth_write_data(const xpcs_synth_model *m, xpcs_publish *file, xpcs_err *err)
 {
     const xpcs_synth_params *p = &m->p;
     const xpcs_dtype type = p->dtype == XPCS_SYNTH_U8    ? XPCS_DT_U8
@@ -47,7 +47,7 @@ xpcs_status xpcs_synth_write_data(const xpcs_synth_model *m, const char *file, x
     return xpcs_h5w_close(&w, st, err);
 }
 
-xpcs_status xpcs_synth_write_events(const xpcs_synth_model *m, const char *const *files,
+xpcs_status xpcs_synth_write_events(const xpcs_synth_model *m, xpcs_publish *const *files,
                                     int n_files, xpcs_err *err)
 {
     const xpcs_synth_params *p = &m->p;
@@ -70,7 +70,7 @@ xpcs_status xpcs_synth_write_events(const xpcs_synth_model *m, const char *const
     return st != XPCS_OK && cst == XPCS_OK ? st : cst;
 }
 
-xpcs_status xpcs_synth_write_metadata(const xpcs_synth_model *m, const char *file, xpcs_err *err)
+xpcs_status xpcs_synth_write_metadata(const xpcs_synth_model *m, xpcs_publish *file, xpcs_err *err)
 {
     const xpcs_synth_params *p = &m->p;
     char now[32] = "1970-01-01T00:00:00Z", scan[32];
@@ -154,7 +154,7 @@ static xpcs_status qmap_maps(const xpcs_synth_model *m, xpcs_h5w *w, xpcs_err *e
     return st;
 }
 
-xpcs_status xpcs_synth_write_qmap(const xpcs_synth_model *m, const char *file, const char *source,
+xpcs_status xpcs_synth_write_qmap(const xpcs_synth_model *m, xpcs_publish *file, const char *source,
                                   xpcs_err *err)
 {
     const xpcs_synth_params *p = &m->p;
@@ -193,7 +193,7 @@ xpcs_status xpcs_synth_write_qmap(const xpcs_synth_model *m, const char *file, c
     return xpcs_h5w_close(&w, st, err);
 }
 
-xpcs_status xpcs_synth_write_truth(const xpcs_synth_model *m, const char *file, xpcs_err *err)
+xpcs_status xpcs_synth_write_truth(const xpcs_synth_model *m, xpcs_publish *file, xpcs_err *err)
 {
     const int64_t K[1] = {m->n_dq};
     double *ts = xpcs_malloc((size_t)K[0] * sizeof *ts);

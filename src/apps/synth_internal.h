@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "xpcs/apps/synth.h"
+#include "xpcs/core/publish.h"
 
 #define SYNTH_PATH_MAX 4096
 #define SYNTH_FMT_EVENTS (XPCS_SYNTH_FMT_RIGAKU | XPCS_SYNTH_FMT_RIGAKU3M)
@@ -70,16 +71,17 @@ void xpcs_synth_frame(xpcs_synth_gen *g, int64_t t, void *out);
  * returns events in the 3M gaps (the event writer drops them). */
 size_t xpcs_synth_events(xpcs_synth_gen *g, int64_t t, uint32_t *pix, uint32_t *cnt);
 
-/* ---- the files (synth_files.c) ---- */
+/* ---- the files (synth_files.c), each into its temporary (core/publish.h;
+ * synth.c publishes them) ---- */
 
 /* source: the data file's name, recorded in the q map */
-xpcs_status xpcs_synth_write_qmap(const xpcs_synth_model *m, const char *file, const char *source,
+xpcs_status xpcs_synth_write_qmap(const xpcs_synth_model *m, xpcs_publish *file, const char *source,
                                   xpcs_err *err);
-xpcs_status xpcs_synth_write_truth(const xpcs_synth_model *m, const char *file, xpcs_err *err);
-xpcs_status xpcs_synth_write_metadata(const xpcs_synth_model *m, const char *file, xpcs_err *err);
-xpcs_status xpcs_synth_write_data(const xpcs_synth_model *m, const char *file, xpcs_err *err);
+xpcs_status xpcs_synth_write_truth(const xpcs_synth_model *m, xpcs_publish *file, xpcs_err *err);
+xpcs_status xpcs_synth_write_metadata(const xpcs_synth_model *m, xpcs_publish *file, xpcs_err *err);
+xpcs_status xpcs_synth_write_data(const xpcs_synth_model *m, xpcs_publish *file, xpcs_err *err);
 /* NAME.bin (n_files 1) or the 3M's NAME.bin.000 ... .005 (n_files 6). */
-xpcs_status xpcs_synth_write_events(const xpcs_synth_model *m, const char *const *files,
+xpcs_status xpcs_synth_write_events(const xpcs_synth_model *m, xpcs_publish *const *files,
                                     int n_files, xpcs_err *err);
 
 #endif

@@ -1,40 +1,112 @@
 #include "xpcs/core/fileutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-xpcs_status xpcs_copy_file(const char *src, const char *dst, const char *role, xpcs_err *err)
+const char *xpcs_errno_name(int e)
 {
-    FILE *in = fopen(src, "rb");
-    if (!in)
+    switch (e) {
+    case ENOSPC:
+        return "ENOSPC";
+    case EDQUOT:
+        return "EDQUOT";
+    case EROFS:
+        return "EROFS";
+    case EIO:
+        return "EIO";
+    case EFBIG:
+        return "EFBIG";
+    case EACCES:
+        return "EACCES";
+    case EPERM:
+        return "EPERM";
+    case EEXIST:
+        return "EEXIST";
+    case ENOENT:
+        return "ENOENT";
+    case ELOOP:
+        return "ELOOP";
+    case EISDIR:
+        return "EISDIR";
+    case ENOTDIR:
+        return "ENOTDIR";
+    case EXDEV:
+        return "EXDEV";
+    case ENAMETOOLONG:
+        return "ENAMETOOLONG";
+    case EINTR:
+        return "EINTR";
+    default:
+        return "errno";
+    }
+}
+
+xpcs_status xpcs_fail_errno(xpcs_err *err, xpcs_status code, const char *file, const char *what,
+                            int e)
+{
+    const char *name = xpcs_errno_name(e);
+    if (strcmp(name, "errno") == 0)
+        return xpcs_fail(err, code, "%s: cannot %s: %s (errno %d)", file, what, strerror(e), e);
+    return xpcs_fail(err, code, "%s: cannot %s: %s (%s)", file, what, strerror(e), name);
+}
+
+int xpcs_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return errno;
+        if (k == 0)
+            return EIO;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+xpcs_status xpcs_copy_to_fd(const char *src, const char *role, int fd, const char *dst,
+                            xpcs_err *err)
+{
+    /* O_NONBLOCK: a FIFO in place of the file must not block the open */
+    int in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (in < 0)
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the %s: %s", src, role,
                          strerror(errno));
-    FILE *out = fopen(dst, "wb");
-    if (!out) {
-        int e = errno;
-        fclose(in);
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create: %s", dst, strerror(e));
+    struct stat sb;
+    if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(in);
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: the %s is not a regular file", src, role);
     }
-    char *buf = xpcs_malloc(1 << 20);
-    size_t n;
-    int bad = 0;
-    while ((n = fread(buf, 1, 1 << 20, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) {
-            bad = 1;
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
+    const size_t block = (size_t)1 << 20;
+    char *buf = xpcs_malloc(block);
+    xpcs_status st = XPCS_OK;
+    for (;;) {
+        ssize_t n = read(in, buf, block);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the %s: %s", src, role,
+                           strerror(errno));
             break;
         }
-    bad |= ferror(in);
+        if (n == 0)
+            break;
+        int e = xpcs_write_all(fd, buf, (size_t)n);
+        if (e) {
+            st = xpcs_fail_errno(err, XPCS_ERR_OUTPUT, dst, "write", e);
+            break;
+        }
+    }
     free(buf);
-    fclose(in);
-    if (fclose(out) != 0)
-        bad = 1;
-    if (bad)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot copy %s (disk full?)", dst, src);
-    struct stat sb; /* keep the original's permissions */
-    if (stat(src, &sb) == 0)
-        chmod(dst, sb.st_mode & 07777);
-    return XPCS_OK;
+    close(in);
+    return st;
 }

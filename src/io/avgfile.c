@@ -1,17 +1,16 @@
 /* avgfile: the files of xpcs-average (see xpcs/io/avgfile.h). */
 #include "xpcs/io/avgfile.h"
 
-#include <errno.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "h5pub.h"
 #include "h5util.h"
-#include "xpcs/core/fileutil.h"
+#include "xpcs/core/publish.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/io/h5read.h"
 
@@ -207,50 +206,38 @@ static int rewrite(hid_t f, const char *path, const double *v)
     return rc;
 }
 
-static void tmp_name(const char *out, char *tmp, size_t n)
-{
-    snprintf(tmp, n, "%s.tmp", out);
-}
-
-xpcs_status xpcs_avgfile_write(const char *template_path, const char *out,
+xpcs_status xpcs_avgfile_write(const char *template_path, const char *out, int overwrite,
                                const double *const avg[XPCS_AVG_N], const xpcs_avg_record *rec,
                                xpcs_err *err)
 {
-    char tmp[PATH_MAX + 8];
-    tmp_name(out, tmp, sizeof tmp);
+    xpcs_publish *p = NULL;
+    xpcs_publish_remove_stale(out); /* a killed run's leftovers */
+    xpcs_status st =
+        xpcs_publish_begin(out, overwrite ? XPCS_PUBLISH_REPLACE : XPCS_PUBLISH_NEW, &p, err);
+    if (st)
+        return st;
+    st = xpcs_publish_copy(p, template_path, "result file", err);
     hid_t f = -1;
-    xpcs_status st = xpcs_copy_file(template_path, tmp, "result file", err);
-    if (!st) {
-        f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (f < 0)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot open the copy of %s for writing", tmp,
-                           template_path);
-    }
+    if (!st && (f = xpcs_h5pub_open(p, template_path, "result file", err)) < 0)
+        st = XPCS_ERR_INPUT;
+    /* the datasets are rewritten in place; the record is small */
+    const double bytes = 64.0 * 1024 + 256.0 * (rec->n + 8);
+    if (!st)
+        st = xpcs_h5pub_reserve(f, p, bytes, err);
     if (!st) {
         int rc = 0;
         for (int k = 0; k < XPCS_AVG_N; k++)
             rc |= rewrite(f, avg_paths[k], avg[k]);
         rc |= write_record(f, rec);
-        if (rc < 0) {
-            char h5[256];
-            xpcs_h5_last_error(h5, sizeof h5);
-            st =
-                xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the average (HDF5: %s)", tmp, h5);
-        }
+        if (rc < 0)
+            st = xpcs_h5pub_fail(p, "the average", err);
     }
-    if (f >= 0 && H5Fclose(f) < 0 && !st)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close (disk full?)", tmp);
-    if (!st && rename(tmp, out) != 0)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, out,
-                       strerror(errno));
-    if (st)
-        unlink(tmp);
-    return st;
-}
-
-void xpcs_avgfile_discard(const char *out)
-{
-    char tmp[PATH_MAX + 8];
-    tmp_name(out, tmp, sizeof tmp);
-    unlink(tmp);
+    if (!st)
+        st = xpcs_h5pub_close(&f, p, err);
+    xpcs_h5pub_discard(&f);
+    if (st) {
+        xpcs_publish_abandon(&p);
+        return st;
+    }
+    return xpcs_publish_commit(&p, err);
 }

@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xpcs/core/fileutil.h"
+#include "xpcs/core/publish.h"
+#include "h5pub.h"
 #include "h5util.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/io/h5read.h"
@@ -336,6 +337,39 @@ static void print_summary(FILE *log, const xpcs_fit_options *o, const fit_input 
         fprintf(log, "xpcs-fit: tau(q): %d usable bins, fewer than 3: no power law\n", t->n_used);
 }
 
+/* The result with group (re)written, published over path (its mode kept). */
+static xpcs_status write_copy(const char *path, const char *group, int exists,
+                              const xpcs_fit_options *o, const fit_input *in,
+                              const xpcs_fit_result *res, const xpcs_tauq_result *tq,
+                              const unsigned char *used, xpcs_err *err)
+{
+    xpcs_publish *p = NULL;
+    xpcs_publish_remove_stale(path); /* a killed update's leftovers */
+    xpcs_status st = xpcs_publish_begin(path, XPCS_PUBLISH_REPLACE, &p, err);
+    if (st)
+        return st;
+    xpcs_publish_keep_mode(p, path);
+    st = xpcs_publish_copy(p, path, "result file", err);
+    hid_t w = -1;
+    if (!st && (w = xpcs_h5pub_open(p, path, "result file", err)) < 0)
+        st = XPCS_ERR_INPUT;
+    /* g2_fit (n_t x n_bins) and the per-bin rows */
+    const double bytes = 8.0 * ((double)in->n_t * (in->n_bins + 1) + 64.0 * in->n_bins) + 16384.0;
+    if (!st)
+        st = xpcs_h5pub_reserve(w, p, bytes, err);
+    if (!st && ((exists && H5Ldelete(w, group, H5P_DEFAULT) < 0) ||
+                write_fit(w, o, in, res, tq, used) < 0))
+        st = xpcs_h5pub_fail(p, group, err);
+    if (!st)
+        st = xpcs_h5pub_close(&w, p, err);
+    xpcs_h5pub_discard(&w);
+    if (st) {
+        xpcs_publish_abandon(&p);
+        return st;
+    }
+    return xpcs_publish_commit(&p, err);
+}
+
 xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, int overwrite,
                                  FILE *log, int verbose, xpcs_fit_summary *sum, xpcs_err *err)
 {
@@ -389,35 +423,8 @@ xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, in
     s->t_first = in.t[0];
     s->t_last = in.t[in.n_t - 1];
 
-    /* write through a temporary copy */
-    char tmp[4096 + 8];
-    if (!st && strlen(path) + 5 > sizeof tmp)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: path too long", path);
-    if (!st) {
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        st = xpcs_copy_file(path, tmp, "result file", err);
-        if (!st) {
-            hid_t w = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-            int rc = w < 0 ? -1 : 0;
-            if (!rc && exists && H5Ldelete(w, group, H5P_DEFAULT) < 0)
-                rc = -1;
-            if (!rc)
-                rc = write_fit(w, o, &in, res, &s->tq, used);
-            if (w >= 0 && H5Fclose(w) < 0)
-                rc = -1;
-            if (rc) {
-                char h5[256];
-                xpcs_h5_last_error(h5, sizeof h5);
-                st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write %s (HDF5: %s)", tmp, group,
-                               h5);
-            }
-            else if (rename(tmp, path) != 0)
-                st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, path,
-                               strerror(errno));
-            if (st)
-                unlink(tmp);
-        }
-    }
+    if (!st) /* through a copy: the original is untouched until the update is complete */
+        st = write_copy(path, group, exists, o, &in, res, &s->tq, used, err);
     if (!st)
         print_summary(log, o, &in, res, s, verbose);
     free(tau);

@@ -5,15 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xpcs/io/h5in.h"
+#include "h5pub.h"
 #include "h5util.h"
 #include "resfile.h"
 
 static xpcs_status h5fail(xpcs_resfile *w, const char *path, xpcs_err *err)
 {
-    char h5[256];
-    xpcs_h5_last_error(h5, sizeof h5);
-    return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write %s (HDF5: %s)", w->tmp, path, h5);
+    return xpcs_h5pub_fail(w->pub, path, err);
+}
+
+/* Room for n elements of esz bytes before HDF5 writes them (h5pub.h). */
+static xpcs_status reserve(xpcs_resfile *w, int rank, const int64_t *dims, double esz,
+                           xpcs_err *err)
+{
+    double n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= (double)dims[i];
+    return xpcs_resfile_reserve(w, n * esz, err);
 }
 
 static hid_t create(xpcs_resfile *w, const char *path, hid_t type, int rank, const int64_t *dims,
@@ -36,6 +44,9 @@ static xpcs_status put(xpcs_resfile *w, const char *path, hid_t type, int rank, 
     hsize_t d[8] = {0};
     for (int i = 0; i < rank && i < 8; i++)
         d[i] = (hsize_t)dims[i];
+    xpcs_status st = reserve(w, rank, dims, (double)H5Tget_size(type), err);
+    if (st)
+        return st;
     return xpcs_h5_put(w->f, path, type, rank, d, data) < 0 ? h5fail(w, path, err) : XPCS_OK;
 }
 
@@ -53,6 +64,10 @@ xpcs_status xpcs_h5x_i64(xpcs_resfile *w, const char *path, int rank, const int6
 
 xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xpcs_err *err)
 {
+    int64_t len = (int64_t)strlen(text) + 1;
+    xpcs_status st = reserve(w, 1, &len, 1.0, err);
+    if (st)
+        return st;
     return xpcs_h5_put_str(w->f, path, text) < 0 ? h5fail(w, path, err) : XPCS_OK;
 }
 
@@ -108,8 +123,12 @@ xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, in
         ds = H5Dopen2(w->f, path, H5P_DEFAULT);
         sp = ds >= 0 ? H5Dget_space(ds) : H5Screate(H5S_SCALAR);
     }
-    else
+    else { /* the whole map's room first: a full disk is an error, not a crash */
+        xpcs_status st = reserve(w, 2, dims, sizeof(float), err);
+        if (st)
+            return st;
         ds = create(w, path, H5T_NATIVE_FLOAT, 2, dims, &sp);
+    }
     int ok = ds >= 0;
     /* rows in blocks of about 8 MiB, zeros left of the diagonal */
     int64_t rows = n > 0 ? (8 << 20) / (4 * n) : 1;

@@ -1,18 +1,16 @@
 #include "xpcs/io/h5out.h"
 
-#include <errno.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "xpcs/core/fileutil.h"
+#include "h5pub.h"
 #include "h5util.h"
 #include "xpcs/io/h5in.h"
-#include "xpcs/io/names.h"
 #include "resfile.h"
 
 static double qmap_scalar(hid_t qf, const char *name, double fallback)
@@ -127,34 +125,38 @@ static int write_results(hid_t f, hid_t qf, const xpcs_result *r)
     return rc;
 }
 
+/* Bytes the datasets of r take (the reservation before HDF5 writes). */
+static double result_bytes(const xpcs_result *r)
+{
+    struct stat sb;
+    double b = stat(r->qmap_path, &sb) == 0 ? (double)sb.st_size : 0.0; /* the /qmap copy */
+    b += (double)r->n_delays * (8.0 + 16.0 * r->n_dq);
+    b += 8.0 * ((double)r->rows * (double)r->cols + (double)r->n_sq_out * (1.0 + r->n_seg));
+    b += 16.0 * (double)r->n_frames;
+    b += (r->plan_json ? strlen(r->plan_json) : 0) +
+         (r->effective_config ? strlen(r->effective_config) : 0) + 8192.0;
+    return b;
+}
+
 xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_err *err)
 {
     xpcs_resfile *w = xpcs_calloc(1, sizeof *w);
     w->f = -1;
-    xpcs_tmp_name(r->out_path, w->tmp, sizeof w->tmp);
-    snprintf(w->final, sizeof w->final, "%s", r->out_path);
-    xpcs_status st = XPCS_OK;
+    /* without -w a result that appears meanwhile (another run) is kept */
+    xpcs_status st = xpcs_publish_begin(
+        r->out_path, r->cfg->overwrite ? XPCS_PUBLISH_REPLACE : XPCS_PUBLISH_NEW, &w->pub, err);
+    if (!st && r->meta_path)
+        st = xpcs_publish_copy(w->pub, r->meta_path, "metadata file", err);
+    if (!st && (w->f = xpcs_h5pub_open(w->pub, r->meta_path, "metadata file", err)) < 0)
+        st = r->meta_path ? XPCS_ERR_INPUT : XPCS_ERR_OUTPUT;
+    if (!st)
+        st = xpcs_resfile_reserve(w, result_bytes(r), err);
     hid_t qf = -1;
-    if (r->meta_path) {
-        st = xpcs_copy_file(r->meta_path, w->tmp, "metadata file", err);
-        if (!st && (w->f = H5Fopen(w->tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
-            char h5[256];
-            xpcs_h5_last_error(h5, sizeof h5);
-            st = xpcs_fail(err, XPCS_ERR_INPUT,
-                           "%s: metadata file is not a readable HDF5 file (HDF5: %s)", r->meta_path,
-                           h5);
-        }
-    }
-    else if ((w->f = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create result file", w->tmp);
     if (!st && (qf = H5Fopen(r->qmap_path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot reopen the q-map file", r->qmap_path);
     if (!st &&
-        ((!r->meta_path && minimal_entry(w->f, qf, r) < 0) || write_results(w->f, qf, r) < 0)) {
-        char h5[256];
-        xpcs_h5_last_error(h5, sizeof h5);
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the result (HDF5: %s)", w->tmp, h5);
-    }
+        ((!r->meta_path && minimal_entry(w->f, qf, r) < 0) || write_results(w->f, qf, r) < 0))
+        st = xpcs_h5pub_fail(w->pub, "the result", err);
     if (qf >= 0)
         H5Fclose(qf);
     if (st) {
@@ -165,24 +167,24 @@ xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_e
     return XPCS_OK;
 }
 
+xpcs_status xpcs_resfile_reserve(xpcs_resfile *w, double more, xpcs_err *err)
+{
+    return xpcs_h5pub_reserve(w->f, w->pub, more, err);
+}
+
 const char *xpcs_resfile_name(const xpcs_resfile *f)
 {
-    return f->tmp;
+    return xpcs_publish_final(f->pub);
 }
 
 xpcs_status xpcs_resfile_commit(xpcs_resfile **fp, xpcs_err *err)
 {
     xpcs_resfile *w = *fp;
-    xpcs_status st = XPCS_OK;
-    herr_t rc = H5Fclose(w->f);
-    w->f = -1;
-    if (rc < 0)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close the result (disk full?)", w->tmp);
-    else if (rename(w->tmp, w->final) != 0)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", w->tmp, w->final,
-                       strerror(errno));
+    xpcs_status st = xpcs_h5pub_close(&w->f, w->pub, err);
     if (st)
-        unlink(w->tmp);
+        xpcs_publish_abandon(&w->pub);
+    else
+        st = xpcs_publish_commit(&w->pub, err);
     free(w);
     *fp = NULL;
     return st;
@@ -193,9 +195,8 @@ void xpcs_resfile_abandon(xpcs_resfile **fp)
     if (!fp || !*fp)
         return;
     xpcs_resfile *w = *fp;
-    if (w->f >= 0)
-        H5Fclose(w->f);
-    unlink(w->tmp);
+    xpcs_h5pub_discard(&w->f);
+    xpcs_publish_abandon(&w->pub);
     free(w);
     *fp = NULL;
 }

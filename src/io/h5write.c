@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5pub.h"
 #include "h5util.h"
 
 struct xpcs_h5w {
     hid_t file;
-    char *name;        /* for messages */
+    xpcs_publish *pub; /* the temporary it is written into */
+    char *name;        /* for messages: the final name */
     H5E_auto2_t efunc; /* HDF5's error printing before create, restored at close */
     void *edata;
 };
@@ -52,7 +54,7 @@ static char *dup_str(const char *s)
     return memcpy(xpcs_malloc(n), s, n);
 }
 
-xpcs_status xpcs_h5w_create(const char *path, xpcs_h5w **out, xpcs_err *err)
+xpcs_status xpcs_h5w_create(xpcs_publish *p, xpcs_h5w **out, xpcs_err *err)
 {
     *out = NULL;
     H5E_auto2_t efunc = NULL;
@@ -60,14 +62,15 @@ xpcs_status xpcs_h5w_create(const char *path, xpcs_h5w **out, xpcs_err *err)
     /* our messages replace the HDF5 error-stack dump */
     H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    const hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t f = xpcs_h5pub_open(p, NULL, NULL, err);
     if (f < 0) {
         H5Eset_auto2(H5E_DEFAULT, efunc, edata);
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create HDF5 file", path);
+        return XPCS_ERR_OUTPUT;
     }
     xpcs_h5w *w = xpcs_calloc(1, sizeof *w);
     w->file = f;
-    w->name = dup_str(path);
+    w->pub = p;
+    w->name = dup_str(xpcs_publish_final(p));
     w->efunc = efunc;
     w->edata = edata;
     *out = w;
@@ -79,13 +82,28 @@ xpcs_status xpcs_h5w_close(xpcs_h5w **wp, xpcs_status st, xpcs_err *err)
     xpcs_h5w *w = *wp;
     if (!w)
         return st;
-    if (H5Fclose(w->file) < 0 && st == XPCS_OK)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close HDF5 file", w->name);
+    if (st == XPCS_OK)
+        st = xpcs_h5pub_close(&w->file, w->pub, err);
+    xpcs_h5pub_discard(&w->file);
     H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
     free(w->name);
     free(w);
     *wp = NULL;
     return st;
+}
+
+/* Room for `bytes` more before HDF5 writes them, and the cause of a failed
+ * write (h5pub.h). */
+static xpcs_status reserve(xpcs_h5w *w, double bytes, xpcs_err *err)
+{
+    return xpcs_h5pub_reserve(w->file, w->pub, bytes, err);
+}
+
+static xpcs_status write_fail(xpcs_h5w *w, const char *what, const char *path, xpcs_err *err)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s %s", what, path);
+    return xpcs_h5pub_fail(w->pub, buf, err);
 }
 
 xpcs_status xpcs_h5w_group(xpcs_h5w *w, const char *path, xpcs_err *err)
@@ -95,7 +113,7 @@ xpcs_status xpcs_h5w_group(xpcs_h5w *w, const char *path, xpcs_err *err)
     if (pl >= 0)
         H5Pclose(pl);
     if (rc < 0)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create group %s", w->name, path);
+        return write_fail(w, "group", path, err);
     return XPCS_OK;
 }
 
@@ -107,14 +125,20 @@ static xpcs_status put(xpcs_h5w *w, const char *path, hid_t ftype, hid_t mtype, 
     if (rank < 0 || rank > 8)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: dataset %s of rank %d, expected 0..8",
                          w->name, path, rank);
-    for (int i = 0; i < rank; i++)
+    double bytes = (double)H5Tget_size(ftype);
+    for (int i = 0; i < rank; i++) {
         d[i] = (hsize_t)dims[i];
+        bytes *= (double)dims[i];
+    }
+    xpcs_status st = reserve(w, bytes, err);
+    if (st)
+        return st;
     const hid_t pl = xpcs_h5_untimed(H5P_DATASET_CREATE);
     const int rc = pl < 0 ? -1 : xpcs_h5_put_pl(w->file, path, ftype, mtype, rank, d, v, pl);
     if (pl >= 0)
         H5Pclose(pl);
     if (rc < 0)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write dataset %s", w->name, path);
+        return write_fail(w, "dataset", path, err);
     return XPCS_OK;
 }
 
@@ -140,6 +164,12 @@ xpcs_status xpcs_h5w_i64(xpcs_h5w *w, const char *path, int rank, const int64_t 
 static xpcs_status put_strs(xpcs_h5w *w, const char *path, const char *const *s, int n,
                             xpcs_err *err)
 {
+    double bytes = 0;
+    for (int i = 0; i < (n < 0 ? 1 : n); i++)
+        bytes += 64.0 + (double)strlen(s[i]);
+    xpcs_status st = reserve(w, bytes, err);
+    if (st)
+        return st;
     const hid_t pl = xpcs_h5_untimed(H5P_DATASET_CREATE);
     int rc = -1;
     if (pl >= 0)
@@ -148,7 +178,7 @@ static xpcs_status put_strs(xpcs_h5w *w, const char *path, const char *const *s,
     if (pl >= 0)
         H5Pclose(pl);
     if (rc < 0)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write dataset %s", w->name, path);
+        return write_fail(w, "dataset", path, err);
     return XPCS_OK;
 }
 
@@ -166,8 +196,7 @@ xpcs_status xpcs_h5w_attr_str(xpcs_h5w *w, const char *obj, const char *name, co
                               xpcs_err *err)
 {
     if (xpcs_h5_put_attr_str(w->file, obj, name, s) < 0)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write attribute %s@%s", w->name, obj,
-                         name);
+        return write_fail(w, "attribute", name, err);
     return XPCS_OK;
 }
 
@@ -203,7 +232,7 @@ xpcs_status xpcs_h5w_stack_create(xpcs_h5w *w, const char *path, xpcs_dtype type
         xpcs_fail(err, st, "%s: deflate (gzip %d) not available for %s", w->name, gzip, path);
     else if ((s->d = H5Dcreate2(w->file, path, ftype, s->space, H5P_DEFAULT, s->dcpl,
                                 H5P_DEFAULT)) < 0)
-        xpcs_fail(err, st, "%s: cannot create dataset %s", w->name, path);
+        write_fail(w, "dataset", path, err);
     else
         st = XPCS_OK;
     if (st != XPCS_OK)
@@ -217,6 +246,12 @@ xpcs_status xpcs_h5w_stack_write(xpcs_h5w_stack *s, int64_t first, int64_t n, co
 {
     const hsize_t start[3] = {(hsize_t)first, 0, 0};
     const hsize_t count[3] = {(hsize_t)n, (hsize_t)s->rows, (hsize_t)s->cols};
+    /* at most the raw bytes (deflate only shrinks them, up to a little) */
+    const double bytes =
+        (double)n * (double)s->rows * (double)s->cols * (double)H5Tget_size(s->mtype) * 1.01;
+    xpcs_status st = reserve(s->w, bytes, err);
+    if (st)
+        return st;
     const hid_t msp = H5Screate_simple(3, count, NULL);
     herr_t rc =
         msp < 0 ? -1 : H5Sselect_hyperslab(s->space, H5S_SELECT_SET, start, NULL, count, NULL);
@@ -224,9 +259,11 @@ xpcs_status xpcs_h5w_stack_write(xpcs_h5w_stack *s, int64_t first, int64_t n, co
         rc = H5Dwrite(s->d, s->mtype, msp, s->space, H5P_DEFAULT, buf);
     if (msp >= 0)
         H5Sclose(msp);
-    if (rc < 0)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write frames %ld..%ld of %s", s->w->name,
-                         (long)first, (long)(first + n - 1), s->path);
+    if (rc < 0) {
+        char what[128];
+        snprintf(what, sizeof what, "frames %ld..%ld of", (long)first, (long)(first + n - 1));
+        return write_fail(s->w, what, s->path, err);
+    }
     return XPCS_OK;
 }
 
@@ -236,7 +273,7 @@ xpcs_status xpcs_h5w_stack_close(xpcs_h5w_stack **sp, xpcs_status st, xpcs_err *
     if (!s)
         return st;
     if (s->d >= 0 && H5Dclose(s->d) < 0 && st == XPCS_OK)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close dataset %s", s->w->name, s->path);
+        st = write_fail(s->w, "dataset", s->path, err);
     if (s->dcpl >= 0)
         H5Pclose(s->dcpl);
     if (s->space >= 0)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xpcs/core/publish.h"
 #include "xpcs/io/rigaku.h"
 
 void xpcs_raw_stem(const char *raw, char *stem, size_t n)
@@ -58,7 +59,14 @@ void xpcs_sibling_name(const char *result, const char *suffix, char *buf, size_t
     snprintf(buf, n, "%.*s%s", (int)len, result, suffix);
 }
 
-void xpcs_tmp_name(const char *final, char *buf, size_t n)
+int xpcs_outputs_remove_stale(const char *result)
 {
-    snprintf(buf, n, "%s%s", final, XPCS_TMP_SUFFIX);
+    static const char *const sibling[] = {XPCS_PROFILE_SUFFIX, XPCS_REPORT_SUFFIX};
+    int n = xpcs_publish_remove_stale(result);
+    for (int k = 0; k < 2; k++) {
+        char name[4096 + 32];
+        xpcs_sibling_name(result, sibling[k], name, sizeof name);
+        n += xpcs_publish_remove_stale(name);
+    }
+    return n;
 }

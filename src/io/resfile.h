@@ -4,13 +4,15 @@
 
 #include <hdf5.h>
 
-#include "xpcs/config/config.h"
+#include "xpcs/core/publish.h"
 #include "xpcs/io/h5out.h"
 
 struct xpcs_resfile {
-    hid_t f;                     /* open, read-write */
-    char tmp[XPCS_PATH_MAX + 8]; /* "<final>.tmp" */
-    char final[XPCS_PATH_MAX];
+    hid_t f;           /* open, read-write */
+    xpcs_publish *pub; /* its temporary (core/publish.h) */
 };
+
+/* Room for `more` bytes of datasets before they are written (h5pub.h). */
+xpcs_status xpcs_resfile_reserve(xpcs_resfile *w, double more, xpcs_err *err);
 
 #endif

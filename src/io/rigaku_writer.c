@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "xpcs/core/fileutil.h"
 #include "xpcs/io/rigaku.h"
 
 struct xpcs_rigaku_writer {
@@ -17,6 +19,7 @@ struct xpcs_rigaku_writer {
     uint64_t *words; /* one frame: file k's words at words + k * per */
     size_t per;      /* a module's pixels + the count-0 word */
     int ok;          /* every fwrite so far complete */
+    int e;           /* errno of the first failed write */
 };
 
 static void writer_free(xpcs_rigaku_writer *w)
@@ -27,26 +30,31 @@ static void writer_free(xpcs_rigaku_writer *w)
     free(w);
 }
 
-xpcs_status xpcs_rigaku_writer_create(const char *const *paths, int n_files, int64_t frames,
+xpcs_status xpcs_rigaku_writer_create(xpcs_publish *const *files, int n_files, int64_t frames,
                                       xpcs_rigaku_writer **out, xpcs_err *err)
 {
     *out = NULL;
     if (n_files != 1 && n_files != XPCS_RIGAKU3M_MODULES)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "%s: %d Rigaku event files, expected 1 or 6",
-                         n_files > 0 ? paths[0] : "", n_files);
+                         n_files > 0 ? xpcs_publish_final(files[0]) : "", n_files);
     xpcs_rigaku_writer *w = xpcs_calloc(1, sizeof *w);
     w->n_files = n_files;
     w->frames = frames;
     w->ok = 1;
     for (int k = 0; k < n_files; k++) {
-        const size_t len = strlen(paths[k]) + 1;
-        w->path[k] = memcpy(xpcs_malloc(len), paths[k], len);
+        const char *name = xpcs_publish_final(files[k]);
+        const size_t len = strlen(name) + 1;
+        w->path[k] = memcpy(xpcs_malloc(len), name, len);
     }
     for (int k = 0; k < n_files; k++) {
-        w->f[k] = fopen(paths[k], "wb");
+        /* a stream on the temporary's own descriptor (a copy of it) */
+        int fd = dup(xpcs_publish_fd(files[k]));
+        w->f[k] = fd < 0 ? NULL : fdopen(fd, "wb");
         if (!w->f[k]) {
-            xpcs_status st =
-                xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create: %s", paths[k], strerror(errno));
+            const int e = errno;
+            if (fd >= 0)
+                close(fd);
+            xpcs_status st = xpcs_fail_errno(err, XPCS_ERR_OUTPUT, w->path[k], "write", e);
             while (k-- > 0)
                 fclose(w->f[k]);
             writer_free(w);
@@ -84,8 +92,8 @@ xpcs_status xpcs_rigaku_writer_frame(xpcs_rigaku_writer *w, int64_t t, const uin
             wk[i] = xpcs_rigaku_le64(wk[i]);
         if (fwrite(wk, sizeof(uint64_t), nw[k], w->f[k]) != nw[k]) {
             w->ok = 0;
-            return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write events: %s", w->path[k],
-                             strerror(errno));
+            w->e = errno;
+            return xpcs_fail_errno(err, XPCS_ERR_OUTPUT, w->path[k], "write events", errno);
         }
     }
     return XPCS_OK;
@@ -96,15 +104,17 @@ xpcs_status xpcs_rigaku_writer_close(xpcs_rigaku_writer **wp, xpcs_err *err)
     xpcs_rigaku_writer *w = *wp;
     if (!w)
         return XPCS_OK;
-    int bad = -1;
+    int bad = -1, e = w->e;
     for (int k = 0; k < w->n_files; k++)
-        if (fclose(w->f[k]) != 0 && bad < 0)
+        if (fclose(w->f[k]) != 0 && bad < 0) {
             bad = k;
+            e = errno;
+        }
     if (!w->ok && bad < 0)
         bad = 0;
-    const xpcs_status st = bad < 0 ? XPCS_OK
-                                   : xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write events: %s",
-                                               w->path[bad], strerror(errno));
+    const xpcs_status st =
+        bad < 0 ? XPCS_OK
+                : xpcs_fail_errno(err, XPCS_ERR_OUTPUT, w->path[bad], "write events", e ? e : EIO);
     writer_free(w);
     *wp = NULL;
     return st;

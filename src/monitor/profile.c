@@ -1,7 +1,6 @@
 #include "xpcs/monitor/profile.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xpcs/core/publish.h"
 #include "xpcs/monitor/provenance.h"
 
 #define HOST_LEN 64
@@ -476,25 +476,13 @@ char *xpcs_profile_json(const xpcs_profile *p)
 
 xpcs_status xpcs_profile_write(const xpcs_profile *p, const char *path, xpcs_err *err)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    char *text = xpcs_profile_json(p);
-    FILE *f = fopen(tmp, "w");
-    xpcs_status st = XPCS_OK;
-    if (!f)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the profile: %s", tmp,
-                       strerror(errno));
-    else {
-        int bad = fputs(text, f) < 0 || fputc('\n', f) == EOF;
-        bad |= fclose(f) != 0;
-        if (bad)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the profile (disk full?)", tmp);
-        else if (rename(tmp, path) != 0)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, path,
-                           strerror(errno));
-        if (st)
-            unlink(tmp);
-    }
+    char *json = xpcs_profile_json(p);
+    const size_t n = strlen(json);
+    char *text = xpcs_malloc(n + 1);
+    memcpy(text, json, n);
+    text[n] = '\n';
+    free(json);
+    xpcs_status st = xpcs_publish_file(path, XPCS_PUBLISH_REPLACE, text, n + 1, err);
     free(text);
     return st;
 }

@@ -2,6 +2,8 @@
 #include "xpcs/parallel/comm.h"
 #include "xpcs/parallel/comm_mpi.h"
 
+#include "xpcs/core/signals.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +134,15 @@ xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err
     int worst[2];
     /* Two reductions in one call would need MINLOC semantics on different
      * keys; do the status max and the first failing rank separately. */
-    MPI_Allreduce(&mine[0], &worst[0], 1, MPI_INT, MPI_MAX, c->comm);
+    /* the status and any stop signal (SIGTERM, ...) in one reduction: a
+     * signal on any rank stops every rank here, together */
+    int stop[2] = {mine[0], xpcs_signal_pending()}, any[2];
+    MPI_Allreduce(stop, any, 2, MPI_INT, MPI_MAX, c->comm);
+    if (any[1] > 0) {
+        xpcs_signal_agreed(any[1]);
+        return xpcs_signal_fail(err);
+    }
+    worst[0] = any[0];
     if (worst[0] == XPCS_OK)
         return XPCS_OK;
     MPI_Allreduce(&mine[1], &worst[1], 1, MPI_INT, MPI_MIN, c->comm);

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xpcs/core/publish.h"
+#include "xpcs/core/signals.h"
 #include "xpcs/parallel/comm.h"
 #include "xpcs/pipeline/corr.h"
 #include "xpcs/pipeline/joblist.h"
@@ -50,6 +52,7 @@ typedef struct {
     double t0;
     char started_utc[32];
     int worst;
+    int interrupted; /* a file was stopped by a signal: hand out no more */
     char summary[XPCS_PATH_MAX + 32];
 } sched;
 
@@ -66,10 +69,11 @@ static void write_summary(sched *S, int complete)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "program", "xpcs-corr " XPCS_VERSION);
-    cJSON_AddBoolToObject(root, "complete", complete);
+    /* ended by a signal: the batch ended, its files are not complete */
+    cJSON_AddBoolToObject(root, "complete", complete && S->worst != XPCS_ERR_SIGNAL);
     cJSON_AddStringToObject(root, "started_utc", S->started_utc);
     cJSON_AddNumberToObject(root, "wall_seconds", xpcs_comm_wtime() - S->t0);
-    cJSON_AddNumberToObject(root, "exit_status", complete ? S->worst : -1);
+    cJSON_AddNumberToObject(root, "exit_status", complete ? xpcs_exit_code(S->worst) : -1);
     cJSON_AddStringToObject(root, "output", S->cfg->output);
     const xpcs_layout *L = S->lay;
     cJSON_AddNumberToObject(root, "n_ranks", L->n_ranks);
@@ -109,23 +113,16 @@ static void write_summary(sched *S, int complete)
             cJSON_AddNullToObject(o, "error");
         cJSON_AddItemToArray(files, o);
     }
-    char *text = cJSON_Print(root);
+    char *json = cJSON_Print(root);
     cJSON_Delete(root);
-    char tmp[sizeof S->summary + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", S->summary);
-    FILE *f = text ? fopen(tmp, "w") : NULL;
-    int ok = f != NULL;
-    if (f) {
-        ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-        ok = (fclose(f) == 0) && ok;
-    }
-    if (ok && rename(tmp, S->summary) != 0)
-        ok = 0;
-    if (!ok) {
-        unlink(tmp);
-        fprintf(stderr, "xpcs-corr: warning: %s: cannot write the batch summary: %s\n", S->summary,
-                strerror(errno));
-    }
+    const size_t n = json ? strlen(json) : 0;
+    char *text = xpcs_malloc(n + 1);
+    memcpy(text, json ? json : "", n);
+    text[n] = '\n';
+    free(json);
+    xpcs_err e;
+    if (xpcs_publish_file(S->summary, XPCS_PUBLISH_REPLACE, text, n + 1, &e))
+        fprintf(stderr, "xpcs-corr: warning: cannot write the batch summary: %s\n", e.msg);
     free(text);
 }
 
@@ -136,6 +133,9 @@ static void print_line(const sched *S, int i)
         printf("batch: skipped %9.3f s  %s  (result exists; -w recomputes it)\n", 0.0, j->result);
     else if (S->state[i] == JOB_DONE)
         printf("batch: done    %9.3f s  %s\n", S->seconds[i], j->result);
+    else if (S->state[i] == JOB_PENDING)
+        printf("batch: stopped %9.3f s  %s  (not done: a rerun resumes it)\n", S->seconds[i],
+               j->result);
     else
         printf("batch: failed  %9.3f s  %s  error: %s\n", S->seconds[i], j->result,
                S->error[i] ? S->error[i] : "");
@@ -155,7 +155,10 @@ static int32_t sched_next(sched *S, const batch_report *rep)
         if (rep->status == XPCS_OK)
             S->state[i] = JOB_DONE;
         else {
-            S->state[i] = JOB_FAILED;
+            /* a signal leaves the file pending (not done: a rerun resumes it) */
+            const int stopped = rep->status == XPCS_ERR_SIGNAL;
+            S->state[i] = stopped ? JOB_PENDING : JOB_FAILED;
+            S->interrupted |= stopped;
             size_t len = strnlen(rep->msg, sizeof rep->msg);
             S->error[i] = xpcs_malloc(len + 1);
             memcpy(S->error[i], rep->msg, len);
@@ -168,7 +171,7 @@ static int32_t sched_next(sched *S, const batch_report *rep)
         print_line(S, i);
         write_summary(S, 0);
     }
-    while (S->next < S->n_order) {
+    while (S->next < S->n_order && !S->interrupted && !xpcs_signal_pending()) {
         int i = S->order[S->next++];
         if (S->state[i] != JOB_PENDING)
             continue;
@@ -368,10 +371,9 @@ static xpcs_status build_on_root(const xpcs_config *cfg, xpcs_joblist **jobs, xp
     if (st)
         return st;
     if (!cfg->dry_run) {
-        char tmp[XPCS_PATH_MAX + 64];
-        snprintf(tmp, sizeof tmp, "%s/%s.tmp", cfg->output, XPCS_BATCH_SUMMARY);
-        unlink(tmp);
-        int n = xpcs_joblist_remove_stale(*jobs);
+        char summary[XPCS_PATH_MAX + 64];
+        snprintf(summary, sizeof summary, "%s/%s", cfg->output, XPCS_BATCH_SUMMARY);
+        int n = xpcs_publish_remove_stale(summary) + xpcs_joblist_remove_stale(*jobs);
         if (n > 0)
             printf("batch: removed %d stale temporary result file(s) of an interrupted run\n", n);
     }
@@ -459,6 +461,9 @@ static void print_totals(const sched *S, const xpcs_layout *lay, int n_ranks)
            "max/mean %.3f, ranks busy %.0f %%\n",
            S->n, c[JOB_DONE], c[JOB_SKIPPED], c[JOB_FAILED], wall, mean > 0 ? mx / mean : 1.0,
            wall > 0 ? 100.0 * used / (wall * n_ranks) : 0.0);
+    if (c[JOB_PENDING] > 0)
+        printf("batch: %d file(s) not done: interrupted by %s; a rerun resumes them\n",
+               c[JOB_PENDING], xpcs_signal_name(xpcs_signal_pending()));
     printf("%s\n", S->summary);
     fflush(stdout);
 }
@@ -496,7 +501,9 @@ static int32_t run_groups(const xpcs_config *cfg, const xpcs_comm *world, const 
     }
     xpcs_comm_destroy(&grp);
     if (have_sched) {
-        code = st ? (int32_t)st : S->worst;
+        if (!st && !S->worst && xpcs_signal_pending()) /* stopped between files */
+            S->worst = XPCS_ERR_SIGNAL;
+        code = xpcs_exit_code(st ? st : (xpcs_status)S->worst);
         write_summary(S, 1);
         print_totals(S, lay, xpcs_comm_size(world));
     }
@@ -526,7 +533,7 @@ int xpcs_batch_main(const xpcs_config *cfg, const xpcs_comm *comm)
             fprintf(stderr, "xpcs-corr: error: %s\n", err.msg);
         xpcs_joblist_destroy(&jobs);
         xpcs_comm_destroy(&world);
-        return (int)st;
+        return xpcs_exit_code(st);
     }
     xpcs_layout lay;
     choose_layout(cfg, world, jobs, mem_mib, &lay);

@@ -11,7 +11,11 @@
  *            finish     profile, report, health verdict
  *
  * Every stage is collective and ends with the ranks agreeing on its
- * outcome, so one failing rank never leaves the others in a collective.
+ * outcome, so one failing rank never leaves the others in a collective; a
+ * stop signal (SIGTERM, ...) on any rank is agreed the same way, at the next
+ * step boundary.  The files the run publishes form one transaction: a run
+ * that fails after its result is in place removes it again (and the profile
+ * and report), so a failed run leaves nothing and a rerun redoes it.
  */
 #include "xpcs/pipeline/corr.h"
 
@@ -20,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/core/publish.h"
+#include "xpcs/core/signals.h"
 #include "xpcs/io/fit_io.h"
 #include "xpcs/monitor/profile.h"
 #include "xpcs/pipeline/run.h"
@@ -89,7 +95,19 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, const xpcs_comm *comm, char *r
     if (cfg->site.enable_profiling)
         xpcs_profile_reset_peak_rss();
     xpcs_timers_init(&x.tm, x.comm);
+    const int mark = xpcs_publish_txn_begin();
     st = run(&x, err);
+    /* --fail-on-critical keeps the result it judged */
+    xpcs_publish_txn_end(mark, !st || st == XPCS_ERR_HEALTH);
+    const char *sig = xpcs_signal_name(xpcs_signal_pending());
+    if (st == XPCS_ERR_SIGNAL && x.out_path[0]) /* name the file in progress */
+        xpcs_fail(err, st,
+                  "interrupted by %s while processing %s: %s not written (no temporary "
+                  "left)",
+                  sig, cfg->raw, x.out_path);
+    else if (st == XPCS_ERR_SIGNAL)
+        xpcs_fail(err, st, "interrupted by %s while processing %s (nothing written)", sig,
+                  cfg->raw);
     if ((!st || st == XPCS_ERR_HEALTH) && result_path && result_len)
         snprintf(result_path, result_len, "%s", x.out_path);
     run_free(&x);

@@ -72,28 +72,34 @@ xpcs_status xpcs_run_finish(xpcs_run *x, xpcs_err *err)
                 xpcs_profile_print(prof, stdout);
             xpcs_sibling_name(x->out_path, XPCS_PROFILE_SUFFIX, path, sizeof path);
             xpcs_err werr;
-            if (xpcs_profile_write(prof, path, &werr) == XPCS_OK) {
+            xpcs_status ws = xpcs_profile_write(prof, path, &werr);
+            if (ws == XPCS_OK) {
                 if (talk)
                     printf("xpcs-corr: profile %s\n", path);
                 prof_path = path;
             }
+            else if (ws == XPCS_ERR_OUTPUT) /* a full disk fails the run (corr.c rolls back) */
+                st = xpcs_fail(err, ws, "%s", werr.msg);
             else
                 fprintf(stderr, "xpcs-corr: warning: %s\n", werr.msg);
         }
         fflush(stdout);
-        if (so->enable_report) {
+        if (so->enable_report && !st) {
             char html[XPCS_PATH_MAX + 32];
             xpcs_sibling_name(x->out_path, XPCS_REPORT_SUFFIX, html, sizeof html);
             xpcs_err rerr;
-            if (xpcs_report_write(x->out_path, prof_path, html, &rerr) == XPCS_OK) {
+            xpcs_status rs = xpcs_report_write(x->out_path, prof_path, html, &rerr);
+            if (rs == XPCS_OK) {
                 if (talk)
                     printf("xpcs-corr: report %s\n", html);
             }
+            else if (rs == XPCS_ERR_OUTPUT)
+                st = xpcs_fail(err, rs, "%s", rerr.msg);
             else
                 fprintf(stderr, "xpcs-corr: warning: no report: %s\n", rerr.msg);
         }
         char why[512];
-        if (so->fail_on_critical &&
+        if (!st && so->fail_on_critical &&
             xpcs_profile_worst(prof, why, sizeof why) == XPCS_HEALTH_CRITICAL)
             st = xpcs_fail(err, XPCS_ERR_HEALTH,
                            "%s: health indicator(s) critical with --fail-on-critical: %s",

@@ -1,6 +1,5 @@
 #include "xpcs/pipeline/joblist.h"
 
-#include "xpcs/core/fileutil.h"
 #include "xpcs/io/h5read.h"
 #include "xpcs/io/names.h"
 
@@ -10,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef xpcs_job job_rec; /* its strings are owned by the list */
@@ -157,8 +157,9 @@ xpcs_status xpcs_joblist_build(const xpcs_config *cfg, xpcs_joblist **out, xpcs_
         st = read_list(l, cfg, err);
     if (!st && l->n == 0)
         st = xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s: no raw file listed", cfg->raw_list);
+    struct stat sb; /* anything at the name, a link too: never replaced without -w */
     for (int i = 0; !st && i < l->n; i++)
-        l->j[i].skipped = !cfg->overwrite && access(l->j[i].result, F_OK) == 0;
+        l->j[i].skipped = !cfg->overwrite && lstat(l->j[i].result, &sb) == 0;
     if (st)
         xpcs_joblist_destroy(&l);
     *out = l;
@@ -214,12 +215,8 @@ void xpcs_joblist_estimate(xpcs_joblist *l, const char *dataset)
 int xpcs_joblist_remove_stale(const xpcs_joblist *l)
 {
     int n = 0;
-    for (int i = 0; i < l->n; i++) {
-        char tmp[XPCS_PATH_MAX + 8];
-        snprintf(tmp, sizeof tmp, "%s.tmp", l->j[i].result);
-        if (unlink(tmp) == 0)
-            n++;
-    }
+    for (int i = 0; i < l->n; i++)
+        n += xpcs_outputs_remove_stale(l->j[i].result);
     return n;
 }
 

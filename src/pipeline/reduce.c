@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "xpcs/config/settings.h"
+#include "xpcs/core/signals.h"
 #include "xpcs/io/h5out.h"
 #include "xpcs/kernels/g2norm.h"
 #include "xpcs/pipeline/run.h"
@@ -142,6 +143,8 @@ static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *er
         st = xpcs_ttstage_write(x->tt, x->comm, w, &r, &x->tm, err);
     if (!st && x->lin)
         st = xpcs_linstage_write(x->lin, w, &r, err);
+    if (!st && xpcs_signal_pending()) /* the last moment to stop: nothing published yet */
+        st = xpcs_signal_fail(err);
     if (w && st)
         xpcs_resfile_abandon(&w);
     else if (w)

@@ -76,9 +76,12 @@ static xpcs_status prepare_output(xpcs_run *x, xpcs_err *err)
                            c->output);
         if (!st && xpcs_result_name(c->output, c->raw, x->out_path, sizeof x->out_path, err))
             st = XPCS_ERR_OUTPUT; /* the name does not fit: an output error here */
-        if (!st && !c->overwrite && access(x->out_path, F_OK) == 0)
+        struct stat rb;           /* lstat: a link there counts too (it is never followed) */
+        if (!st && !c->overwrite && lstat(x->out_path, &rb) == 0)
             st = xpcs_fail(err, XPCS_ERR_OUTPUT,
                            "%s: result file exists: use -w/--overwrite to replace it", x->out_path);
+        if (!st) /* a killed run's leftovers; never a live run's */
+            xpcs_outputs_remove_stale(x->out_path);
     }
     st = xpcs_comm_agree(x->comm, st, err);
     if (!st) /* every rank knows the result's name (batch groups use it) */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/core/signals.h"
 #include "xpcs/io/h5extra.h"
 #include "xpcs/kernels/twotime.h"
 #include "ttstage_impl.h"
@@ -114,13 +115,22 @@ static void compute_tile(xpcs_ttstage *t, int i, double *sec, double *blas_sec, 
         t->tri[q] = (float)t->Cp[q];
 }
 
-/* compute_tile as phase twotime, inside the caller's phase write. */
+/* compute_tile as phase twotime, inside the caller's phase write.  After a
+ * stop signal the maps are not computed any more (zeros go to rank 0,
+ * which writes nothing then), so every rank reaches the end quickly. */
 static void compute_timed(xpcs_ttstage *t, int i, double *head, xpcs_timers *tm)
 {
+    head[0] = i;
+    if (xpcs_signal_pending()) {
+        tile_buffers(t);
+        memset(t->acc, 0, sizeof(xpcs_xsum) * (size_t)n_sums(t));
+        memset(t->tri, 0, sizeof(float) * (size_t)tile_area(t, i));
+        head[1] = head[2] = head[3] = head[4] = 0;
+        return;
+    }
     xpcs_timer_stop(tm, XPCS_T_WRITE);
     xpcs_timer_start(tm, XPCS_T_TWOTIME);
     int e = 0;
-    head[0] = i;
     compute_tile(t, i, &head[1], &head[2], &head[3], &e);
     head[4] = e;
     xpcs_timer_stop(tm, XPCS_T_TWOTIME);
@@ -177,6 +187,8 @@ static xpcs_status take_tile(xpcs_ttstage *t, const double *head, const xpcs_xsu
     t->bin_blas[b] += head[2];
     t->bin_events[b] += head[3];
     t->rank_sec[tp->tile_rank[i]] += head[1];
+    if (!st && xpcs_signal_pending())
+        st = xpcs_signal_fail(err);
     if ((int)head[4] != t->bin_e[b] && !st) /* every tile derives it from the same data */
         st = xpcs_fail(err, XPCS_ERR_INTERNAL, "two-time bin %d: tiles disagree on the bound",
                        tp->bin[b]);
@@ -193,7 +205,7 @@ static xpcs_status take_tile(xpcs_ttstage *t, const double *head, const xpcs_xsu
         t->bin_acc[b] = NULL;
     }
     if (st)
-        return st; /* after an error: only drain */
+        return st; /* after an error or a stop signal: only drain */
     char path[128];
     snprintf(path, sizeof path, "/xpcs/twotime/correlation_map/c2_%05d", b + 1);
     return xpcs_h5x_upper_rows(w, path, N, tp->tile_row0[i], tp->tile_row1[i], t->tri, err);

@@ -1,6 +1,6 @@
 /* report: the self-contained HTML page of a result (see
  * xpcs/report/report.h): the header, the sections in order (report_page.h
- * lists them) and the footer, written through "<html>.tmp". */
+ * lists them) and the footer, written through a temporary (core/publish.h). */
 #include "xpcs/report/report.h"
 
 #include <cjson/cJSON.h>
@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "report_page.h"
+#include "xpcs/core/publish.h"
 
 static const char *css =
     "body{font-family:sans-serif;margin:18px;color:#222;background:#fff;max-width:1360px}"
@@ -139,25 +139,9 @@ xpcs_status xpcs_report_write(const char *result_path, const char *profile_path,
     xpcs_h5r_close(&pg.f);
     cJSON_Delete(prof);
 
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", html_path);
-    FILE *f = fopen(tmp, "wb");
-    st = XPCS_OK;
-    if (!f)
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the report: %s", tmp,
-                       strerror(errno));
-    else {
-        size_t len = xpcs_sbuf_len(pg.o);
-        int bad = fwrite(xpcs_sbuf_text(pg.o), 1, len, f) != len;
-        bad |= fclose(f) != 0;
-        if (bad)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot write the report (disk full?)", tmp);
-        else if (rename(tmp, html_path) != 0)
-            st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot rename to %s: %s", tmp, html_path,
-                           strerror(errno));
-        if (st)
-            unlink(tmp);
-    }
+    xpcs_publish_remove_stale(html_path); /* a killed writer's leftovers */
+    st = xpcs_publish_file(html_path, XPCS_PUBLISH_REPLACE, xpcs_sbuf_text(pg.o),
+                           xpcs_sbuf_len(pg.o), err);
     xpcs_sbuf_destroy(&pg.o);
     free(pg.delay);
     free(pg.g2);

@@ -122,7 +122,18 @@ n_after=$(ls "$KOUT"/*_results.hdf | wc -l)
 check "killed mid-batch ($n_after of 8 results)" test "$n_before" -ge 1 -a "$n_after" -lt 8
 check "the killed batch's summary says incomplete" run "$PY" -c "
 import json, sys; sys.exit(0 if not json.load(open('$KOUT/batch_summary.json'))['complete'] else 1)"
-echo garbage >"$KOUT/c8_results.hdf.tmp" # as if killed while writing c8
+# as if killed while writing c8: the temporary of a writer whose pid is gone
+# (core/publish.h names: FINAL.<FNV-1a of the host name>.<pid>.<random>.tmp)
+true &
+dead=$!
+wait "$dead"
+run "$PY" - "$KOUT/c8_results.hdf" "$dead" <<'PYEOF'
+import socket, sys
+h = 2166136261
+for c in socket.gethostname().encode():
+    h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+open("%s.%08x.%s.%08x.tmp" % (sys.argv[1], h, sys.argv[2], 0x1234abcd), "w").write("garbage")
+PYEOF
 corr 3 --ranks-per-file 1 -q k/k_qmap.h5 -o "$KOUT" k/c1.h5 k/c2.h5 k/c3.h5 k/c4.h5 k/c5.h5 \
     k/c6.h5 k/c7.h5 k/c8.h5 >resume.out 2>&1
 rc=$?

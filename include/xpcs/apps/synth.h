@@ -92,8 +92,9 @@ xpcs_status xpcs_synth_path(const xpcs_synth_params *p, xpcs_synth_file which, c
                             xpcs_err *err);
 
 /* Validate p, create outdir and write all files.  Each file is written to
- * "<path>.tmp" and renamed only after every file is complete, so no partial
- * file ever carries a final name.  Serial HDF5 (default file driver); call
+ * its own temporary (core/publish.h) and published, replacing a file of that
+ * name, only after every file is complete, so no partial file ever carries a
+ * final name.  Serial HDF5 (default file driver); call
  * from one MPI rank only.  Memory is O(rows * cols + one chunk). */
 xpcs_status xpcs_synth_write(const xpcs_synth_params *p, xpcs_err *err);
 

@@ -1,4 +1,5 @@
-/* fileutil: small file-system helpers shared by the writers. */
+/* fileutil: small file-system helpers shared by the writers (the
+ * temporaries and their publishing are in publish.h). */
 #ifndef XPCS_FILEUTIL_H
 #define XPCS_FILEUTIL_H
 
@@ -6,10 +7,22 @@
 
 #include "xpcs/core/status.h"
 
-/* Copies src to dst byte for byte (1 MiB at a time) and gives dst the
- * permission bits of src.  `role` names src in error messages ("metadata
- * file", "result file", ...).  On failure dst may exist partly: the caller
- * removes it (it is always a temporary name). */
-xpcs_status xpcs_copy_file(const char *src, const char *dst, const char *role, xpcs_err *err);
+/* "ENOSPC", "EDQUOT", "EROFS", "EIO", ... for the errors a writer meets;
+ * "errno" for others. */
+const char *xpcs_errno_name(int e);
+
+/* One line: "FILE: cannot WHAT: <strerror> (ENAME)"; returns code. */
+xpcs_status xpcs_fail_errno(xpcs_err *err, xpcs_status code, const char *file, const char *what,
+                            int e);
+
+/* Copies the regular file src (a link to one is fine; anything else is
+ * refused without blocking on it) to the open descriptor fd, written from
+ * its current position; every read and write checked.  `role` names src in
+ * messages ("metadata file", ...), dst names fd's file. */
+xpcs_status xpcs_copy_to_fd(const char *src, const char *role, int fd, const char *dst,
+                            xpcs_err *err);
+
+/* Writes n bytes to fd (short writes and EINTR retried); 0 or an errno. */
+int xpcs_write_all(int fd, const void *buf, size_t n);
 
 #endif

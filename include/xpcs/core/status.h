@@ -18,7 +18,9 @@ typedef enum {
     XPCS_ERR_MEMORY = 5, /* allocation failed or over the memory budget */
     XPCS_ERR_MPI = 6,    /* an MPI call failed */
     XPCS_ERR_INTERNAL = 7,
-    XPCS_ERR_HEALTH = 8 /* --fail-on-critical: the result is written, an indicator is critical */
+    XPCS_ERR_HEALTH = 8, /* --fail-on-critical: the result is written, an indicator is critical */
+    XPCS_ERR_SIGNAL = 9  /* stopped by SIGTERM/SIGINT/SIGHUP/SIGUSR1: exit 128 + the signal
+                            (core/signals.h, xpcs_exit_code) */
 } xpcs_status;
 
 #define XPCS_ERR_LEN 1024

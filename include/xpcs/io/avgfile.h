@@ -3,10 +3,10 @@
  *
  * Reads what the rules look at in one result file, reads the averaged
  * datasets, and writes the averaged file: a byte copy of a template (the
- * first accepted input) at "<out>.tmp" whose averaged datasets are replaced
- * and which gets /xpcs/average/{files, accepted, rejected, reasons,
- * g2_baseline, int_t_block_min, int_t_block_max, config/...}; renamed to out
- * when complete, removed on any error.
+ * first accepted input) in a temporary (core/publish.h) whose averaged
+ * datasets are replaced and which gets /xpcs/average/{files, accepted,
+ * rejected, reasons, g2_baseline, int_t_block_min, int_t_block_max,
+ * config/...}; published as out when complete, removed on any error.
  */
 #ifndef XPCS_AVGFILE_H
 #define XPCS_AVGFILE_H
@@ -71,11 +71,10 @@ typedef struct {
 } xpcs_avg_record;
 
 /* Writes out from template with avg[k] in place of dataset k and the record
- * (see above). */
-xpcs_status xpcs_avgfile_write(const char *template_path, const char *out,
+ * (see above), through a temporary (core/publish.h): overwrite = 0 never
+ * replaces a file at out, also one that appeared while averaging. */
+xpcs_status xpcs_avgfile_write(const char *template_path, const char *out, int overwrite,
                                const double *const avg[XPCS_AVG_N], const xpcs_avg_record *rec,
                                xpcs_err *err);
-/* Removes a leftover "<out>.tmp" (a run that stops before writing). */
-void xpcs_avgfile_discard(const char *out);
 
 #endif

@@ -11,9 +11,10 @@
  *     q = dynamic_v_list_dim0[i / n1], n1 = len(dynamic_v_list_dim1) (1 if absent);
  *     without dynamic_index_mapping, bin k is natural index k.
  *
- * Safe update: the result is copied to "<result>.tmp", the copy is modified
- * and renamed over the original only when complete; on any error the copy
- * is removed and the original is untouched.  An existing /xpcs/fit/<model>
+ * Safe update: the result is copied to a temporary (core/publish.h), the
+ * copy is modified and published over the original (its mode kept; a link
+ * there is replaced, its target untouched) only when complete; on any error
+ * the copy is removed and the original is untouched.  An existing /xpcs/fit/<model>
  * is an error unless overwrite is set (then the group is replaced; HDF5
  * does not reclaim the old group's space, h5repack does).
  *

@@ -1,8 +1,9 @@
 /* h5out: the result file, in the APS nexus layout that pyXpcsViewer reads.
  *
- * Written by one rank with the serial driver to "<final>.tmp", renamed to
- * the final name only when complete (xpcs_resfile_commit); on any error the
- * temporary file is removed.  Layout (see README "Result file"):
+ * Written by one rank with the serial driver into a temporary of its own
+ * (core/publish.h), published under the final name only when complete
+ * (xpcs_resfile_commit); on any error the temporary file is removed.
+ * Layout (see README "Result file"):
  *   /entry/...                       copied byte for byte from the
  *                                    <raw stem>_metadata.hdf beside the raw file,
  *                                    or a minimal /entry from the options
@@ -62,12 +63,15 @@ typedef struct xpcs_result_ {
  * back. */
 typedef struct xpcs_resfile xpcs_resfile;
 
-/* Creates "<out_path>.tmp" (a byte copy of the metadata file, or a minimal
- * /entry) and writes the datasets of r listed above. */
+/* Creates the result's temporary (core/publish.h: a byte copy of the
+ * metadata file, or a minimal /entry) and writes the datasets of r listed
+ * above; the space they need is reserved first (a full disk is one line,
+ * io/h5pub.h). */
 xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_err *err);
-/* The temporary name (for messages). */
+/* The result's final name (for messages). */
 const char *xpcs_resfile_name(const xpcs_resfile *f);
-/* Closes the file and renames it to the final name; on failure the
+/* Closes the file and publishes it under the final name: without -w never
+ * over a file that appeared meanwhile (another run's); on failure the
  * temporary file is removed.  *f is NULL afterwards either way. */
 xpcs_status xpcs_resfile_commit(xpcs_resfile **f, xpcs_err *err);
 /* Closes and removes the temporary file (after an error elsewhere). */

@@ -15,14 +15,18 @@
 #include <stdint.h>
 
 #include "xpcs/core/dtype.h"
+#include "xpcs/core/publish.h"
 #include "xpcs/core/status.h"
 
 typedef struct xpcs_h5w xpcs_h5w;
 
-/* Creates (truncates) path. */
-xpcs_status xpcs_h5w_create(const char *path, xpcs_h5w **out, xpcs_err *err);
-/* Closes the file and frees *w (NULL afterwards): returns st, or the close
- * failure when st is XPCS_OK. */
+/* Creates the file in the temporary of p (core/publish.h; the caller
+ * publishes or abandons it after xpcs_h5w_close).  Messages name p's final
+ * name; a write that fails names its cause (ENOSPC, ...). */
+xpcs_status xpcs_h5w_create(xpcs_publish *p, xpcs_h5w **out, xpcs_err *err);
+/* Closes the file (flushed; after a failure discarded, h5pub.h) and frees
+ * *w (NULL afterwards): returns st, or the close failure when st is
+ * XPCS_OK. */
 xpcs_status xpcs_h5w_close(xpcs_h5w **w, xpcs_status st, xpcs_err *err);
 
 xpcs_status xpcs_h5w_group(xpcs_h5w *w, const char *path, xpcs_err *err);

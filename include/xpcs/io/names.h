@@ -5,7 +5,8 @@
  *   metadata   DIR/NAME_metadata.hdf               beside the raw file
  *   result     OUTDIR/NAME_results.hdf
  *   siblings   OUTDIR/NAME_profile.json, OUTDIR/NAME_report.html, ...
- *   temporary  FINAL.tmp (written, then renamed to FINAL when complete)
+ *   temporary  FINAL.<host>.<pid>.<random>.tmp, written, then renamed to FINAL
+ *              when complete (core/publish.h)
  */
 #ifndef XPCS_NAMES_H
 #define XPCS_NAMES_H
@@ -18,7 +19,6 @@
 #define XPCS_METADATA_SUFFIX "_metadata.hdf"
 #define XPCS_PROFILE_SUFFIX "_profile.json"
 #define XPCS_REPORT_SUFFIX "_report.html"
-#define XPCS_TMP_SUFFIX ".tmp"
 
 /* The stem that names a run's result and metadata files: the base name of
  * raw without its last extension (a leading dot is kept), and without
@@ -37,7 +37,8 @@ void xpcs_metadata_name(const char *raw, char *buf, size_t n);
  * without _results.hdf (or, for another name, without its extension). */
 void xpcs_sibling_name(const char *result, const char *suffix, char *buf, size_t n);
 
-/* FINAL.tmp: the name a file is written under until it is complete. */
-void xpcs_tmp_name(const char *final, char *buf, size_t n);
+/* Removes the temporaries of a result, its profile and its report left by
+ * dead writers (xpcs_publish_remove_stale); returns how many. */
+int xpcs_outputs_remove_stale(const char *result);
 
 #endif

@@ -12,14 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xpcs/core/publish.h"
 #include "xpcs/core/status.h"
 
 typedef struct xpcs_rigaku_writer xpcs_rigaku_writer;
 
-/* Creates (truncates) n_files files: 1 (500k) or 6 (3M, paths[m] = module
- * file m), for `frames` frames.  On failure nothing stays open; the files
- * created so far stay on disk (the caller removes them). */
-xpcs_status xpcs_rigaku_writer_create(const char *const *paths, int n_files, int64_t frames,
+/* Writes n_files files into the temporaries files[] (core/publish.h; the
+ * caller publishes or abandons them): 1 (500k) or 6 (3M, files[m] = module
+ * file m), for `frames` frames.  On failure nothing stays open. */
+xpcs_status xpcs_rigaku_writer_create(xpcs_publish *const *files, int n_files, int64_t frames,
                                       xpcs_rigaku_writer **out, xpcs_err *err);
 
 /* Frame t (called for t = 0, 1, ..., frames - 1) as n events: canvas

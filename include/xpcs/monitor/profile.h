@@ -67,7 +67,8 @@ xpcs_health xpcs_profile_worst(const xpcs_profile *p, char *why, size_t n);
 void xpcs_profile_print(const xpcs_profile *p, FILE *out);
 /* The profile as JSON text; free() it. */
 char *xpcs_profile_json(const xpcs_profile *p);
-/* Writes the JSON to path (path.tmp, then rename). */
+/* Writes the JSON to path through a temporary (core/publish.h), replacing
+ * a file there. */
 xpcs_status xpcs_profile_write(const xpcs_profile *p, const char *path, xpcs_err *err);
 
 #endif

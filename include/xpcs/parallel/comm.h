@@ -36,7 +36,10 @@ int xpcs_comm_node_size(const xpcs_comm *c);
 
 /* Every rank passes its local status; all return the worst (largest) one.
  * On failure err holds the message of the lowest failing rank, on every
- * rank, so rank 0 can print it and every rank exits together. */
+ * rank, so rank 0 can print it and every rank exits together.  A stop
+ * signal on any rank (core/signals.h) makes every rank return
+ * XPCS_ERR_SIGNAL here ("interrupted by SIGTERM"): the step boundary where
+ * all of them stop together. */
 xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err);
 
 void xpcs_comm_barrier(const xpcs_comm *c);

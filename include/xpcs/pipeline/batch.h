@@ -1,7 +1,8 @@
 /* batch: xpcs-corr over many raw files (README "Batch runs").
  *
  *   rank 0: builds the job list (joblist.h), skips files whose result
- *           exists (resume; not with -w), removes stale *.tmp of killed runs,
+ *           exists (resume; not with -w), removes the temporaries of dead
+ *           runs (never a live run's, core/publish.h),
  *           reads the files' shapes and picks the layout (schedule.h);
  *   every rank: joins its group's communicator (xpcs_comm_split);
  *   groups:  the leader asks rank 0 for a file (point-to-point, reporting the

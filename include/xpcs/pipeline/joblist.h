@@ -46,8 +46,9 @@ const xpcs_job *xpcs_joblist_get(const xpcs_joblist *l, int i);
  * reports the error). */
 void xpcs_joblist_estimate(xpcs_joblist *l, const char *dataset);
 
-/* Removes OUTDIR/<stem>_results.hdf.tmp of every job (left by a killed
- * run; complete results only ever appear by rename).  Returns how many. */
+/* Removes the temporaries of every job's result, profile and report left
+ * by dead runs (xpcs_publish_remove_stale: never a live run's; complete
+ * results only ever appear by rename).  Returns how many. */
 int xpcs_joblist_remove_stale(const xpcs_joblist *l);
 
 /* Flat copy for a broadcast (free() it), and back. */

@@ -24,7 +24,8 @@
 
 #include "xpcs/core/status.h"
 
-/* profile_path may be NULL.  Writes html_path.tmp, then renames. */
+/* profile_path may be NULL.  Writes html_path through a temporary
+ * (core/publish.h), replacing a file there. */
 xpcs_status xpcs_report_write(const char *result_path, const char *profile_path,
                               const char *html_path, xpcs_err *err);
 

@@ -53,7 +53,5 @@ int main(void)
               strcmp(b, "o.d/other_report.html") == 0);
     xpcs_sibling_name("o.d/noext", XPCS_REPORT_SUFFIX, b, sizeof b);
     test_cond("sibling of a name without extension", strcmp(b, "o.d/noext_report.html") == 0);
-    xpcs_tmp_name("o/A_results.hdf", b, sizeof b);
-    test_cond("temporary name", strcmp(b, "o/A_results.hdf.tmp") == 0);
     return test_report();
 }

@@ -78,18 +78,26 @@ static const char *write_file(void)
 {
     static char path[64];
     snprintf(path, sizeof path, "/tmp/xpcs_test_steps_%d.bin", (int)getpid());
-    const char *paths[1] = {path};
+    xpcs_publish *p = NULL;
     xpcs_rigaku_writer *w = NULL;
     xpcs_err err;
-    if (xpcs_rigaku_writer_create(paths, 1, FRAMES, &w, &err))
+    if (xpcs_publish_begin(path, XPCS_PUBLISH_REPLACE, &p, &err) ||
+        xpcs_rigaku_writer_create(&p, 1, FRAMES, &w, &err)) {
+        xpcs_publish_abandon(&p);
         return NULL;
-    uint32_t pix[16], cnt[16];
-    for (int64_t t = 0; t < FRAMES; t++) {
-        int n = events_of(t, pix, cnt);
-        if (xpcs_rigaku_writer_frame(w, t, pix, cnt, (size_t)n, &err))
-            return NULL;
     }
-    return xpcs_rigaku_writer_close(&w, &err) ? NULL : path;
+    uint32_t pix[16], cnt[16];
+    int bad = 0;
+    for (int64_t t = 0; t < FRAMES && !bad; t++) {
+        int n = events_of(t, pix, cnt);
+        bad = xpcs_rigaku_writer_frame(w, t, pix, cnt, (size_t)n, &err) != XPCS_OK;
+    }
+    bad |= xpcs_rigaku_writer_close(&w, &err) != XPCS_OK;
+    if (bad) {
+        xpcs_publish_abandon(&p);
+        return NULL;
+    }
+    return xpcs_publish_commit(&p, &err) ? NULL : path;
 }
 
 /* One part [ca, cb) decoded: the events of its output frames' used raw
