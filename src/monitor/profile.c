@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "xpcs/core/publish.h"
+#include "xpcs/monitor/commprof.h"
 #include "xpcs/monitor/provenance.h"
 
 #define HOST_LEN 64
@@ -22,7 +23,8 @@
 #define V_RSS (V_COUNT + XPCS_C_COUNT)
 #define V_THREADS (V_RSS + 1)
 #define V_OWN (V_THREADS + 1)
-#define V_LEN (V_OWN + 1)
+#define V_COMM (V_OWN + 1) /* communication by kind (commprof.h) */
+#define V_LEN (V_COMM + XPCS_COMMPROF_LEN)
 
 typedef struct {
     double min, mean, max, span, cpu_mean;
@@ -34,7 +36,9 @@ struct xpcs_profile {
     char program[64], raw[4096], result[4096], storage_source[16];
     xpcs_threshold threshold[XPCS_IND_COUNT];
     int n_ranks, n_nodes, timing;
-    double *v;   /* [n_ranks][V_LEN] */
+    double *v;                   /* [n_ranks][V_LEN] */
+    double *step_sum, *step_max; /* [n_steps][XPCS_SC_COUNT] over the ranks */
+    int64_t n_steps;
     char *hosts; /* [n_ranks][HOST_LEN] */
     phase_stat ph[XPCS_T_COUNT];
     double counts[XPCS_C_COUNT]; /* sums over ranks */
@@ -189,6 +193,7 @@ xpcs_profile *xpcs_profile_gather(const xpcs_timers *t, const xpcs_comm *c,
     mine[V_RSS] = peak_rss();
     mine[V_THREADS] = run->threads;
     mine[V_OWN] = (double)run->n_own;
+    xpcs_commprof_pack(t, mine + V_COMM);
     char host[HOST_LEN];
     memset(host, 0, sizeof host);
     if (gethostname(host, sizeof host - 1) != 0)
@@ -204,6 +209,9 @@ xpcs_profile *xpcs_profile_gather(const xpcs_timers *t, const xpcs_comm *c,
     }
     xpcs_comm_gather_doubles(c, mine, V_LEN, all, 0);
     xpcs_comm_gather_bytes(c, host, HOST_LEN, hosts, 0);
+    double *step_sum = NULL, *step_max = NULL;
+    int64_t n_steps = 0;
+    xpcs_commprof_steps(t, c, &step_sum, &step_max, &n_steps);
     if (!root)
         return NULL;
 
@@ -223,6 +231,9 @@ xpcs_profile *xpcs_profile_gather(const xpcs_timers *t, const xpcs_comm *c,
     p->timing = xpcs_timing_enabled();
     p->v = all;
     p->hosts = hosts;
+    p->step_sum = step_sum;
+    p->step_max = step_max;
+    p->n_steps = n_steps;
     time_t now = time(NULL);
     struct tm tmv;
     gmtime_r(&now, &tmv);
@@ -237,6 +248,8 @@ void xpcs_profile_destroy(xpcs_profile **p)
         return;
     free((*p)->v);
     free((*p)->hosts);
+    free((*p)->step_sum);
+    free((*p)->step_max);
     free(*p);
     *p = NULL;
 }
@@ -440,6 +453,12 @@ char *xpcs_profile_json(const xpcs_profile *p)
     cJSON_AddStringToObject(root, "health",
                             xpcs_health_name(xpcs_profile_worst(p, why, sizeof why)));
 
+    const double **vr = xpcs_malloc(sizeof(double *) * (size_t)p->n_ranks);
+    for (int rk = 0; rk < p->n_ranks; rk++)
+        vr[rk] = p->v + (size_t)rk * V_LEN + V_COMM;
+    cJSON_AddItemToObject(root, "comm",
+                          xpcs_commprof_json(vr, p->n_ranks, p->step_sum, p->step_max, p->n_steps));
+    free(vr);
     cJSON *ranks = cJSON_AddArrayToObject(root, "ranks");
     for (int rk = 0; rk < p->n_ranks; rk++) {
         cJSON *o = cJSON_CreateObject();
@@ -463,6 +482,8 @@ char *xpcs_profile_json(const xpcs_profile *p)
             cJSON_AddNumberToObject(o, xpcs_counter_name((xpcs_counter_id)k),
                                     rv(p, rk, V_COUNT + k));
         cJSON_AddNumberToObject(o, "peak_rss_bytes", rv(p, rk, V_RSS));
+        cJSON_AddItemToObject(o, "comm",
+                              xpcs_commprof_rank_json(p->v + (size_t)rk * V_LEN + V_COMM));
         cJSON_AddItemToArray(ranks, o);
     }
     char *text = cJSON_Print(root);

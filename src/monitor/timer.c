@@ -1,5 +1,6 @@
 #include "xpcs/monitor/timer.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,15 +57,63 @@ static double cpu_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The process's communication totals as a step row. */
+static void comm_now(double *row)
+{
+    xpcs_comm_count k[XPCS_COLL_COUNT], sum;
+    xpcs_comm_counts(k);
+    xpcs_comm_counts_total(k, &sum);
+    row[XPCS_SC_BYTES_OUT] = sum.bytes_out;
+    row[XPCS_SC_BYTES_IN] = sum.bytes_in;
+    row[XPCS_SC_MSGS_OUT] = sum.msgs_out;
+    row[XPCS_SC_MSGS_IN] = sum.msgs_in;
+    row[XPCS_SC_SECONDS] = sum.seconds;
+}
+
 void xpcs_timers_init(xpcs_timers *t, const xpcs_comm *c)
 {
     memset(t, 0, sizeof *t);
+    xpcs_comm_counts(t->comm0);
+    comm_now(t->comm_mark);
     for (int i = 0; i < XPCS_T_COUNT; i++) {
         t->first_start[i] = -1.0;
         t->last_stop[i] = -1.0;
     }
     xpcs_comm_barrier(c);
     t->origin = xpcs_comm_wtime();
+}
+
+void xpcs_timers_free(xpcs_timers *t)
+{
+    free(t->step_comm);
+    t->step_comm = NULL;
+    t->n_steps = t->steps_cap = 0;
+}
+
+void xpcs_timer_step(xpcs_timers *t)
+{
+    double now[XPCS_SC_COUNT];
+    comm_now(now);
+    t->step_comm = xpcs_grow_keep(t->step_comm, &t->steps_cap, (t->n_steps + 1) * XPCS_SC_COUNT,
+                                  sizeof(double));
+    for (int k = 0; k < XPCS_SC_COUNT; k++) {
+        t->step_comm[t->n_steps * XPCS_SC_COUNT + k] = now[k] - t->comm_mark[k];
+        t->comm_mark[k] = now[k];
+    }
+    t->n_steps++;
+}
+
+void xpcs_timer_comm(const xpcs_timers *t, xpcs_comm_count *out)
+{
+    xpcs_comm_counts(out);
+    for (int k = 0; k < XPCS_COLL_COUNT; k++) {
+        out[k].calls -= t->comm0[k].calls;
+        out[k].msgs_out -= t->comm0[k].msgs_out;
+        out[k].msgs_in -= t->comm0[k].msgs_in;
+        out[k].bytes_out -= t->comm0[k].bytes_out;
+        out[k].bytes_in -= t->comm0[k].bytes_in;
+        out[k].seconds -= t->comm0[k].seconds;
+    }
 }
 
 void xpcs_timer_start_(xpcs_timers *t, xpcs_timer_id id)

@@ -16,6 +16,20 @@ struct xpcs_comm {
     int size;
 };
 
+/* A tree collective of `bytes` from T0 on (comm_stats.c's convention). */
+#define TALLY_TREE(KIND, T0, BYTES)                                                                \
+    xpcs_comm_tally((KIND), MPI_Wtime() - (T0), xpcs_comm_tree_msgs(c->size),                      \
+                    xpcs_comm_tree_msgs(c->size), (double)(BYTES), (double)(BYTES))
+
+/* A gather of `bytes` per rank onto root: root receives P - 1 messages. */
+static void tally_gather(const xpcs_comm *c, double t0, int root, size_t bytes)
+{
+    const int at_root = c->rank == root;
+    const double others = c->size - 1;
+    xpcs_comm_tally(XPCS_COLL_GATHER, MPI_Wtime() - t0, at_root ? 0 : 1, at_root ? others : 0,
+                    at_root ? 0 : (double)bytes, at_root ? others * (double)bytes : 0);
+}
+
 static MPI_Datatype mpi_type(xpcs_dtype t)
 {
     switch (t) {
@@ -137,7 +151,9 @@ xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err
     /* the status and any stop signal (SIGTERM, ...) in one reduction: a
      * signal on any rank stops every rank here, together */
     int stop[2] = {mine[0], xpcs_signal_pending()}, any[2];
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(stop, any, 2, MPI_INT, MPI_MAX, c->comm);
+    TALLY_TREE(XPCS_COLL_ALLREDUCE, t0, sizeof stop);
     if (any[1] > 0) {
         xpcs_signal_agreed(any[1]);
         return xpcs_signal_fail(err);
@@ -160,7 +176,9 @@ xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err
 
 void xpcs_comm_barrier(const xpcs_comm *c)
 {
+    const double t0 = MPI_Wtime();
     MPI_Barrier(c->comm);
+    TALLY_TREE(XPCS_COLL_BARRIER, t0, 0);
 }
 
 /* ---- batch scheduling --------------------------------------------------- */
@@ -183,12 +201,16 @@ xpcs_status xpcs_comm_split(const xpcs_comm *c, int color, int key, xpcs_comm **
 
 void xpcs_comm_send(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag)
 {
+    const double t0 = MPI_Wtime();
     MPI_Send(buf, (int)bytes, MPI_BYTE, dest, tag, c->comm);
+    xpcs_comm_tally(XPCS_COLL_P2P, MPI_Wtime() - t0, 1, 0, (double)bytes, 0);
 }
 
 void xpcs_comm_recv(const xpcs_comm *c, void *buf, size_t bytes, int source, int tag)
 {
+    const double t0 = MPI_Wtime();
     MPI_Recv(buf, (int)bytes, MPI_BYTE, source, tag, c->comm, MPI_STATUS_IGNORE);
+    xpcs_comm_tally(XPCS_COLL_P2P, MPI_Wtime() - t0, 0, 1, 0, (double)bytes);
 }
 
 /* Tests rq until it completes, sleeping 1 ms between tests. */
@@ -208,8 +230,10 @@ void xpcs_comm_recv_any(const xpcs_comm *c, void *buf, size_t bytes, int tag, in
 {
     MPI_Request rq;
     MPI_Status status;
+    const double t0 = MPI_Wtime();
     MPI_Irecv(buf, (int)bytes, MPI_BYTE, MPI_ANY_SOURCE, tag, c->comm, &rq);
     wait_idle(&rq, &status);
+    xpcs_comm_tally(XPCS_COLL_P2P, MPI_Wtime() - t0, 0, 1, 0, (double)bytes);
     if (source)
         *source = status.MPI_SOURCE;
 }
@@ -217,8 +241,10 @@ void xpcs_comm_recv_any(const xpcs_comm *c, void *buf, size_t bytes, int tag, in
 void xpcs_comm_bcast_idle(const xpcs_comm *c, void *buf, size_t bytes, int root)
 {
     MPI_Request rq;
+    const double t0 = MPI_Wtime();
     MPI_Ibcast(buf, (int)bytes, MPI_BYTE, root, c->comm, &rq);
     wait_idle(&rq, MPI_STATUS_IGNORE);
+    TALLY_TREE(XPCS_COLL_BCAST, t0, bytes);
 }
 
 void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root)
@@ -226,34 +252,44 @@ void xpcs_comm_bcast(const xpcs_comm *c, void *buf, size_t bytes, int root)
     /* Chunk so that each count fits an int. */
     const size_t max = (size_t)1 << 30;
     char *p = buf;
+    const double t0 = MPI_Wtime();
+    const size_t all = bytes;
     while (bytes > 0) {
         size_t n = bytes < max ? bytes : max;
         MPI_Bcast(p, (int)n, MPI_BYTE, root, c->comm);
         p += n;
         bytes -= n;
     }
+    TALLY_TREE(XPCS_COLL_BCAST, t0, all);
 }
 
 void xpcs_comm_allreduce_max_double(const xpcs_comm *c, double *buf, int n)
 {
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_MAX, c->comm);
+    TALLY_TREE(XPCS_COLL_ALLREDUCE, t0, sizeof(double) * (size_t)n);
 }
 
 void xpcs_comm_allreduce_min_double(const xpcs_comm *c, double *buf, int n)
 {
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_MIN, c->comm);
+    TALLY_TREE(XPCS_COLL_ALLREDUCE, t0, sizeof(double) * (size_t)n);
 }
 
 void xpcs_comm_allreduce_sum_int64(const xpcs_comm *c, int64_t *buf, int n)
 {
+    const double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_INT64_T, MPI_SUM, c->comm);
+    TALLY_TREE(XPCS_COLL_ALLREDUCE, t0, sizeof(int64_t) * (size_t)n);
 }
 
 static void reduce_chunked(const xpcs_comm *c, void *buf, int64_t n, MPI_Datatype t, size_t esz,
                            int root)
 {
-    const int64_t max = (int64_t)1 << 28;
+    const int64_t max = (int64_t)1 << 28, all = n;
     char *p = buf;
+    const double t0 = MPI_Wtime();
     while (n > 0) {
         int k = (int)(n < max ? n : max);
         if (c->rank == root)
@@ -263,6 +299,7 @@ static void reduce_chunked(const xpcs_comm *c, void *buf, int64_t n, MPI_Datatyp
         p += (size_t)k * esz;
         n -= k;
     }
+    TALLY_TREE(XPCS_COLL_REDUCE, t0, esz * (size_t)all);
 }
 
 void xpcs_comm_reduce_sum_double(const xpcs_comm *c, double *buf, int64_t n, int root)
@@ -277,17 +314,23 @@ void xpcs_comm_reduce_sum_int64(const xpcs_comm *c, int64_t *buf, int64_t n, int
 
 void xpcs_comm_gather_double(const xpcs_comm *c, double v, double *out, int root)
 {
+    const double t0 = MPI_Wtime();
     MPI_Gather(&v, 1, MPI_DOUBLE, out, 1, MPI_DOUBLE, root, c->comm);
+    tally_gather(c, t0, root, sizeof(double));
 }
 
 void xpcs_comm_gather_doubles(const xpcs_comm *c, const double *mine, int n, double *out, int root)
 {
+    const double t0 = MPI_Wtime();
     MPI_Gather(mine, n, MPI_DOUBLE, out, n, MPI_DOUBLE, root, c->comm);
+    tally_gather(c, t0, root, sizeof(double) * (size_t)n);
 }
 
 void xpcs_comm_gather_bytes(const xpcs_comm *c, const void *mine, int n, void *out, int root)
 {
+    const double t0 = MPI_Wtime();
     MPI_Gather(mine, n, MPI_BYTE, out, n, MPI_BYTE, root, c->comm);
+    tally_gather(c, t0, root, (size_t)n);
 }
 
 void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_count, double *all,
@@ -299,14 +342,30 @@ void xpcs_comm_allgatherv_double(const xpcs_comm *c, const double *mine, int my_
         displ[r] = off;
         off += counts[r];
     }
+    const double t0 = MPI_Wtime();
     MPI_Allgatherv(mine, my_count, MPI_DOUBLE, all, counts, displ, MPI_DOUBLE, c->comm);
+    /* a ring: P - 1 messages each way, my part out, the others' in */
+    const double ring = c->size > 1 ? c->size - 1 : 0;
+    xpcs_comm_tally(XPCS_COLL_ALLGATHERV, MPI_Wtime() - t0, ring, ring, 8.0 * my_count * ring,
+                    8.0 * (off - counts[c->rank]));
     free(displ);
 }
 
 void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount, const int *sdispl,
                          void *recv, const int *rcount, const int *rdispl, xpcs_dtype t)
 {
+    const double t0 = MPI_Wtime();
     MPI_Alltoallv(send, scount, sdispl, mpi_type(t), recv, rcount, rdispl, mpi_type(t), c->comm);
+    double mo = 0, mi = 0, bo = 0, bi = 0;
+    const double esz = (double)xpcs_dtype_size(t);
+    for (int r = 0; r < c->size; r++)
+        if (r != c->rank) {
+            mo += scount[r] > 0;
+            mi += rcount[r] > 0;
+            bo += esz * scount[r];
+            bi += esz * rcount[r];
+        }
+    xpcs_comm_tally(XPCS_COLL_ALLTOALLV, MPI_Wtime() - t0, mo, mi, bo, bi);
 }
 
 #define P2P_CHUNK ((size_t)1 << 30)
@@ -314,23 +373,29 @@ void xpcs_comm_alltoallv(const xpcs_comm *c, const void *send, const int *scount
 void xpcs_comm_send_bytes(const xpcs_comm *c, const void *buf, size_t bytes, int dest, int tag)
 {
     const char *p = buf;
+    const double t0 = MPI_Wtime();
+    const size_t all = bytes;
     do {
         size_t n = bytes < P2P_CHUNK ? bytes : P2P_CHUNK;
         MPI_Send(p, (int)n, MPI_BYTE, dest, tag, c->comm);
         p += n;
         bytes -= n;
     } while (bytes > 0);
+    xpcs_comm_tally(XPCS_COLL_P2P, MPI_Wtime() - t0, 1, 0, (double)all, 0);
 }
 
 void xpcs_comm_recv_bytes(const xpcs_comm *c, void *buf, size_t bytes, int src, int tag)
 {
     char *p = buf;
+    const double t0 = MPI_Wtime();
+    const size_t all = bytes;
     do {
         size_t n = bytes < P2P_CHUNK ? bytes : P2P_CHUNK;
         MPI_Recv(p, (int)n, MPI_BYTE, src, tag, c->comm, MPI_STATUS_IGNORE);
         p += n;
         bytes -= n;
     } while (bytes > 0);
+    xpcs_comm_tally(XPCS_COLL_P2P, MPI_Wtime() - t0, 0, 1, 0, (double)all);
 }
 
 int xpcs_comm_probe(const xpcs_comm *c, int tag, int wait)
@@ -350,7 +415,9 @@ void xpcs_comm_allreduce_sum_double(const xpcs_comm *c, double *buf, int64_t n)
     const int64_t max = (int64_t)1 << 28;
     while (n > 0) {
         int k = (int)(n < max ? n : max);
+        const double t0 = MPI_Wtime();
         MPI_Allreduce(MPI_IN_PLACE, buf, k, MPI_DOUBLE, MPI_SUM, c->comm);
+        TALLY_TREE(XPCS_COLL_ALLREDUCE, t0, sizeof(double) * (size_t)k);
         buf += k;
         n -= k;
     }
@@ -358,7 +425,11 @@ void xpcs_comm_allreduce_sum_double(const xpcs_comm *c, double *buf, int64_t n)
 
 void xpcs_comm_alltoall_int(const xpcs_comm *c, const int *send, int *recv)
 {
+    const double t0 = MPI_Wtime();
     MPI_Alltoall(send, 1, MPI_INT, recv, 1, MPI_INT, c->comm);
+    const double others = c->size - 1;
+    xpcs_comm_tally(XPCS_COLL_ALLTOALL, MPI_Wtime() - t0, others, others, 4.0 * others,
+                    4.0 * others);
 }
 
 struct xpcs_file {
@@ -403,8 +474,10 @@ xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, 
                          bytes);
     MPI_Status status;
     char dummy;
+    const double t0 = MPI_Wtime();
     int rc = MPI_File_read_at_all(f->fh, (MPI_Offset)offset, bytes ? buf : &dummy, (int)bytes,
                                   MPI_BYTE, &status);
+    xpcs_comm_tally(XPCS_COLL_FILE_READ, MPI_Wtime() - t0, 0, 0, 0, (double)bytes);
     int got = 0;
     if (rc == MPI_SUCCESS)
         MPI_Get_count(&status, MPI_BYTE, &got);

@@ -71,6 +71,7 @@ static void run_free(xpcs_run *x)
     free(x->own_sq);
     free(x->own_dq);
     xpcs_plan_free(&x->plan);
+    xpcs_timers_free(&x->tm);
     xpcs_qmap_free(&x->qmap);
     xpcs_comm_destroy(&x->comm);
 }

@@ -282,6 +282,7 @@ xpcs_status xpcs_run_events(xpcs_run *x, xpcs_err *err)
             break;
         xpcs_counter_add(&x->tm, XPCS_C_FRAMES_READ, (double)(s.fb - s.fa));
         st = do_step(&e, &s, s.F1 >= p->n_frames, err);
+        xpcs_timer_step(&x->tm);
         xpcs_counter_add(&x->tm, XPCS_C_PIXEL_FRAMES, (double)(s.F1 - s.F0) * (double)e.n_own);
         xpcs_progress_update(prog, s.F1);
         F0 = s.F1;

@@ -185,6 +185,7 @@ xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
         xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
         redistribute(x, &b, k, frames, count);
         const int64_t n_step = correlate(x, &b, k);
+        xpcs_timer_step(&x->tm);
         xpcs_progress_update(prog, k * p->step_frames + n_step);
     }
     if (!st)

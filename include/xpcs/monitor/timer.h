@@ -50,6 +50,17 @@ typedef enum {
     XPCS_C_COUNT
 } xpcs_counter_id;
 
+/* Per step of the pipeline, this rank's communication (all MPI calls of the
+ * step): bytes and messages to and from other ranks, seconds in MPI. */
+enum {
+    XPCS_SC_BYTES_OUT = 0,
+    XPCS_SC_BYTES_IN,
+    XPCS_SC_MSGS_OUT,
+    XPCS_SC_MSGS_IN,
+    XPCS_SC_SECONDS,
+    XPCS_SC_COUNT
+};
+
 typedef struct {
     double origin; /* wtime of the run's start (after a barrier) */
     double start[XPCS_T_COUNT];
@@ -59,6 +70,12 @@ typedef struct {
     double first_start[XPCS_T_COUNT]; /* relative to origin; -1 = never */
     double last_stop[XPCS_T_COUNT];
     double count[XPCS_C_COUNT];
+    /* communication (parallel/comm's totals): at the run's start, at the
+     * last step mark, and per step */
+    xpcs_comm_count comm0[XPCS_COLL_COUNT];
+    double comm_mark[XPCS_SC_COUNT];
+    double *step_comm; /* [n_steps][XPCS_SC_COUNT] */
+    int64_t n_steps, steps_cap;
 } xpcs_timers;
 
 /* Table lookups.  Names have no leading spaces; depth gives the hierarchy
@@ -75,6 +92,12 @@ int xpcs_timing_enabled(void);
 /* Zeroes everything; origin = now.  Collective: a barrier first, so the
  * origins of all ranks agree to within the barrier's skew. */
 void xpcs_timers_init(xpcs_timers *t, const xpcs_comm *c);
+void xpcs_timers_free(xpcs_timers *t);
+/* End of a pipeline step: this rank's communication since the last mark
+ * becomes the step's row. */
+void xpcs_timer_step(xpcs_timers *t);
+/* This rank's communication of the run so far, by kind (out[XPCS_COLL_COUNT]). */
+void xpcs_timer_comm(const xpcs_timers *t, xpcs_comm_count *out);
 void xpcs_timer_start_(xpcs_timers *t, xpcs_timer_id id);
 void xpcs_timer_stop_(xpcs_timers *t, xpcs_timer_id id);
 

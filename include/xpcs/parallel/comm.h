@@ -101,6 +101,38 @@ xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, 
                                        xpcs_err *err);
 void xpcs_comm_file_close(xpcs_file **f);
 
+/* ---- communication accounting (comm_stats.c) ------------------------------ */
+/* Kinds of call every wrapper above is counted as. */
+typedef enum {
+    XPCS_COLL_ALLTOALLV = 0,
+    XPCS_COLL_ALLTOALL,
+    XPCS_COLL_ALLGATHERV,
+    XPCS_COLL_ALLREDUCE, /* also the agreement of xpcs_comm_agree */
+    XPCS_COLL_REDUCE,
+    XPCS_COLL_BCAST,
+    XPCS_COLL_GATHER,
+    XPCS_COLL_BARRIER,
+    XPCS_COLL_P2P,       /* point-to-point sends and receives */
+    XPCS_COLL_FILE_READ, /* MPI-IO reads */
+    XPCS_COLL_COUNT
+} xpcs_coll;
+
+/* Calls, messages and bytes to / from other ranks, seconds inside MPI. */
+typedef struct {
+    double calls, msgs_out, msgs_in, bytes_out, bytes_in, seconds;
+} xpcs_comm_count;
+
+const char *xpcs_coll_name(xpcs_coll k);
+/* This process's totals since it started, one per kind (out[XPCS_COLL_COUNT]). */
+void xpcs_comm_counts(xpcs_comm_count *out);
+/* The sum over the kinds. */
+void xpcs_comm_counts_total(const xpcs_comm_count *k, xpcs_comm_count *sum);
+/* For comm.c: add one call. */
+void xpcs_comm_tally(xpcs_coll k, double seconds, double msgs_out, double msgs_in, double bytes_out,
+                     double bytes_in);
+/* Messages of a tree collective over n_ranks: ceil(log2 n_ranks). */
+double xpcs_comm_tree_msgs(int n_ranks);
+
 /* Last resort: prints msg and aborts every rank of the job. */
 void xpcs_comm_abort(const char *msg, int code) __attribute__((noreturn));
 
