@@ -158,6 +158,35 @@ xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, in
     return ok ? XPCS_OK : h5fail(w, path, err);
 }
 
+xpcs_status xpcs_h5x_map_alloc(xpcs_resfile *w, const char *path, int64_t n, int64_t *offset,
+                               xpcs_err *err)
+{
+    int64_t dims[2] = {n, n};
+    xpcs_status st = reserve(w, 2, dims, sizeof(float), err);
+    if (st)
+        return st;
+    hsize_t d[2] = {(hsize_t)n, (hsize_t)n};
+    hid_t sp = H5Screate_simple(2, d, NULL);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    /* contiguous, its bytes allocated now and never filled: the owners write
+     * every row (zeros left of the diagonal) */
+    H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    hid_t ds = H5Dcreate2(w->f, path, H5T_IEEE_F32LE, sp, lcpl, dcpl, H5P_DEFAULT);
+    haddr_t off = ds >= 0 ? H5Dget_offset(ds) : HADDR_UNDEF;
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+    H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (off == HADDR_UNDEF)
+        return h5fail(w, path, err);
+    *offset = (int64_t)off;
+    return XPCS_OK;
+}
+
 xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
                                xpcs_err *err)
 {

@@ -5,7 +5,7 @@
  * copy); for the collectives whose algorithm the MPI library chooses
  * (allreduce, reduce, bcast, allgatherv, barrier) the messages are the
  * textbook count of a tree or ring: ceil(log2 P) per call, P - 1 for a
- * ring allgather. */
+ * ring allgather; file reads and writes count their bytes in and out. */
 #include <math.h>
 #include <string.h>
 
@@ -14,8 +14,8 @@
 static xpcs_comm_count totals[XPCS_COLL_COUNT];
 
 static const char *const coll_names[XPCS_COLL_COUNT] = {
-    "alltoallv", "alltoall", "allgatherv", "allreduce", "reduce",
-    "bcast",     "gather",   "barrier",    "p2p",       "file_read"};
+    "alltoallv", "alltoall", "allgatherv", "allreduce", "reduce",    "bcast",
+    "gather",    "barrier",  "p2p",        "file_read", "file_write"};
 
 const char *xpcs_coll_name(xpcs_coll k)
 {
@@ -48,6 +48,8 @@ void xpcs_comm_counts_total(const xpcs_comm_count *k, xpcs_comm_count *sum)
 {
     memset(sum, 0, sizeof *sum);
     for (int i = 0; i < XPCS_COLL_COUNT; i++) {
+        if (i == XPCS_COLL_FILE_READ || i == XPCS_COLL_FILE_WRITE)
+            continue; /* between ranks only */
         sum->calls += k[i].calls;
         sum->seconds += k[i].seconds;
         sum->msgs_out += k[i].msgs_out;

@@ -1,11 +1,11 @@
 /* reduce: the epilog's reductions and the result file.
  *   phase reduce: linear and multitau g2 normalization (two passes over the
  *     delays: exponents, then exact sums; g2norm.h), SAXS sums to rank 0;
- *   phase write: rank 0 opens the result file (io, a sink), writes the
- *     multitau, SAXS and intensity datasets, then hands it to the two-time
- *     stage (its maps arrive from their owners while rank 0 computes its
- *     own, phase twotime) and to the linear stage; the others compute and
- *     send their two-time maps meanwhile.
+ *   phase write: rank 0 opens the result file (io, a sink) and writes the
+ *     multitau, SAXS, intensity and linear datasets and allocates the
+ *     two-time maps; every rank then computes its maps (phase twotime) and
+ *     writes them into the file itself (ttmaps.c); rank 0 finishes the
+ *     two-time group and publishes the file.
  */
 #include <omp.h>
 #include <stdio.h>
@@ -125,34 +125,67 @@ static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
     r->effective_config = d->effective;
 }
 
-/* Rank 0: the result file, written by every stage that has datasets, then
- * renamed into place (or removed after any error). */
-static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *err)
+/* Rank 0, first part: the result file with the datasets of multitau,
+ * SAXS and linear, and the two-time maps allocated; paused for the maps'
+ * owners when there are maps. */
+static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *r, result_data *d,
+                               xpcs_resfile **w, xpcs_err *err)
 {
-    xpcs_result r;
-    result_data d = {0};
-    build_result(x, gn, &r, &d);
+    build_result(x, gn, r, d);
     if (!x->have_meta && x->cfg->frame_time <= 0)
         fprintf(stderr,
                 "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
                 "(use --frame-time)\n",
                 x->meta_path);
-    xpcs_resfile *w = NULL;
-    xpcs_status st = xpcs_resfile_create(&r, &w, err);
-    if (!st && x->tt) /* the maps: computed here and received from their owners */
-        st = xpcs_ttstage_write(x->tt, x->comm, w, &r, &x->tm, err);
+    xpcs_status st = xpcs_resfile_create(r, w, err);
+    if (!st && x->tt)
+        st = xpcs_ttstage_map_files(x->tt, *w, err);
     if (!st && x->lin)
-        st = xpcs_linstage_write(x->lin, w, &r, err);
+        st = xpcs_linstage_write(x->lin, *w, r, err);
+    if (!st && x->tt)
+        st = xpcs_resfile_pause(*w, err);
+    return st;
+}
+
+/* Rank 0, last part: the rest of the two-time group, then the file
+ * published (or, after any error, removed). */
+static xpcs_status write_last(xpcs_run *x, const xpcs_result *r, xpcs_resfile **w, xpcs_status st,
+                              xpcs_err *err)
+{
+    if (!st && x->tt)
+        st = xpcs_resfile_resume(*w, err);
+    if (!st && x->tt)
+        st = xpcs_ttstage_write_group(x->tt, *w, r, err);
     if (!st && xpcs_signal_pending()) /* the last moment to stop: nothing published yet */
         st = xpcs_signal_fail(err);
-    if (w && st)
-        xpcs_resfile_abandon(&w);
-    else if (w)
-        st = xpcs_resfile_commit(&w, err);
-    if (x->tt) /* STOP to the owners if the file never opened */
-        xpcs_ttstage_release(x->tt, x->comm);
-    result_free(&d);
+    if (*w && st)
+        xpcs_resfile_abandon(w);
+    else if (*w)
+        st = xpcs_resfile_commit(w, err);
     return st;
+}
+
+/* Collective: the result file.  Rank 0 writes it; the two-time maps are
+ * written by the ranks that computed them (ttmaps.c). */
+static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *err)
+{
+    xpcs_result r;
+    result_data d = {0};
+    xpcs_resfile *w = NULL;
+    xpcs_status st = XPCS_OK;
+    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
+    if (x->root)
+        st = write_first(x, gn, &r, &d, &w, err);
+    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
+    if (x->tt) /* every rank: its maps into the paused file; the outcome agreed */
+        st = xpcs_ttstage_maps(x->tt, x->comm, w ? xpcs_resfile_tmp(w) : NULL, st, &x->tm, err);
+    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
+    if (x->root) {
+        st = write_last(x, &r, &w, st, err);
+        result_free(&d);
+    }
+    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
+    return xpcs_comm_agree(x->comm, st, err);
 }
 
 xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
@@ -182,12 +215,8 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
         xpcs_ttstage_replicate(x->tt, x->comm);
         xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
     }
-    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
-    if (x->root && !st)
+    if (!st) /* agreed: every rank is here or none */
         st = write_result(x, gn, err);
-    else if (x->tt && !st) /* while rank 0 writes: compute and send the maps */
-        xpcs_ttstage_serve(x->tt, x->comm, &x->tm);
     xpcs_g2norm_destroy(&gn);
-    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
     return xpcs_comm_agree(x->comm, st, err);
 }

@@ -1,22 +1,23 @@
-/* ttmaps: the two-time maps at the end of the run.  Every tile (a bin's
+/* ttmaps: the two-time maps at the end of the run.  Rank 0 allocates every
+ * map's dataset in the result file and pauses it; then every tile (a bin's
  * map rows on one rank: the whole map unless the plan split it) is
  * computed by its rank (phase twotime) with the exact diagonal sums of its
- * rows, sent to rank 0 as float32 upper-triangle rows with those sums, and
- * written there into the open result file (phase write); rank 0 adds the
- * sums of a bin's tiles (exact) and divides once all have come.  See
- * include/xpcs/pipeline/ttstage.h for the GO/STOP protocol.  The file is a
+ * rows, and written by that rank into the file with MPI-IO at the offsets
+ * HDF5 allocated (phase write); the sums go to rank 0, which adds a bin's
+ * tiles (exact) and divides once all have come, then reopens the file for
+ * the rest of the two-time group.  No map travels to rank 0.  The file is a
  * sink: this stage hands it datasets and is never called back. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xpcs/core/signals.h"
+#include "xpcs/config/config.h"
 #include "xpcs/io/h5extra.h"
 #include "xpcs/kernels/twotime.h"
 #include "ttstage_impl.h"
 
-enum { TAG_CMD = 3101, TAG_HDR = 3102, TAG_MAP = 3103 };
-enum { CMD_STOP = 0, CMD_GO = 1 };
+enum { TAG_SUMS = 3102 };
 
 /* A tile's message head: tile, seconds, BLAS seconds, events, exponent. */
 #define HEAD 5
@@ -115,9 +116,9 @@ static void compute_tile(xpcs_ttstage *t, int i, double *sec, double *blas_sec, 
         t->tri[q] = (float)t->Cp[q];
 }
 
-/* compute_tile as phase twotime, inside the caller's phase write.  After a
- * stop signal the maps are not computed any more (zeros go to rank 0,
- * which writes nothing then), so every rank reaches the end quickly. */
+/* compute_tile as phase twotime.  After a stop signal the maps are not
+ * computed any more (zeros, which nobody publishes), so every rank
+ * reaches the end quickly. */
 static void compute_timed(xpcs_ttstage *t, int i, double *head, xpcs_timers *tm)
 {
     head[0] = i;
@@ -128,45 +129,17 @@ static void compute_timed(xpcs_ttstage *t, int i, double *head, xpcs_timers *tm)
         head[1] = head[2] = head[3] = head[4] = 0;
         return;
     }
-    xpcs_timer_stop(tm, XPCS_T_WRITE);
     xpcs_timer_start(tm, XPCS_T_TWOTIME);
     int e = 0;
     compute_tile(t, i, &head[1], &head[2], &head[3], &e);
     head[4] = e;
     xpcs_timer_stop(tm, XPCS_T_TWOTIME);
-    xpcs_timer_start(tm, XPCS_T_WRITE);
 }
 
-void xpcs_ttstage_serve(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm)
-{
-    const size_t sums = sizeof(xpcs_xsum) * (size_t)n_sums(t);
-    const size_t hl = sizeof(double) * HEAD + sums;
-    unsigned char *msg = xpcs_malloc(hl);
-    int first = 1;
-    for (int i = 0; i < t->tp->n_tiles; i++) {
-        if (t->tp->tile_rank[i] != t->rank)
-            continue;
-        double head[HEAD];
-        compute_timed(t, i, head, tm);
-        if (first) {
-            int cmd = CMD_STOP;
-            xpcs_comm_recv_bytes(c, &cmd, sizeof cmd, 0, TAG_CMD);
-            first = 0;
-            if (cmd != CMD_GO)
-                break;
-        }
-        memcpy(msg, head, sizeof head);
-        memcpy(msg + sizeof head, t->acc, sums);
-        xpcs_comm_send_bytes(c, msg, hl, 0, TAG_HDR);
-        xpcs_comm_send_bytes(c, t->tri, sizeof(float) * (size_t)tile_area(t, i), 0, TAG_MAP);
-    }
-    free(msg);
-}
-
-/* Rank 0: tile i's sums into its bin's (exact), its rows into the map;
- * the bin's means once its last tile is in. */
+/* Rank 0: tile i's sums into its bin's (exact); the bin's means once its
+ * last tile is in. */
 static xpcs_status take_tile(xpcs_ttstage *t, const double *head, const xpcs_xsum *sums,
-                             xpcs_resfile *w, xpcs_status st, xpcs_err *err)
+                             xpcs_status st, xpcs_err *err)
 {
     const xpcs_ttplan *tp = t->tp;
     const int i = (int)head[0];
@@ -204,68 +177,144 @@ static xpcs_status take_tile(xpcs_ttstage *t, const double *head, const xpcs_xsu
         free(t->bin_acc[b]);
         t->bin_acc[b] = NULL;
     }
-    if (st)
-        return st; /* after an error or a stop signal: only drain */
-    char path[128];
-    snprintf(path, sizeof path, "/xpcs/twotime/correlation_map/c2_%05d", b + 1);
-    return xpcs_h5x_upper_rows(w, path, N, tp->tile_row0[i], tp->tile_row1[i], t->tri, err);
+    return st;
 }
 
-static void send_cmd(xpcs_ttstage *t, const xpcs_comm *c, int cmd)
+/* Tile i's rows into its map in the file (row r at offset + 4 N r, zeros
+ * left of the diagonal), in blocks of about 8 MiB; phase write. */
+static xpcs_status write_rows(xpcs_ttstage *t, xpcs_file *f, int i, xpcs_timers *tm, xpcs_err *err)
 {
-    for (int r = 1; r < t->n_ranks; r++) {
-        int owns = 0;
-        for (int i = 0; i < t->tp->n_tiles; i++)
-            owns |= t->tp->tile_rank[i] == r;
-        if (owns)
-            xpcs_comm_send_bytes(c, &cmd, sizeof cmd, r, TAG_CMD);
+    const xpcs_ttplan *tp = t->tp;
+    int b = 0;
+    while (i >= tp->bin_tile[b + 1])
+        b++;
+    const int64_t N = t->N, r0 = tp->tile_row0[i], r1 = tp->tile_row1[i];
+    xpcs_timer_start(tm, XPCS_T_WRITE);
+    int64_t rows = N > 0 ? (8 << 20) / (4 * N) : 1;
+    rows = rows < 1 ? 1 : rows;
+    float *blk = xpcs_malloc(sizeof(float) * (size_t)(rows * N));
+    const float *src = t->tri;
+    xpcs_status st = XPCS_OK;
+    for (int64_t a = r0; a < r1 && !st; a += rows) {
+        const int64_t nr = a + rows <= r1 ? rows : r1 - a;
+        for (int64_t r = a; r < a + nr; r++) {
+            float *dst = blk + (size_t)((r - a) * N);
+            memset(dst, 0, sizeof(float) * (size_t)r);
+            memcpy(dst + r, src, sizeof(float) * (size_t)(N - r));
+            src += N - r;
+        }
+        /* the dataset is IEEE little-endian float32: so are the host's */
+        st = xpcs_comm_file_write_at(f, t->map_off[b] + 4 * a * N, blk,
+                                     sizeof(float) * (size_t)(nr * N), err);
     }
+    free(blk);
+    xpcs_timer_stop(tm, XPCS_T_WRITE);
+    return st;
 }
 
-/* Rank 0: every tile, its own computed here and the others received as
- * they come (a tile whose rank is waiting to send is taken first). */
-static xpcs_status gather_tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w,
-                                xpcs_timers *tm, xpcs_err *err)
+xpcs_status xpcs_ttstage_map_files(xpcs_ttstage *t, xpcs_resfile *w, xpcs_err *err)
 {
+    const int nb = t->tp->n_bins;
+    xpcs_status st = XPCS_OK;
+    for (int b = 0; b < nb && !st; b++) {
+        char path[128];
+        snprintf(path, sizeof path, "/xpcs/twotime/correlation_map/c2_%05d", b + 1);
+        st = xpcs_h5x_map_alloc(w, path, t->N, &t->map_off[b], err);
+    }
+    return st;
+}
+
+/* Rank 0: the results' arrays. */
+static void results_alloc(xpcs_ttstage *t)
+{
+    const int64_t N = t->N, nb = t->tp->n_bins;
+    t->all_g2 = xpcs_calloc((size_t)(N * nb), sizeof(double));
+    t->all_seg = xpcs_calloc((size_t)(N / 5 * 5 * nb) + 1, sizeof(double));
+    t->bin_sec = xpcs_calloc((size_t)nb, sizeof(double));
+    t->bin_blas = xpcs_calloc((size_t)nb, sizeof(double));
+    t->bin_events = xpcs_calloc((size_t)nb, sizeof(double));
+    t->rank_sec = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
+    t->bin_acc = xpcs_calloc((size_t)nb, sizeof(xpcs_xsum *));
+    t->bin_left = xpcs_calloc((size_t)nb, sizeof(int));
+    t->bin_e = xpcs_calloc((size_t)nb, sizeof(int));
+}
+
+/* Every rank: its tiles computed (phase twotime) and written (phase write);
+ * their exact sums to rank 0, which takes them as they come (a rank waiting
+ * to send is served between rank 0's own tiles). */
+static xpcs_status tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_file *f, xpcs_timers *tm,
+                         xpcs_err *err)
+{
+    const int root = t->rank == 0;
     const size_t sums = sizeof(xpcs_xsum) * (size_t)n_sums(t);
     const size_t hl = sizeof(double) * HEAD + sums;
     unsigned char *msg = xpcs_malloc(hl);
     int remote = 0;
-    for (int i = 0; i < t->tp->n_tiles; i++)
+    for (int i = 0; i < t->tp->n_tiles && root; i++)
         remote += t->tp->tile_rank[i] != 0;
-    xpcs_status st = XPCS_OK;
-#define RECEIVE(SRC)                                                                               \
-    do {                                                                                           \
-        double head_[HEAD];                                                                        \
-        xpcs_comm_recv_bytes(c, msg, hl, (SRC), TAG_HDR);                                          \
-        memcpy(head_, msg, sizeof head_);                                                          \
-        xpcs_comm_recv_bytes(c, t->tri, sizeof(float) * (size_t)tile_area(t, (int)head_[0]),       \
-                             (SRC), TAG_MAP);                                                      \
-        st = take_tile(t, head_, (const xpcs_xsum *)(msg + sizeof head_), w, st, err);             \
-        remote--;                                                                                  \
-    } while (0)
+    xpcs_status st = XPCS_OK, rs = XPCS_OK;
+    xpcs_err later;
     for (int i = 0; i < t->tp->n_tiles; i++) {
-        if (t->tp->tile_rank[i] != 0)
+        if (t->tp->tile_rank[i] != t->rank)
             continue;
         double head[HEAD];
         compute_timed(t, i, head, tm);
-        st = take_tile(t, head, t->acc, w, st, err);
-        int src;
-        while (remote > 0 && (src = xpcs_comm_probe(c, TAG_HDR, 0)) >= 0)
-            RECEIVE(src);
+        if (!st) /* after a failed write only the sums go on (rank 0 waits for them) */
+            st = write_rows(t, f, i, tm, err);
+        if (root) {
+            rs = take_tile(t, head, t->acc, rs, st ? &later : err);
+            for (int src; remote > 0 && (src = xpcs_comm_probe(c, TAG_SUMS, 0)) >= 0; remote--) {
+                xpcs_comm_recv_bytes(c, msg, hl, src, TAG_SUMS);
+                rs = take_tile(t, (const double *)msg, (const xpcs_xsum *)(msg + sizeof head), rs,
+                               st ? &later : err);
+            }
+        }
+        else {
+            memcpy(msg, head, sizeof head);
+            memcpy(msg + sizeof head, t->acc, sums);
+            xpcs_comm_send_bytes(c, msg, hl, 0, TAG_SUMS);
+        }
     }
-    while (remote > 0) {
-        int src = xpcs_comm_probe(c, TAG_HDR, 1);
-        RECEIVE(src);
+    for (; remote > 0; remote--) {
+        const int src = xpcs_comm_probe(c, TAG_SUMS, 1);
+        xpcs_comm_recv_bytes(c, msg, hl, src, TAG_SUMS);
+        rs = take_tile(t, (const double *)msg, (const xpcs_xsum *)(msg + sizeof(double) * HEAD), rs,
+                       st ? &later : err);
     }
-#undef RECEIVE
     free(msg);
-    return st;
+    return st ? st : rs;
 }
 
-/* Rank 0: the two-time group besides the maps. */
-static xpcs_status write_group(xpcs_ttstage *t, xpcs_resfile *w, const xpcs_result *r,
-                               xpcs_err *err)
+xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, const char *tmp, xpcs_status st,
+                              xpcs_timers *tm, xpcs_err *err)
+{
+    st = xpcs_comm_agree(c, st, err); /* rank 0's file, up to here */
+    if (st)
+        return st;
+    char path[XPCS_PATH_MAX + 256] = "";
+    if (t->rank == 0) {
+        snprintf(path, sizeof path, "%s", tmp);
+        results_alloc(t);
+    }
+    xpcs_comm_bcast(c, path, sizeof path, 0);
+    xpcs_comm_bcast(c, t->map_off, sizeof(int64_t) * (size_t)t->tp->n_bins, 0);
+    xpcs_file *f = NULL;
+    xpcs_timer_start(tm, XPCS_T_WRITE);
+    st = xpcs_comm_agree(c, xpcs_comm_file_open_write(c, path, &f, err), err);
+    xpcs_timer_stop(tm, XPCS_T_WRITE);
+    if (st)
+        return st;
+    tile_buffers(t);
+    st = tiles(t, c, f, tm, err);
+    xpcs_timer_start(tm, XPCS_T_WRITE);
+    xpcs_err cerr;
+    const xpcs_status cs = xpcs_comm_file_close_sync(&f, st ? &cerr : err);
+    xpcs_timer_stop(tm, XPCS_T_WRITE);
+    return xpcs_comm_agree(c, st ? st : cs, err);
+}
+
+xpcs_status xpcs_ttstage_write_group(xpcs_ttstage *t, xpcs_resfile *w, const xpcs_result *r,
+                                     xpcs_err *err)
 {
     const xpcs_ttplan *tp = t->tp;
     const int64_t N = t->N, nb = tp->n_bins;
@@ -314,33 +363,6 @@ static xpcs_status write_group(xpcs_ttstage *t, xpcs_resfile *w, const xpcs_resu
     free(npx);
     free(gf);
     return st;
-}
-
-xpcs_status xpcs_ttstage_write(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w,
-                               const xpcs_result *r, xpcs_timers *tm, xpcs_err *err)
-{
-    const int64_t N = t->N, nb = t->tp->n_bins;
-    t->all_g2 = xpcs_calloc((size_t)(N * nb), sizeof(double));
-    t->all_seg = xpcs_calloc((size_t)(N / 5 * 5 * nb) + 1, sizeof(double));
-    t->bin_sec = xpcs_calloc((size_t)nb, sizeof(double));
-    t->bin_blas = xpcs_calloc((size_t)nb, sizeof(double));
-    t->bin_events = xpcs_calloc((size_t)nb, sizeof(double));
-    t->rank_sec = xpcs_calloc((size_t)t->n_ranks, sizeof(double));
-    t->bin_acc = xpcs_calloc((size_t)nb, sizeof(xpcs_xsum *));
-    t->bin_left = xpcs_calloc((size_t)nb, sizeof(int));
-    t->bin_e = xpcs_calloc((size_t)nb, sizeof(int));
-    tile_buffers(t);
-    t->go_sent = 1;
-    send_cmd(t, c, CMD_GO);
-    xpcs_status st = gather_tiles(t, c, w, tm, err);
-    return st ? st : write_group(t, w, r, err);
-}
-
-void xpcs_ttstage_release(xpcs_ttstage *t, const xpcs_comm *c)
-{
-    if (!t->go_sent)
-        send_cmd(t, c, CMD_STOP);
-    t->go_sent = 1;
 }
 
 void xpcs_ttstage_print_stats(const xpcs_ttstage *t, FILE *out)

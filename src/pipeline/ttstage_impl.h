@@ -41,7 +41,7 @@ struct xpcs_ttstage {
     double **row;
     float *tri;
     xpcs_xsum *acc, *sacc;
-    int go_sent;
+    int64_t *map_off; /* [n_bins] the maps' first bytes in the result file */
     /* rank 0: results of every bin; the exact sums of a bin whose tiles are
      * still arriving */
     double *all_g2, *all_seg;                /* [N][n_bins], [N/5][5][n_bins] */

@@ -239,12 +239,9 @@ static void lay_out_columns(xpcs_ttplan *t, int events, double *max_bytes, int *
     int64_t off = 0;
     *max_bytes = 0;
     *max_rank = 0;
-    double max_area = 0, n_split = 0;
-    for (int b = 0; b < t->n_bins; b++) {
+    double n_split = 0;
+    for (int b = 0; b < t->n_bins; b++)
         n_split += t->bin_tile[b + 1] - t->bin_tile[b] > 1;
-        for (int i = t->bin_tile[b]; i < t->bin_tile[b + 1]; i++)
-            max_area = fmax(max_area, xpcs_ttplan_area(t->N, t->tile_row0[i], t->tile_row1[i]));
-    }
     for (int r = 0; r < t->n_ranks; r++) {
         double compute = 0, sb = 0;
         t->xpf[r] = off;
@@ -271,8 +268,8 @@ static void lay_out_columns(xpcs_ttplan *t, int events, double *max_bytes, int *
         double m = events ? 0.0 : sb;
         if (compute > 0 || r == 0)
             m += compute > 0 ? compute : xpcs_ttplan_compute_bytes(t->N, 0, 1, 0.0);
-        if (r == 0) /* results, rows; a tile received; the exact sums of split bins */
-            m += 8.0 * (double)t->N * 2.0 * (double)t->n_bins + (8 << 20) + 4.0 * max_area +
+        if (r == 0) /* results, rows; the exact sums of the bins whose tiles are arriving */
+            m += 8.0 * (double)t->N * 2.0 * (double)t->n_bins + (8 << 20) +
                  (double)sizeof(xpcs_xsum) * (double)(t->N + t->N / 5 * 5) * (n_split + 1);
         t->rank_bytes[r] = m;
         if (m > *max_bytes) {

@@ -58,11 +58,25 @@ done
 # to the one-rank map (and its exact two-time g2)
 run_np 1 tt1 -r d/t.h5 -q d/t_qmap.h5 -t twotime || bad "two-time on 1 rank"
 for k in dense sparse; do
-    run_np 1 ttsmall$k -r d/t.h5 -q d/t_qmap.h5 -t twotime --kernel $k --max-memory 24
-    check "--kernel $k: the map does not fit one rank's 24 MiB" grep -q "two-time needs about" ttsmall$k.log
-    if run_np 4 tt4$k -r d/t.h5 -q d/t_qmap.h5 -t twotime --kernel $k --max-memory 24 -v; then
+    run_np 1 ttsmall$k -r d/t.h5 -q d/t_qmap.h5 -t twotime --kernel $k --max-memory 20
+    check "--kernel $k: the map does not fit one rank's 20 MiB" grep -q "two-time needs about" ttsmall$k.log
+    if XPCS_ENABLE_PROFILING=1 run_np 4 tt4$k -r d/t.h5 -q d/t_qmap.h5 -t twotime --kernel $k --max-memory 20 -v; then
         check "--kernel $k: split in tiles over ranks" grep -q "rows \[0, " tt4$k.log
         same "--kernel $k: split map bit-identical to one rank" tt1/t_results.hdf tt4$k/t_results.hdf
+        # each rank writes its own rows of the maps into the result file
+        # (MPI-IO): the bytes written over the ranks are the maps' bytes,
+        # written by more than one rank, and rank 0 receives only sums
+        check "--kernel $k: maps written by the ranks that computed them" run "$PY" - tt4$k <<'PYEOF'
+import h5py, json, sys
+out = sys.argv[1]
+prof = json.load(open(out + "/t_profile.json"))
+wrote = [r["comm"].get("file_write", {}).get("bytes_out", 0) for r in prof["ranks"]]
+maps = h5py.File(out + "/t_results.hdf")["/xpcs/twotime/correlation_map"]
+nbytes = sum(maps[k].size * maps[k].dtype.itemsize for k in maps)
+got0 = prof["ranks"][0]["comm"].get("p2p", {}).get("bytes_in", 0)
+print("written per rank", wrote, "maps", nbytes, "rank 0 received", got0)
+sys.exit(0 if sum(wrote) == nbytes and sum(w > 0 for w in wrote) >= 2 and got0 < nbytes / 4 else 1)
+PYEOF
     else
         bad "--kernel $k: the split run over 4 ranks"
     fi

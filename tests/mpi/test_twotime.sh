@@ -60,7 +60,7 @@ check "-t both: maps identical to -t twotime (frame normalization cancels)" run 
 check "-t twotime writes no multitau group" run "$PY" -c "
 import h5py, sys; sys.exit(1 if 'multitau' in h5py.File('t1/s_results.hdf')['/xpcs'] else 0)"
 
-corr 2 -r d/sp.h5 -q d/sp_qmap.h5 -o mem -t twotime --max-memory 40 >mem.out 2>mem.err
+corr 2 -r d/sp.h5 -q d/sp_qmap.h5 -o mem -t twotime --max-memory 20 >mem.out 2>mem.err
 rc=$?
 check "over the budget: exit 5" test "$rc" -eq 5
 check "message suggests --avg-frame or fewer bins" grep -q "two-time needs about .* MiB on rank .*-a/--avg-frame, fewer bins" mem.err

@@ -31,6 +31,12 @@ xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_resul
  * before. */
 xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0,
                                 int64_t r1, const float *tri, xpcs_err *err);
+/* An (n, n) float32 (IEEE little-endian) map at path, contiguous, its
+ * storage allocated now and not filled; *offset: its first byte in the
+ * file, where the ranks that own its rows write them (row i at offset +
+ * 4 n i) between xpcs_resfile_pause and xpcs_resfile_resume. */
+xpcs_status xpcs_h5x_map_alloc(xpcs_resfile *w, const char *path, int64_t n, int64_t *offset,
+                               xpcs_err *err);
 /* The whole map (rows 0..n-1, xpcs_twotime_pack_upper). */
 xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
                                xpcs_err *err);
