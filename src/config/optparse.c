@@ -35,7 +35,7 @@ xpcs_status xpcs_opts_store(xpcs_opts *o, const xpcs_opt *r, const xpcs_opt_valu
         return XPCS_OK;
     }
     if (v->item)
-        return xpcs_opt_from_item(o->t, r, o->obj, v->item, err);
+        return xpcs_opt_from_item(o->t, r, o->obj, v->item, v->where, err);
     if (v->where)
         return xpcs_opt_from_text(r, o->obj, v->text, v->where, err);
     return xpcs_opt_from_cli(o->t, r, o->obj, v->text, err);

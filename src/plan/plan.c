@@ -19,7 +19,9 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
         return xpcs_fail(err, XPCS_ERR_USAGE,
                          "%s: empty frame range: begin frame %lld is outside the %lld frames", what,
                          (long long)begin, (long long)n_raw);
-    int64_t unit = stride * avg;
+    int64_t unit; /* -f x -a: past 2^63 it is past every frame range */
+    if (stride < 1 || avg < 1 || __builtin_mul_overflow(stride, avg, &unit))
+        unit = INT64_MAX;
     int64_t len = e > b ? (e - b) / unit * unit : 0;
     int64_t n = len / unit;
     if (n < 2)
