@@ -351,9 +351,18 @@ xpcs_status xpcs_yaml_read_config(const char *path, cJSON **out, xpcs_err *err)
     char *text = NULL, why[256];
     size_t len = 0;
     if (xpcs_input_slurp(path, XPCS_CONFIG_MAX_BYTES, &text, &len, why, sizeof why) != 0)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: cannot read: %s", path, why);
-    xpcs_status st = text_is_yaml(path, text) ? xpcs_yaml_parse(text, len, path, out, err)
-                                              : xpcs_json_parse(text, len, path, out, err);
+        return xpcs_fail(err, XPCS_ERR_USAGE, "config %s: cannot open: %s", path, why);
+    /* a NUL byte, raw or as JSON's \u0000, would cut a value short quietly */
+    const char *nul = memchr(text, '\0', len);
+    const char *esc = strstr(text, "\\u0000");
+    xpcs_status st;
+    if (nul || esc)
+        st = xpcs_fail(err, XPCS_ERR_USAGE, "config %s: %s at byte %zu: expected text", path,
+                       nul ? "a NUL byte" : "a NUL character (\\u0000)",
+                       (size_t)((nul ? nul : esc) - text));
+    else
+        st = text_is_yaml(path, text) ? xpcs_yaml_parse(text, len, path, out, err)
+                                      : xpcs_json_parse(text, len, path, out, err);
     free(text);
     return st;
 }

@@ -22,7 +22,7 @@ size_t xpcs_escape(char *out, size_t n, const char *text)
             e[0] = '\\', e[1] = 'x', e[2] = hex[*p >> 4], e[3] = hex[*p & 15];
             m = 4;
         }
-        if (!full && k + m < n) { /* whole escapes only, nothing after a cut */
+        if (out && !full && k + m < n) { /* whole escapes only, nothing after a cut */
             memcpy(out + k, e, m);
             k += m;
         }
@@ -30,7 +30,7 @@ size_t xpcs_escape(char *out, size_t n, const char *text)
             full = 1;
         need += m;
     }
-    if (n > 0)
+    if (out && n > 0)
         out[k] = '\0';
     return need;
 }

@@ -133,11 +133,14 @@ static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *er
     xpcs_result r;
     result_data d = {0};
     build_result(x, gn, &r, &d);
-    if (!x->have_meta && x->cfg->frame_time <= 0)
+    if (!x->have_meta && x->cfg->frame_time <= 0) {
+        char shown[4 * sizeof x->meta_path]; /* control bytes of the name escaped */
+        xpcs_escape(shown, sizeof shown, x->meta_path);
         fprintf(stderr,
                 "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
                 "(use --frame-time)\n",
-                x->meta_path);
+                shown);
+    }
     xpcs_resfile *w = NULL;
     xpcs_status st = xpcs_resfile_create(&r, &w, err);
     if (!st && x->tt) /* the maps: computed here and received from their owners */
