@@ -68,15 +68,15 @@ static xpcs_status map_value(const char *path, const char *name, map_kind kind, 
         *out = (int32_t)v; /* a fraction is cut, as HDF5's conversion did */
         return XPCS_OK;
     }
+    char label[64];
+    if (isnan(v) || isinf(v))
+        snprintf(label, sizeof label, "%s label", isnan(v) ? "a NaN" : "an infinite");
+    else
+        snprintf(label, sizeof label, "%s label %.17g", v < 0 ? "a negative" : "a too large", v);
     return xpcs_fail(err, XPCS_ERR_INPUT,
-                     "%s: %s has %s label %.17g at pixel (%lld, %lld): expected 0 (unused) or a "
-                     "bin number 1..%.0f (the detector's pixels)",
-                     path, name,
-                     isnan(v)   ? "a NaN"
-                     : v < 0    ? "a negative"
-                     : isinf(v) ? "an infinite"
-                                : "a too large",
-                     v, (long long)(p / cols), (long long)(p % cols), top);
+                     "%s: %s has %s at pixel (%lld, %lld): expected 0 (unused) or a bin number "
+                     "1..%.0f (the detector's pixels)",
+                     path, name, label, (long long)(p / cols), (long long)(p % cols), top);
 }
 
 /* Reads a 2-D integer-like dataset into int32 [rows*cols]; rows/cols are
