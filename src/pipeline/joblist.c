@@ -139,7 +139,7 @@ static xpcs_status read_list(xpcs_joblist *l, const xpcs_config *cfg, xpcs_err *
     char *text = NULL, why[256];
     size_t len = 0;
     if (xpcs_input_slurp(path, LIST_MAX_BYTES, &text, &len, why, sizeof why) != 0)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s: cannot read: %s", path, why);
+        return xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s: cannot open: %s", path, why);
     xpcs_status st = XPCS_OK;
     int lineno = 0;
     for (char *line = text; !st && line < text + len; lineno++) {
