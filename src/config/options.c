@@ -380,13 +380,64 @@ xpcs_status xpcs_opt_from_cli(const xpcs_opts_table *t, const xpcs_opt *r, void 
     }
 }
 
+/* The range of an integer type, as doubles (2^63 itself is out). */
+static void type_range(const xpcs_opt *r, double *lo, double *hi)
+{
+    switch (r->type) {
+    case XPCS_OPT_INT:
+    case XPCS_OPT_COUNT:
+        *lo = -(double)INT_MAX, *hi = (double)INT_MAX;
+        break;
+    case XPCS_OPT_U64:
+        *lo = 0, *hi = 18446744073709549568.0; /* the largest double below 2^64 */
+        break;
+    default: /* LONG, I64 */
+        *lo = -9223372036854774784.0, *hi = 9223372036854774784.0;
+    }
+}
+
+/* A number of a config file for a numeric row: finite (1e999 reads as an
+ * infinity), within the integer type (a fraction is cut, as before), within
+ * the row's limits; the message names the key and the file. */
+static xpcs_status item_number(const xpcs_opt *r, const cJSON *it, const char *where, long long *iv,
+                               double *dv, xpcs_err *err)
+{
+    const double x = it->valuedouble;
+    char name[160], buf[256], got[64];
+    snprintf(got, sizeof got, "%.17g", x);
+    if (r->type == XPCS_OPT_F64) {
+        *dv = x;
+        if (isfinite(x) && in_limits(r, x))
+            return XPCS_OK;
+    }
+    else {
+        double lo, hi;
+        type_range(r, &lo, &hi);
+        if (x >= lo && x <= hi && in_limits(r, trunc(x))) {
+            *iv = (long long)x;
+            *dv = trunc(x);
+            return XPCS_OK;
+        }
+    }
+    if (r->lo < r->hi)
+        return xpcs_fail(err, XPCS_ERR_USAGE, "%s: key '%s': expected %s in [%g, %g], got %s",
+                         where, key_name(r, name, sizeof name), xpcs_opt_expect(r, buf, sizeof buf),
+                         r->lo, r->hi, got);
+    return xpcs_fail(
+        err, XPCS_ERR_USAGE, "%s: key '%s': expected %s, got %s", where,
+        key_name(r, name, sizeof name),
+        r->type == XPCS_OPT_F64 ? "a finite number" : xpcs_opt_expect(r, buf, sizeof buf), got);
+}
+
 /* A top-level key of a config file: typed JSON, as boost_corr reads it. */
 xpcs_status xpcs_opt_from_item(const xpcs_opts_table *t, const xpcs_opt *r, void *obj,
-                               const cJSON *it, xpcs_err *err)
+                               const cJSON *it, const char *where, xpcs_err *err)
 {
-    int64_t iv = cJSON_IsNumber(it) ? (int64_t)it->valuedouble : cJSON_IsTrue(it);
+    long long iv = 0;
+    double dv = 0;
     int v = 0;
     char buf[256];
+    xpcs_status st;
     switch (r->type) {
     case XPCS_OPT_STR:
         put_str(obj, r, it->valuestring);
@@ -399,16 +450,23 @@ xpcs_status xpcs_opt_from_item(const xpcs_opts_table *t, const xpcs_opt *r, void
     case XPCS_OPT_BOOL:
     case XPCS_OPT_FLAG:
     case XPCS_OPT_SWITCH:
-        put_int(obj, r, iv != 0);
+        put_int(obj, r, cJSON_IsNumber(it) ? it->valuedouble != 0 : cJSON_IsTrue(it));
         return XPCS_OK;
+    case XPCS_OPT_COUNT:
+        if (!cJSON_IsNumber(it)) {
+            put_int(obj, r, cJSON_IsTrue(it));
+            return XPCS_OK;
+        }
+        /* fall through */
     case XPCS_OPT_F64:
     case XPCS_OPT_INT:
     case XPCS_OPT_LONG:
     case XPCS_OPT_I64:
     case XPCS_OPT_U64:
-    case XPCS_OPT_COUNT:
-        put_number(obj, r, iv, it->valuedouble);
-        return XPCS_OK;
+        st = item_number(r, it, where ? where : "config", &iv, &dv, err);
+        if (!st)
+            put_number(obj, r, iv, dv);
+        return st;
     default:
         return XPCS_OK;
     }

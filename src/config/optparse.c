@@ -35,7 +35,7 @@ xpcs_status xpcs_opts_store(xpcs_opts *o, const xpcs_opt *r, const xpcs_opt_valu
         return XPCS_OK;
     }
     if (v->item)
-        return xpcs_opt_from_item(o->t, r, o->obj, v->item, err);
+        return xpcs_opt_from_item(o->t, r, o->obj, v->item, v->where, err);
     if (v->where)
         return xpcs_opt_from_text(r, o->obj, v->text, v->where, err);
     return xpcs_opt_from_cli(o->t, r, o->obj, v->text, err);
@@ -177,9 +177,23 @@ static const xpcs_opt *args_row(const xpcs_opts_table *t)
     return NULL;
 }
 
+/* No value of the command line is longer than a path can be: messages
+ * quote values, and stay within what xpcs_err holds (status.h). */
+#define ARG_MAX_BYTES 4095
+
+static xpcs_status too_long(const xpcs_opt *r, const char *text, xpcs_err *err)
+{
+    char lab[128];
+    return xpcs_fail(err, XPCS_ERR_USAGE, "%s%s: a value of %zu bytes: longer than the %d allowed",
+                     r ? "option " : "argument", r ? xpcs_opt_label(r, lab, sizeof lab) : "",
+                     strlen(text), ARG_MAX_BYTES);
+}
+
 /* One option of the command line. */
 static xpcs_status take(xpcs_opts *o, const xpcs_opt *r, const char *text, xpcs_err *err)
 {
+    if (text && strlen(text) > ARG_MAX_BYTES)
+        return too_long(r->type == XPCS_OPT_ARGS ? NULL : r, text, err);
     const xpcs_opt_value v = {text, NULL, NULL, XPCS_SRC_CLI};
     xpcs_status st = apply(o, r, &v, err);
     if (!st && (r->flags & XPCS_OPTF_STOP))
@@ -205,6 +219,8 @@ xpcs_status xpcs_opts_parse(xpcs_opts *o, int argc, char **argv, int pass, int *
         }
         else if (val == 1 && args)
             st = take(o, args, optarg, err);
+        else if ((!r || val == 1) && strlen(argv[optind - 1]) > ARG_MAX_BYTES)
+            st = too_long(NULL, argv[optind - 1], err);
         else if (!r || val == 1)
             st = xpcs_fail(err, XPCS_ERR_USAGE,
                            val == ':' && t->msgs.missing ? t->msgs.missing

@@ -154,7 +154,12 @@ static xpcs_status read_input(const xpcs_h5r *f, fit_input *in, xpcs_err *err)
         for (int k = 0; k < in->n_bins && !st; k++) {
             const double nat = map ? map[k] : (double)k;
             const double i0 = floor(nat / (double)n1);
-            if (!(nat >= 0) || !(i0 < (double)n0))
+            if (n0 == 0) /* no q at all: no "0 .. -1" range to name */
+                st = xpcs_fail(err, XPCS_ERR_INPUT,
+                               "%s: /xpcs/qmap/dynamic_v_list_dim0 is empty: expected the q "
+                               "value of each dynamic bin",
+                               file);
+            else if (!(nat >= 0) || !(i0 < (double)n0))
                 st = xpcs_fail(err, XPCS_ERR_INPUT,
                                "%s: dynamic bin %d has natural index %g: expected 0 .. %zu "
                                "(dynamic_v_list_dim0 has %zu values, dim1 %zu)",

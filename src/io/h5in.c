@@ -1,10 +1,12 @@
 #include "xpcs/io/h5in.h"
 #include "xpcs/parallel/comm_mpi.h"
 
+#include "h5check.h"
 #include "h5filters.h"
+#include "xpcs/core/infile.h"
 
-#include <errno.h>
 #include <hdf5.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
     walk_ctx *w = data;
     (void)n;
     /* the stack is walked inward-first; keep the innermost with a text */
-    if (e->desc && e->desc[0])
+    if (e->desc && e->desc[0] && !w->buf[0])
         snprintf(w->buf, w->n, "%s", e->desc);
     return 0;
 }
@@ -41,17 +43,46 @@ static xpcs_status h5fail(xpcs_err *err, xpcs_status code, const char *fmt, cons
 {
     char h5[256];
     xpcs_h5_last_error(h5, sizeof h5);
-    char line[XPCS_ERR_LEN];
-    /* the caller's path and dataset are bounded; cut if ever longer */
-    if (snprintf(line, sizeof line, fmt, file, what) < 0)
-        line[0] = '\0';
-    return xpcs_fail(err, code, "%s%s%s%s", line, h5[0] ? " (HDF5: " : "", h5, h5[0] ? ")" : "");
+    xpcs_fail(err, code, fmt, file, what);
+    return h5[0] ? xpcs_fail(err, code, "%s (HDF5: %s)", err->msg, h5) : code;
+}
+
+/* The q-map's maps as they are stored: integers, or numbers (h5py writes
+ * float maps too).  A label must be a whole bin number 0..n_pixels: a NaN,
+ * an infinity, a negative or a larger label is an input error that names
+ * it and the pixel (not a wrapped int, an allocation of 2^31 bins, or a
+ * NaN reported as negative).  A mask value counts as valid when it is a
+ * non-zero integer, or a finite number whose whole part is non-zero (what
+ * HDF5's conversion to int gave before; NaN and infinities are not valid). */
+typedef enum { MAP_LABELS, MAP_MASK } map_kind;
+
+static xpcs_status map_value(const char *path, const char *name, map_kind kind, int64_t p,
+                             int64_t cols, int64_t npix, double v, int32_t *out, xpcs_err *err)
+{
+    if (kind == MAP_MASK) {
+        *out = isfinite(v) && (v >= 1.0 || v <= -1.0);
+        return XPCS_OK;
+    }
+    const double top = npix < INT32_MAX - 1 ? (double)npix : (double)(INT32_MAX - 1);
+    if (v >= 0 && v < top + 1) {
+        *out = (int32_t)v; /* a fraction is cut, as HDF5's conversion did */
+        return XPCS_OK;
+    }
+    char label[64];
+    if (isnan(v) || isinf(v))
+        snprintf(label, sizeof label, "%s label", isnan(v) ? "a NaN" : "an infinite");
+    else
+        snprintf(label, sizeof label, "%s label %.17g", v < 0 ? "a negative" : "a too large", v);
+    return xpcs_fail(err, XPCS_ERR_INPUT,
+                     "%s: %s has %s at pixel (%lld, %lld): expected 0 (unused) or a bin number "
+                     "1..%.0f (the detector's pixels)",
+                     path, name, label, (long long)(p / cols), (long long)(p % cols), top);
 }
 
 /* Reads a 2-D integer-like dataset into int32 [rows*cols]; rows/cols are
  * set from the first map and checked against it for the others. */
-static xpcs_status read_map(hid_t f, const char *path, const char *name, int64_t *rows,
-                            int64_t *cols, int32_t **out, xpcs_err *err)
+static xpcs_status read_map(hid_t f, const char *path, const char *name, map_kind kind,
+                            int64_t *rows, int64_t *cols, int32_t **out, xpcs_err *err)
 {
     hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
     if (d < 0)
@@ -80,22 +111,17 @@ static xpcs_status read_map(hid_t f, const char *path, const char *name, int64_t
     *cols = (int64_t)dims[1];
     hid_t ft = H5Dget_type(d);
     H5T_class_t cls = H5Tget_class(ft);
-    hid_t mt = H5T_NATIVE_INT32;
-    hid_t enum_base = -1;
-    if (cls == H5T_ENUM) { /* h5py writes bool maps as an enum of int8 */
-        enum_base = H5Tget_super(ft);
-        mt = H5T_NATIVE_INT8;
-    }
-    else if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+    if (cls != H5T_ENUM && cls != H5T_INTEGER && cls != H5T_FLOAT) {
         H5Tclose(ft);
         H5Dclose(d);
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s is not numeric: expected integers",
                          path, name);
     }
-    size_t n = (size_t)dims[0] * dims[1];
+    const size_t n = (size_t)dims[0] * dims[1];
     int32_t *v = xpcs_malloc(sizeof(int32_t) * (n ? n : 1));
     herr_t rc;
-    if (enum_base >= 0) {
+    xpcs_status st = XPCS_OK;
+    if (cls == H5T_ENUM) { /* h5py writes bool maps as an enum of int8 */
         int8_t *tmp = xpcs_malloc(n ? n : 1);
         hid_t et = H5Tcopy(ft);
         rc = H5Dread(d, et, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp);
@@ -103,26 +129,32 @@ static xpcs_status read_map(hid_t f, const char *path, const char *name, int64_t
         for (size_t i = 0; i < n; i++)
             v[i] = tmp[i];
         free(tmp);
-        H5Tclose(enum_base);
     }
-    else {
-        rc = H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    else { /* every integer and float fits a double exactly enough to check */
+        double *tmp = xpcs_malloc(sizeof(double) * (n ? n : 1));
+        rc = H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp);
+        for (size_t i = 0; rc >= 0 && i < n && !st; i++)
+            st = map_value(path, name, kind, (int64_t)i, *cols, (int64_t)n, tmp[i], &v[i], err);
+        free(tmp);
     }
     H5Tclose(ft);
     H5Dclose(d);
-    if (rc < 0) {
+    if (rc < 0)
+        st = h5fail(err, XPCS_ERR_INPUT, "%s: cannot read dataset %s", path, name);
+    if (st) {
         free(v);
-        return h5fail(err, XPCS_ERR_INPUT, "%s: cannot read dataset %s", path, name);
+        return st;
     }
     *out = v;
     return XPCS_OK;
 }
 
+/* A regular file (a FIFO or a directory is refused at once) that HDF5 knows. */
 static xpcs_status check_file(const char *path, const char *role, xpcs_err *err)
 {
-    if (access(path, R_OK) != 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read %s file: %s", path, role,
-                         strerror(errno));
+    char why[256];
+    if (xpcs_input_regular(path, why, sizeof why) != 0)
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read %s file: %s", path, role, why);
     htri_t is = H5Fis_hdf5(path);
     if (is <= 0)
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: not an HDF5 file: expected the %s in HDF5", path,
@@ -145,14 +177,14 @@ xpcs_status xpcs_h5in_read_qmap(const char *path, xpcs_qmap *q, xpcs_err *err)
                          "%s: group /qmap is missing: expected an APS q-map file", path);
     }
     int64_t rows = 0, cols = 0;
-    st = read_map(f, path, "/qmap/dynamic_roi_map", &rows, &cols, &q->dmap, err);
+    st = read_map(f, path, "/qmap/dynamic_roi_map", MAP_LABELS, &rows, &cols, &q->dmap, err);
     if (!st)
-        st = read_map(f, path, "/qmap/static_roi_map", &rows, &cols, &q->smap, err);
+        st = read_map(f, path, "/qmap/static_roi_map", MAP_LABELS, &rows, &cols, &q->smap, err);
     if (!st)
-        st = read_map(f, path, "/qmap/mask", &rows, &cols, &q->mask, err);
+        st = read_map(f, path, "/qmap/mask", MAP_MASK, &rows, &cols, &q->mask, err);
     if (!st && H5Lexists(f, "/qmap/blemish", H5P_DEFAULT) > 0) {
         int32_t *blemish = NULL;
-        st = read_map(f, path, "/qmap/blemish", &rows, &cols, &blemish, err);
+        st = read_map(f, path, "/qmap/blemish", MAP_MASK, &rows, &cols, &blemish, err);
         if (!st)
             for (int64_t p = 0; p < rows * cols; p++)
                 q->mask[p] = q->mask[p] && blemish[p];
@@ -193,6 +225,7 @@ xpcs_status xpcs_h5in_read_qmap(const char *path, xpcs_qmap *q, xpcs_err *err)
 
 struct xpcs_raw {
     hid_t file, dset, fspace, dxpl;
+    xpcs_h5watch watch; /* files whose shrinking would turn frames into zeros */
     int64_t frames, rows, cols;
     xpcs_dtype type;
     hid_t mem_type;
@@ -201,6 +234,31 @@ struct xpcs_raw {
     char dataset[256];
     char filters[512];
 };
+
+/* Collective: rank 0 checks the dataset's storage with the serial driver
+ * (h5check.h) and every rank learns the outcome and the watch list. */
+static xpcs_status check_storage(const xpcs_comm *c, const char *path, const char *dataset,
+                                 xpcs_h5watch *w, xpcs_err *err)
+{
+    xpcs_status st = XPCS_OK;
+    if (xpcs_comm_is_root(c))
+        st = xpcs_h5check_raw(path, dataset, w, err);
+    st = xpcs_comm_agree(c, st, err);
+    if (st) {
+        xpcs_h5watch_free(w);
+        return st;
+    }
+    int64_t bytes = 0;
+    char *buf = xpcs_comm_is_root(c) ? xpcs_h5watch_pack(w, &bytes) : NULL;
+    xpcs_comm_bcast(c, &bytes, sizeof bytes, 0);
+    if (!buf)
+        buf = xpcs_malloc((size_t)bytes);
+    xpcs_comm_bcast(c, buf, (size_t)bytes, 0);
+    if (!xpcs_comm_is_root(c))
+        xpcs_h5watch_unpack(buf, bytes, w);
+    free(buf);
+    return XPCS_OK;
+}
 
 xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *dataset, xpcs_raw **out,
                           xpcs_err *err)
@@ -215,14 +273,25 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
     snprintf(r->path, sizeof r->path, "%s", path);
     snprintf(r->dataset, sizeof r->dataset, "%s", dataset);
     r->file = r->dset = r->fspace = r->dxpl = -1;
+    st = check_storage(c, path, dataset, &r->watch, err);
+    if (st) {
+        free(r);
+        return st;
+    }
+    /* A virtual dataset opens its sources with the file's driver on each
+     * rank by itself, which the MPI-IO driver (collective opens) cannot do:
+     * every rank reads it with the serial driver. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_mpio(fapl, xpcs_comm_raw(c), xpcs_comm_info(c));
-    H5Pset_all_coll_metadata_ops(fapl, 1);
+    if (!r->watch.vds) {
+        H5Pset_fapl_mpio(fapl, xpcs_comm_raw(c), xpcs_comm_info(c));
+        H5Pset_all_coll_metadata_ops(fapl, 1);
+    }
     r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (r->file < 0) /* before H5Pclose, which clears the error stack */
         st = h5fail(err, XPCS_ERR_INPUT, "%s: cannot open as HDF5%s", path, "");
     H5Pclose(fapl);
     if (r->file < 0) {
+        xpcs_h5watch_free(&r->watch);
         free(r);
         return st;
     }
@@ -299,8 +368,13 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
         xpcs_raw_close(&r);
         return st;
     }
+    /* Independent reads: each rank reads its own frames, so a read that
+     * fails (a chunk that does not decode, a file cut short) fails on that
+     * rank alone and the ranks agree after the step; inside a collective
+     * read the others would wait for it forever. */
     r->dxpl = H5Pcreate(H5P_DATASET_XFER);
-    H5Pset_dxpl_mpio(r->dxpl, H5FD_MPIO_COLLECTIVE);
+    if (!r->watch.vds)
+        H5Pset_dxpl_mpio(r->dxpl, H5FD_MPIO_INDEPENDENT);
     *out = r;
     return XPCS_OK;
 }
@@ -318,6 +392,7 @@ void xpcs_raw_close(xpcs_raw **rp)
         H5Dclose(r->dset);
     if (r->file >= 0)
         H5Fclose(r->file);
+    xpcs_h5watch_free(&r->watch);
     free(r);
     *rp = NULL;
 }
@@ -356,18 +431,21 @@ xpcs_status xpcs_raw_read(xpcs_raw *r, int64_t first, int64_t stride, int64_t co
         hsize_t block[3] = {1, (hsize_t)r->rows, (hsize_t)r->cols};
         H5Sselect_hyperslab(r->fspace, H5S_SELECT_SET, start, stridev, cnt, block);
     }
-    else {
-        /* nothing to read: still join the collective call */
+    else { /* nothing to read (reads are independent: no call to join) */
         H5Sselect_none(r->fspace);
         H5Sselect_none(mspace);
     }
     herr_t rc = H5Dread(r->dset, r->mem_type, mspace, r->fspace, r->dxpl, buf);
-    H5Sclose(mspace);
-    if (rc < 0) {
+    xpcs_status st = XPCS_OK;
+    if (rc < 0) { /* before H5Sclose, which clears HDF5's error stack */
         char what[320];
         snprintf(what, sizeof what, "%s frames %lld..%lld", r->dataset, (long long)first,
                  (long long)(first + (count - 1) * stride));
-        return h5fail(err, XPCS_ERR_INPUT, "%s: cannot read dataset %s", r->path, what);
+        st = h5fail(err, XPCS_ERR_INPUT, "%s: cannot read dataset %s", r->path, what);
     }
-    return XPCS_OK;
+    H5Sclose(mspace);
+    /* HDF5 reads past the end of a file as zeros: a file cut short while it
+     * is read is an error, whatever the read returned */
+    xpcs_status shrunk = xpcs_h5watch_sizes(&r->watch, err);
+    return shrunk ? shrunk : st;
 }

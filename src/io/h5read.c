@@ -1,6 +1,8 @@
 /* h5read: the shared read-only HDF5 access (see xpcs/io/h5read.h). */
 #include "xpcs/io/h5read.h"
 
+#include "xpcs/core/infile.h"
+
 #include <hdf5.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -28,6 +30,10 @@ static char *dup_str(const char *s)
 xpcs_status xpcs_h5r_open(const char *path, const char *expect, xpcs_h5r **out, xpcs_err *err)
 {
     *out = NULL;
+    char why[256]; /* a FIFO or a directory: refused before HDF5 blocks on it */
+    if (xpcs_input_regular(path, why, sizeof why) != 0)
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot open: expected %s (%s)", path,
+                         or_default(expect, "an HDF5 file"), why);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
         char h5[256];

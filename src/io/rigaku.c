@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xpcs/core/infile.h"
+
 typedef struct {
     char path[4096];
     int64_t n_words, n_frames;
@@ -84,17 +86,17 @@ static xpcs_status read_at(const rig_module *m, int64_t i, uint64_t *w, xpcs_err
 static xpcs_status probe(rig_module *m, int is_3m, xpcs_err *err)
 {
     struct stat sb;
-    m->fd = open(m->path, O_RDONLY);
-    if (m->fd < 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read raw data file: %s%s", m->path,
-                         strerror(errno),
+    char why[256];
+    if (xpcs_input_regular(m->path, why, sizeof why) != 0)
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read raw data file: %s%s", m->path, why,
                          is_3m ? " (a Rigaku 3M set needs all six module files .bin.000 ... "
                                  ".bin.005)"
                                : "");
-    if (fstat(m->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    m->fd = open(m->path, O_RDONLY | O_NONBLOCK); /* regular: the flag changes nothing */
+    if (m->fd < 0 || fstat(m->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
         return xpcs_fail(err, XPCS_ERR_INPUT,
-                         "%s: not a regular file: expected a Rigaku .bin "
-                         "event file",
+                         "%s: cannot read raw data file: it changed while "
+                         "it was opened",
                          m->path);
     if (sb.st_size == 0)
         return xpcs_fail(err, XPCS_ERR_INPUT,

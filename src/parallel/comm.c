@@ -162,15 +162,18 @@ xpcs_status xpcs_comm_agree(const xpcs_comm *c, xpcs_status local, xpcs_err *err
     if (worst[0] == XPCS_OK)
         return XPCS_OK;
     MPI_Allreduce(&mine[1], &worst[1], 1, MPI_INT, MPI_MIN, c->comm);
-    xpcs_err tmp;
-    if (c->rank == worst[1] && err)
-        memcpy(tmp.msg, err->msg, sizeof tmp.msg);
-    else
-        tmp.msg[0] = '\0';
-    MPI_Bcast(tmp.msg, (int)sizeof tmp.msg, MPI_CHAR, worst[1], c->comm);
-    tmp.msg[sizeof tmp.msg - 1] = '\0';
+    /* the message's own length, not the 64 KiB buffer, travels */
+    const int from = worst[1];
+    int len = c->rank == from && err ? (int)strnlen(err->msg, sizeof err->msg - 1) : 0;
+    MPI_Bcast(&len, 1, MPI_INT, from, c->comm);
+    char *text = xpcs_malloc((size_t)len + 1);
+    if (c->rank == from)
+        memcpy(text, err ? err->msg : "", (size_t)len);
+    MPI_Bcast(text, len, MPI_CHAR, from, c->comm);
+    text[len] = '\0';
     if (err)
-        memcpy(err->msg, tmp.msg, sizeof tmp.msg);
+        memcpy(err->msg, text, (size_t)len + 1);
+    free(text);
     return (xpcs_status)worst[0];
 }
 

@@ -1,5 +1,5 @@
 /* framestream: the frame pipeline (dense frames), one step at a time:
- *   read (collective HDF5: this rank's slice of the step's output frames)
+ *   read (parallel HDF5: this rank's slice of the step's output frames)
  *   -> sum avg raw frames -> SAXS sums and frame sums
  *   -> pack each pixel owner's pixels -> all-to-all (owners receive the
  *      step's frames in time order) -> multitau / linear kernels;

@@ -1,5 +1,7 @@
 #include "xpcs/pipeline/joblist.h"
 
+#include "xpcs/core/fileutil.h"
+#include "xpcs/core/infile.h"
 #include "xpcs/io/h5read.h"
 #include "xpcs/io/names.h"
 
@@ -11,6 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* A list of 100 000 files with long paths is a few MiB. */
+#define LIST_MAX_BYTES ((size_t)64 << 20)
 
 typedef xpcs_job job_rec; /* its strings are owned by the list */
 
@@ -95,53 +100,66 @@ static xpcs_status add_arg(xpcs_joblist *l, const xpcs_config *cfg, const char *
     return st;
 }
 
+/* One line of the list (cut into fields in place). */
+static xpcs_status list_line(xpcs_joblist *l, const xpcs_config *cfg, char *line, int lineno,
+                             xpcs_err *err)
+{
+    const char *path = cfg->raw_list;
+    char *fields[3] = {NULL, NULL, NULL};
+    int nf = 0;
+    char *p = line;
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (!*p || (nf == 0 && *p == '#'))
+            break;
+        if (nf < 3)
+            fields[nf] = p;
+        nf++;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+    if (nf == 0)
+        return XPCS_OK;
+    if (nf > 2)
+        return xpcs_fail(err, XPCS_ERR_USAGE,
+                         "--raw-list %s line %d: %d fields: expected \"RAW [QMAP]\"", path, lineno,
+                         nf);
+    char where[XPCS_PATH_MAX + 64];
+    snprintf(where, sizeof where, "--raw-list %s line %d", path, lineno);
+    return add_job(l, cfg, fields[0], nf == 2 ? fields[1] : cfg->qmap, where, err);
+}
+
+/* The list file: a regular file of text lines (a FIFO is refused at once;
+ * a NUL byte would cut a name short: refused). */
 static xpcs_status read_list(xpcs_joblist *l, const xpcs_config *cfg, xpcs_err *err)
 {
     const char *path = cfg->raw_list;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s: cannot open: %s", path,
-                         strerror(errno));
-    char line[2 * XPCS_PATH_MAX + 64];
-    int lineno = 0;
+    char *text = NULL, why[256];
+    size_t len = 0;
+    if (xpcs_input_slurp(path, LIST_MAX_BYTES, &text, &len, why, sizeof why) != 0)
+        return xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s: cannot open: %s", path, why);
     xpcs_status st = XPCS_OK;
-    while (!st && fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            st = xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s line %d: line too long", path,
-                           lineno);
-            break;
-        }
-        char *fields[3] = {NULL, NULL, NULL};
-        int nf = 0;
-        char *p = line;
-        while (*p) {
-            while (*p && isspace((unsigned char)*p))
-                p++;
-            if (!*p || (nf == 0 && *p == '#'))
-                break;
-            if (nf < 3)
-                fields[nf] = p;
-            nf++;
-            while (*p && !isspace((unsigned char)*p))
-                p++;
-            if (*p)
-                *p++ = '\0';
-        }
-        if (nf == 0)
-            continue;
-        if (nf > 2) {
+    int lineno = 0;
+    for (char *line = text; !st && line < text + len; lineno++) {
+        char *nl = memchr(line, '\n', (size_t)(text + len - line));
+        char *end = nl ? nl : text + len;
+        *end = '\0';
+        if (strlen(line) != (size_t)(end - line))
             st = xpcs_fail(err, XPCS_ERR_USAGE,
-                           "--raw-list %s line %d: %d fields: expected \"RAW [QMAP]\"", path,
-                           lineno, nf);
-            break;
-        }
-        char where[XPCS_PATH_MAX + 64];
-        snprintf(where, sizeof where, "--raw-list %s line %d", path, lineno);
-        st = add_job(l, cfg, fields[0], nf == 2 ? fields[1] : cfg->qmap, where, err);
+                           "--raw-list %s line %d: a NUL byte: expected lines of text \"RAW "
+                           "[QMAP]\"",
+                           path, lineno + 1);
+        else if ((size_t)(end - line) > 2 * XPCS_PATH_MAX + 64)
+            st = xpcs_fail(err, XPCS_ERR_USAGE, "--raw-list %s line %d: line too long", path,
+                           lineno + 1);
+        else
+            st = list_line(l, cfg, line, lineno + 1, err);
+        line = end + 1;
     }
-    fclose(f);
+    free(text);
     return st;
 }
 

@@ -4,7 +4,9 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "xpcs/core/infile.h"
 #include "xpcs/io/h5extra.h"
 #include "xpcs/kernels/g2norm.h"
 #include "xpcs/pipeline/linstage.h"
@@ -45,7 +47,12 @@ xpcs_status xpcs_linstage_create(const xpcs_comm *c, const xpcs_config *cfg, con
         /* rank 0 plans with FFTW_MEASURE on top of the file's wisdom (if the
          * file exists), the others take rank 0's plan from its wisdom */
         l->planner = "wisdom";
-        if (l->root) {
+        char why[256];
+        if (l->root && access(cfg->fftw_wisdom, F_OK) == 0 &&
+            xpcs_input_regular(cfg->fftw_wisdom, why, sizeof why) != 0) /* a FIFO would block */
+            st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the FFTW wisdom file: %s",
+                           cfg->fftw_wisdom, why);
+        else if (l->root) {
             xpcs_fftw_wisdom_import_file(cfg->fftw_wisdom); /* a missing file is fine */
             st = xpcs_g2lin_create(&l->geo, n_own, p->xfer_type, 1, &l->k, err);
         }

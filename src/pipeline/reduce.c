@@ -132,11 +132,14 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
                                xpcs_resfile **w, xpcs_err *err)
 {
     build_result(x, gn, r, d);
-    if (!x->have_meta && x->cfg->frame_time <= 0)
+    if (!x->have_meta && x->cfg->frame_time <= 0) {
+        char shown[4 * sizeof x->meta_path]; /* control bytes of the name escaped */
+        xpcs_escape(shown, sizeof shown, x->meta_path);
         fprintf(stderr,
                 "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
                 "(use --frame-time)\n",
-                x->meta_path);
+                shown);
+    }
     xpcs_status st = xpcs_resfile_create(r, w, err);
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);

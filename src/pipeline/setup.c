@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "xpcs/config/settings.h"
+#include "xpcs/core/infile.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/io/names.h"
 #include "xpcs/monitor/iobench.h"
@@ -47,14 +48,27 @@ static xpcs_status load_qmap(xpcs_run *x, xpcs_err *err)
     return xpcs_comm_agree(x->comm, st, err);
 }
 
+/* Rank 0: the metadata file beside the raw file, if there is one; it must
+ * be a regular file (a FIFO there would block its copy: refused now). */
+static xpcs_status find_metadata(xpcs_run *x, xpcs_err *err)
+{
+    char why[256];
+    xpcs_metadata_name(x->cfg->raw, x->meta_path, sizeof x->meta_path);
+    x->have_meta = access(x->meta_path, F_OK) == 0;
+    if (x->have_meta && xpcs_input_regular(x->meta_path, why, sizeof why) != 0)
+        return xpcs_fail(err, XPCS_ERR_INPUT,
+                         "%s: cannot read the metadata file: %s (expected the raw file's /entry "
+                         "metadata in HDF5)",
+                         x->meta_path, why);
+    return XPCS_OK;
+}
+
 /* Output directory, result name, metadata file: decided on rank 0. */
 static xpcs_status prepare_output(xpcs_run *x, xpcs_err *err)
 {
-    xpcs_status st = XPCS_OK;
-    if (x->root) {
+    xpcs_status st = x->root ? find_metadata(x, err) : XPCS_OK;
+    if (x->root && !st) {
         const xpcs_config *c = x->cfg;
-        xpcs_metadata_name(c->raw, x->meta_path, sizeof x->meta_path);
-        x->have_meta = access(x->meta_path, F_OK) == 0;
         struct stat sb;
         if (stat(c->output, &sb) != 0) {
             if (mkdir(c->output, 0775) != 0)
@@ -122,7 +136,10 @@ static xpcs_status make_plan(xpcs_run *x, xpcs_err *err)
     free(sel);
     if (st)
         return st;
-    if (c->step_frames > 0 && c->step_frames * x->qmap.n_corr >= INT32_MAX)
+    int64_t step_values; /* a step's values in the all-to-all, in 64 bits */
+    if (c->step_frames > 0 &&
+        (__builtin_mul_overflow(c->step_frames, x->qmap.n_corr, &step_values) ||
+         step_values >= INT32_MAX))
         return xpcs_fail(err, XPCS_ERR_USAGE,
                          "--step-frames %lld: too large for %lld pixels (all-to-all counts "
                          "must stay below 2^31)",

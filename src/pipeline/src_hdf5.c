@@ -39,7 +39,7 @@ static xpcs_status read_frames(xpcs_source *s, int64_t first, int64_t stride, in
  * is in cache: reading a whole step (up to 256 MB) and scanning it after
  * streams it from memory a second time.  On 1 MiB frames 1, 2 and 4 MiB
  * measured alike (read about 40 %, scan about 20 % faster than whole
- * steps), 16 MiB slower; 4 MiB makes the fewest collective reads. */
+ * steps), 16 MiB slower; 4 MiB makes the fewest reads. */
 #define SUB_BLOCK_BYTES ((int64_t)4 << 20)
 static int64_t sub_block_frames(int64_t npix, size_t rsz)
 {
@@ -90,8 +90,9 @@ static void *sub_buffer(xpcs_source *s, const xpcs_plan *p, int64_t *sub)
  * raw frames per output frame), read in sub-blocks, the non-zero values of
  * each sub-block appended to the frame CSR f right after its read.  Every
  * rank makes as many reads as the rank with the most sub-blocks (empty
- * reads after its own, or after a failed read), then all agree on the
- * outcome: one agreement per step.  keep = 0: only *n_events counts (each
+ * reads after its own, or after a failed read; the reads are independent,
+ * so this only keeps the ranks in step), then all agree on the outcome: one
+ * agreement per step.  keep = 0: only *n_events counts (each
  * frame's events overwrite the last's). */
 static xpcs_status read_step(xpcs_source *s, const xpcs_plan *p, int64_t k, xpcs_frame_csr *f,
                              int keep, xpcs_timers *tm, int64_t *n_events, xpcs_err *err)

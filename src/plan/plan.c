@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "xpcs/core/sbuf.h"
+#include "xpcs/kernels/g2norm.h"
 #include "xpcs/kernels/multitau.h"
 #include "xpcs/plan/linplan.h"
 #include "xpcs/plan/ttplan.h"
@@ -19,7 +20,9 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
         return xpcs_fail(err, XPCS_ERR_USAGE,
                          "%s: empty frame range: begin frame %lld is outside the %lld frames", what,
                          (long long)begin, (long long)n_raw);
-    int64_t unit = stride * avg;
+    int64_t unit; /* -f x -a: past 2^63 it is past every frame range */
+    if (stride < 1 || avg < 1 || __builtin_mul_overflow(stride, avg, &unit))
+        unit = INT64_MAX;
     int64_t len = e > b ? (e - b) / unit * unit : 0;
     int64_t n = len / unit;
     if (n < 2)
@@ -173,6 +176,14 @@ xpcs_status xpcs_plan_stages(xpcs_plan *p, const xpcs_config *cfg, const xpcs_qm
                          cfg->raw);
     if (!p->do_multitau)
         xpcs_plan_mem_set(p, XPCS_MEM_MULTITAU, 0.0);
+    /* per-bin arrays on every rank: the SAXS segments (at most 16) and bin
+     * sums, and the multitau bin sums of every delay, so that a q-map with
+     * very many bins is refused here, not by an allocation that fails */
+    double bins = (double)(q->n_sq + 1) * 8.0 * 18.0;
+    if (p->do_multitau)
+        bins += xpcs_g2norm_bytes(xpcs_multitau_delays(p->n_frames, NULL, NULL, NULL), q->n_sq,
+                                  q->n_dq);
+    xpcs_plan_mem_set(p, XPCS_MEM_SAXS, p->mem[XPCS_MEM_SAXS] + bins);
     xpcs_status st = p->do_twotime ? plan_twotime(p, cfg, q, rank, err) : XPCS_OK;
     if (!st && p->do_linear) {
         double bytes;

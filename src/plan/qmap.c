@@ -15,6 +15,13 @@ xpcs_status xpcs_qmap_build(xpcs_qmap *q, const char *what, xpcs_err *err)
                              "(unused) or a bin number >= 1",
                              what, q->dmap[p] < 0 ? "dynamic_roi_map" : "static_roi_map",
                              (long long)p);
+        if (q->dmap[p] > q->n_pixels || q->smap[p] > q->n_pixels) /* bins are arrays */
+            return xpcs_fail(err, XPCS_ERR_INPUT,
+                             "%s: /qmap/%s has label %d at pixel %lld: expected a bin number "
+                             "1..%lld (the detector's pixels)",
+                             what, q->dmap[p] > q->n_pixels ? "dynamic_roi_map" : "static_roi_map",
+                             q->dmap[p] > q->n_pixels ? q->dmap[p] : q->smap[p], (long long)p,
+                             (long long)q->n_pixels);
         q->mask[p] = q->mask[p] != 0;
         if (!q->mask[p]) {
             q->dmap[p] = 0;

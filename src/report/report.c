@@ -12,6 +12,7 @@
 
 #include "report_page.h"
 #include "xpcs/core/publish.h"
+#include "xpcs/core/infile.h"
 
 static const char *css =
     "body{font-family:sans-serif;margin:18px;color:#222;background:#fff;max-width:1360px}"
@@ -87,20 +88,14 @@ static cJSON *load_profile(const char *path, xpcs_err *err, xpcs_status *st)
     *st = XPCS_OK;
     if (!path)
         return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the profile: %s", path,
-                        strerror(errno));
+    char *text = NULL, why[256];
+    size_t len = 0; /* a regular file: a FIFO is refused, not waited on */
+    if (xpcs_input_slurp(path, (size_t)1 << 30, &text, &len, why, sizeof why) != 0) {
+        *st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the profile: %s", path, why);
         return NULL;
     }
-    xpcs_sbuf *b = xpcs_sbuf_create();
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        xpcs_sbuf_addn(b, buf, n);
-    fclose(f);
-    cJSON *j = cJSON_Parse(xpcs_sbuf_text(b));
-    xpcs_sbuf_destroy(&b);
+    cJSON *j = cJSON_ParseWithLength(text, len);
+    free(text);
     if (!cJSON_IsObject(j)) {
         cJSON_Delete(j);
         *st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: not a profile JSON object", path);

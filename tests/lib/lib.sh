@@ -14,6 +14,14 @@ mkdir -p "$WORK"
 cd "$WORK" || exit 1
 PASSED=0
 FAILED=0
+# -DXPCS_SANITIZE=ON: every process's sanitizer report (a leak, also on an
+# error path whose exit status the test expects to be non-zero) goes to a
+# file here, and finish fails the test when there is one.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+    SAN_LOG=$WORK/sanitizer
+    export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$SAN_LOG"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$SAN_LOG"
+fi
 
 run() {
     echo "+ $*"
@@ -75,6 +83,10 @@ expect_fail() {
     fi
 }
 finish() {
+    if [ -n "${SAN_LOG:-}" ] && ls "$SAN_LOG".* >/dev/null 2>&1; then
+        head -n 40 "$SAN_LOG".*
+        bad "sanitizer reports from $(ls "$SAN_LOG".* | wc -l) process(es)"
+    fi
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
 }

@@ -179,11 +179,13 @@ int xpcs_opts_is_section(const xpcs_opts_table *t, const char *key);
 /* Into obj's field, with the messages of table t:
  *   from_cli   the command line's argument (NULL: none given);
  *   from_item  a top-level key's JSON value, checked by xpcs_opt_item_expect;
+ *              numbers finite, within the row's limits and the integer type
+ *              (a fraction cut); where ("config F") names the file;
  *   from_text  a setting's text; where: "environment X", "config F", "option --set". */
 xpcs_status xpcs_opt_from_cli(const xpcs_opts_table *t, const xpcs_opt *r, void *obj,
                               const char *text, xpcs_err *err);
 xpcs_status xpcs_opt_from_item(const xpcs_opts_table *t, const xpcs_opt *r, void *obj,
-                               const struct cJSON *it, xpcs_err *err);
+                               const struct cJSON *it, const char *where, xpcs_err *err);
 xpcs_status xpcs_opt_from_text(const xpcs_opt *r, void *obj, const char *text, const char *where,
                                xpcs_err *err);
 /* What a top-level key's JSON value should have been; NULL when it fits. */

@@ -23,15 +23,30 @@ typedef enum {
                             (core/signals.h, xpcs_exit_code) */
 } xpcs_status;
 
-#define XPCS_ERR_LEN 1024
+/* The longest message the code can produce: a message quotes at most three
+ * user-given texts (paths and values, each at most 4095 bytes: PATH_MAX, the
+ * config's path fields, the option engine's limit on quoted values), each
+ * escaped to at most 4 bytes a byte, plus its own words: 3 x 16380 + 1 KiB
+ * < 64 KiB.  A longer one (only possible through a caller that quotes a
+ * longer text) keeps its start and its end, where the reason is, and says how
+ * many bytes of the middle were left out. */
+#define XPCS_ERR_LEN 65536
 
 typedef struct {
     char msg[XPCS_ERR_LEN];
 } xpcs_err;
 
-/* Fill err (if non-NULL) with a printf-style message; returns code. */
+/* Fill err (if non-NULL) with a printf-style message; returns code.  Control
+ * bytes (0x00-0x1f, 0x7f) of the message, which only user-given text can
+ * bring, are written as \xNN, so a file name cannot move the cursor or
+ * recolour the terminal; err may be one of the arguments (a message wrapped
+ * in another). */
 xpcs_status xpcs_fail(xpcs_err *err, xpcs_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* text with its control bytes written as \xNN into out (n > 0 bytes, cut to
+ * fit, always terminated); returns the length the whole escaped text needs. */
+size_t xpcs_escape(char *out, size_t n, const char *text);
 
 /* Called on a fatal error (out of memory) before exit(code): parallel/comm
  * installs one that aborts every rank, so no rank waits in a collective for

@@ -1,5 +1,5 @@
 /* corr: the xpcs-corr pipeline,
- *   plan (rank 0) -> read (collective HDF5) -> redistribute (all-to-all)
+ *   plan (rank 0) -> read (parallel HDF5) -> redistribute (all-to-all)
  *   -> kernels (multitau, saxs) -> normalize / reduce -> write (rank 0).
  */
 #ifndef XPCS_CORR_H

@@ -5,7 +5,7 @@
  * as events (frame CSR) -- and never branches on the format.
  *
  * Event steps.  HDF5: the plan's steps (every rank reads a contiguous slice
- * of the step's frames, collective read, in sub-blocks scanned right after
+ * of the step's frames, independent reads, in sub-blocks scanned right after
  * their read).  Rigaku: rank 0 cuts the selected words into steps of whole
  * output frames and at most a few million words per rank, and each step into
  * contiguous ranges of output frames with about equal words, one per rank

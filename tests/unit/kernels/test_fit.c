@@ -411,6 +411,7 @@ static int parse_args(xpcs_config *c, const char *extra1, const char *extra2, xp
 {
     char *argv[] = {"xpcs-corr", "-r", "a.h5", "-q", "q.h5", (char *)extra1, (char *)extra2, NULL};
     int argc = 5 + (extra1 != NULL) + (extra2 != NULL), ex;
+    xpcs_config_free(c); /* the raw files of the call before */
     xpcs_config_default(c);
     return xpcs_config_parse(c, argc, argv, 0, &ex, e);
 }
@@ -419,6 +420,7 @@ static void test_config(void)
 {
     xpcs_config c;
     xpcs_err e;
+    memset(&c, 0, sizeof c);
     test_cond("--fit stretched --fit-range 1:2",
               parse_args(&c, "--fit=stretched", "--fit-range=1:2", &e) == XPCS_OK &&
                   strcmp(c.fit, "stretched") == 0 && strcmp(c.fit_range, "1:2") == 0);
@@ -429,6 +431,7 @@ static void test_config(void)
                   strstr(e.msg, "needs --fit"));
     test_cond("--fit-range 2:1 rejected",
               parse_args(&c, "--fit=single", "--fit-range=2:1", &e) == XPCS_ERR_USAGE);
+    xpcs_config_free(&c);
 }
 
 int main(void)

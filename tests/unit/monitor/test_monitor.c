@@ -86,6 +86,7 @@ static void test_yaml(void)
 static xpcs_status parse_with(xpcs_config *c, int argc, char **argv, xpcs_err *err)
 {
     int exit_now = 0;
+    xpcs_config_free(c); /* the raw files of the call before */
     xpcs_config_default(c);
     return xpcs_config_parse(c, argc, argv, 0, &exit_now, err);
 }
@@ -94,6 +95,7 @@ static void test_settings(void)
 {
     xpcs_config c;
     xpcs_err err;
+    memset(&c, 0, sizeof c);
     char *base[] = {"xpcs-corr", "-r", "a.h5", "-q", "q.h5"};
     setenv("XPCS_NUM_THREADS", "3", 1);
     setenv("XPCS_ALERT_THRESHOLD_MEMORY", "50", 1);
@@ -117,6 +119,7 @@ static void test_settings(void)
     char *badset[] = {"xpcs-corr", "-r", "a.h5", "-q", "q.h5", "--set", "io.nope=1"};
     test_cond("--set unknown key named",
               parse_with(&c, 7, badset, &err) == XPCS_ERR_USAGE && strstr(err.msg, "'io.nope'"));
+    xpcs_config_free(&c);
     xpcs_config_default(&c);
     cJSON *sec = cJSON_Parse("{\"num_thread\": 2}");
     test_cond("unknown section key named",

@@ -205,6 +205,7 @@ static void test_joblist(void)
               st == 0 && xpcs_joblist_count(m) == 2 &&
                   strcmp(xpcs_joblist_get(m, 0)->raw, "/x/a.h5") == 0 &&
                   strcmp(xpcs_joblist_get(m, 1)->result, xpcs_joblist_get(l, 1)->result) == 0);
+    xpcs_joblist_destroy(&m); /* before m is reused */
     test_cond("truncated message refused",
               buf && xpcs_joblist_unpack(buf, bytes - 3, &m, &err) == XPCS_ERR_INTERNAL);
     free(buf);

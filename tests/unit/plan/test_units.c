@@ -101,12 +101,15 @@ static void test_config(void)
     test_cond("parse options", xpcs_config_parse(&c, 12, argv1, 0, &ex, &err) == XPCS_OK &&
                                    c.stride_frame == 2 && c.avg_frame == 3 && c.begin_frame == -5 &&
                                    c.overwrite);
+    xpcs_config_free(&c);
     xpcs_config_default(&c);
     char *argv2[] = {"x", "-r", "a.h5", "-q", "q.h5", "-f", "0", NULL};
     test_cond("stride 0 rejected", xpcs_config_parse(&c, 7, argv2, 0, &ex, &err) != XPCS_OK);
+    xpcs_config_free(&c);
     xpcs_config_default(&c);
     char *argv3[] = {"x", "-r", "a.h5", "-q", "q.h5", "-t", "nonsense", NULL};
     test_cond("bad type rejected", xpcs_config_parse(&c, 7, argv3, 0, &ex, &err) != XPCS_OK);
+    xpcs_config_free(&c);
 }
 
 static void test_qmap(void)
