@@ -21,6 +21,7 @@ class XpcsToolkit(CMakePackage):
     variant("native", default=False,
             description="Compile for the build machine's CPU only (-march=native, no SIMD dispatch)")
     variant("timing", default=True, description="Compile the phase timers in")
+    variant("sanitize", default=False, description="ASan + UBSan on every target (testing builds)")
     variant("docs", default=True, description="Generate man pages and bash completion")
     variant("python", default=True, description="Install the xpcs_toolkit Python package")
 
@@ -64,6 +65,7 @@ class XpcsToolkit(CMakePackage):
         args = [
             self.define_from_variant("XPCS_NATIVE", "native"),
             self.define_from_variant("XPCS_ENABLE_TIMING", "timing"),
+            self.define_from_variant("XPCS_SANITIZE", "sanitize"),
             self.define_from_variant("XPCS_DOCS", "docs"),
             self.define("BLA_VENDOR", vendor),
             self.define("XPCS_CBLAS_INCLUDE_DIR", blas.headers.directories[0]
