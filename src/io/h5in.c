@@ -235,6 +235,28 @@ struct xpcs_raw {
     char filters[512];
 };
 
+/* The frames dataset, with a chunk cache for compressed chunks only: a read
+ * that splits a compressed chunk between two sub-blocks then decodes it
+ * once; uncompressed chunks go straight into the caller's buffer (through a
+ * cache they would be copied once more: with independent reads HDF5 reads
+ * every cacheable chunk into the cache first). */
+static hid_t open_frames(hid_t file, const char *dataset)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    H5Pset_chunk_cache(dapl, 12421, 64u << 20, 1.0);
+    hid_t d = H5Dopen2(file, dataset, dapl);
+    hid_t dcpl = d >= 0 ? H5Dget_create_plist(d) : -1;
+    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 0) {
+        H5Dclose(d); /* again, without the cache (every rank does the same) */
+        H5Pset_chunk_cache(dapl, 0, 0, 1.0);
+        d = H5Dopen2(file, dataset, dapl);
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    H5Pclose(dapl);
+    return d;
+}
+
 /* Collective: rank 0 checks the dataset's storage with the serial driver
  * (h5check.h) and every rank learns the outcome and the watch list. */
 static xpcs_status check_storage(const xpcs_comm *c, const char *path, const char *dataset,
@@ -301,12 +323,8 @@ xpcs_status xpcs_raw_open(const xpcs_comm *c, const char *path, const char *data
                        dataset);
     else {
         htri_t ex = H5Lexists(r->file, dataset, H5P_DEFAULT);
-        if (ex > 0) {
-            hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-            H5Pset_chunk_cache(dapl, 12421, 64u << 20, 1.0);
-            r->dset = H5Dopen2(r->file, dataset, dapl);
-            H5Pclose(dapl);
-        }
+        if (ex > 0)
+            r->dset = open_frames(r->file, dataset);
         if (r->dset < 0)
             st = xpcs_fail(err, XPCS_ERR_INPUT,
                            "%s: dataset %s is missing: expected frames [frames, rows, cols]", path,
