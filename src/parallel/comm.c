@@ -450,23 +450,30 @@ static void mpi_error_text(int code, char *buf, size_t n)
     snprintf(buf, n, "%s", s);
 }
 
-xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
-                                xpcs_err *err)
+/* Collective open of PATH on every rank of C; errors are returned, not fatal,
+ * on the handle. CODE and WHAT say what a failure is ("cannot open WHAT"). */
+static xpcs_status file_open(const xpcs_comm *c, const char *path, int amode, xpcs_status code,
+                             const char *what, xpcs_file **out, xpcs_err *err)
 {
     xpcs_file *f = xpcs_calloc(1, sizeof *f);
     snprintf(f->path, sizeof f->path, "%s", path);
-    /* errors are returned, not fatal, on this handle */
-    int rc = MPI_File_open(c->comm, path, MPI_MODE_RDONLY, MPI_INFO_NULL, &f->fh);
+    int rc = MPI_File_open(c->comm, path, amode, MPI_INFO_NULL, &f->fh);
     if (rc != MPI_SUCCESS) {
         char msg[MPI_MAX_ERROR_STRING];
         mpi_error_text(rc, msg, sizeof msg);
         free(f);
         *out = NULL;
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot open with MPI-IO: %s", path, msg);
+        return xpcs_fail(err, code, "%s: cannot open %s: %s", path, what, msg);
     }
     MPI_File_set_errhandler(f->fh, MPI_ERRORS_RETURN);
     *out = f;
     return XPCS_OK;
+}
+
+xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
+                                xpcs_err *err)
+{
+    return file_open(c, path, MPI_MODE_RDONLY, XPCS_ERR_INPUT, "with MPI-IO", out, err);
 }
 
 xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
@@ -499,20 +506,8 @@ xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, 
 xpcs_status xpcs_comm_file_open_write(const xpcs_comm *c, const char *path, xpcs_file **out,
                                       xpcs_err *err)
 {
-    xpcs_file *f = xpcs_calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "%s", path);
-    int rc = MPI_File_open(c->comm, path, MPI_MODE_WRONLY, MPI_INFO_NULL, &f->fh);
-    if (rc != MPI_SUCCESS) {
-        char msg[MPI_MAX_ERROR_STRING];
-        mpi_error_text(rc, msg, sizeof msg);
-        free(f);
-        *out = NULL;
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot open for writing with MPI-IO: %s", path,
-                         msg);
-    }
-    MPI_File_set_errhandler(f->fh, MPI_ERRORS_RETURN);
-    *out = f;
-    return XPCS_OK;
+    return file_open(c, path, MPI_MODE_WRONLY, XPCS_ERR_OUTPUT, "for writing with MPI-IO", out,
+                     err);
 }
 
 xpcs_status xpcs_comm_file_write_at(xpcs_file *f, int64_t offset, const void *buf, size_t bytes,
