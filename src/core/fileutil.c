@@ -1,5 +1,7 @@
 #include "xpcs/core/fileutil.h"
 
+#include "xpcs/core/infile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,17 +77,10 @@ int xpcs_write_all(int fd, const void *buf, size_t n)
 xpcs_status xpcs_copy_to_fd(const char *src, const char *role, int fd, const char *dst,
                             xpcs_err *err)
 {
-    /* O_NONBLOCK: a FIFO in place of the file must not block the open */
-    int in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    char why[256];
+    int in = xpcs_input_open(src, why, sizeof why); /* a FIFO in its place never blocks */
     if (in < 0)
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the %s: %s", src, role,
-                         strerror(errno));
-    struct stat sb;
-    if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(in);
-        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: the %s is not a regular file", src, role);
-    }
-    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot read the %s: %s", src, role, why);
     const size_t block = (size_t)1 << 20;
     char *buf = xpcs_malloc(block);
     xpcs_status st = XPCS_OK;

@@ -45,6 +45,14 @@ static int open_regular(const char *path, char *why, size_t n)
     return fd;
 }
 
+int xpcs_input_open(const char *path, char *why, size_t n)
+{
+    int fd = open_regular(path, why, n);
+    if (fd >= 0) /* a regular file: blocking reads from here on */
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
 int xpcs_input_regular(const char *path, char *why, size_t n)
 {
     int fd = open_regular(path, why, n);
@@ -58,11 +66,9 @@ int xpcs_input_slurp(const char *path, size_t max, char **text, size_t *len, cha
 {
     *text = NULL;
     *len = 0;
-    int fd = open_regular(path, why, n);
+    int fd = xpcs_input_open(path, why, n);
     if (fd < 0)
         return -1;
-    /* a regular file: blocking reads from here on */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     size_t cap = max < 65536 ? max + 1 : 65536, got = 0;
     char *buf = xpcs_malloc(cap + 1);
     for (;;) {

@@ -172,24 +172,31 @@ for np in 2 1; do
         $np -r flip.h5 -q d/big_qmap.h5 --frame-time 0.001
 done
 
-# ---- a file truncated while it is read (2 ranks) ---------------------------------------
+# ---- a file truncated while it is read (2 ranks; one frame per step: 2000 steps) ----------
 cp d/big.h5 shrink.h5
 rm -rf tr_out
 corr 2 -r shrink.h5 -q d/big_qmap.h5 -o tr_out --frame-time 0.001 --kernel dense \
-    --step-frames 16 --set monitoring.progress=lines --set monitoring.progress_interval_s=0.001 \
+    --step-frames 1 --set monitoring.progress=lines --set monitoring.progress_interval_s=0.001 \
     >tr.out 2>tr.err &
 pid=$!
-for _ in $(seq 600); do # truncate once the frames are being read
+for _ in $(seq 3000); do # truncate once the frames are being read
     grep -q "progress" tr.err && break
     sleep 0.02
 done
+# the ranks pause while the file shrinks, so that the truncation falls in the
+# middle of the reads also on a loaded machine (else a fast run may finish first)
+tree() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; tree "$c"; done; }
+ranks=$(tree $pid)
+kill -STOP $ranks 2>/dev/null
+seen=$(grep -c progress tr.err)
 truncate -s 3000000 shrink.h5
+kill -CONT $ranks 2>/dev/null
 wait $pid
 rc=$?
 if [ "$rc" -eq 124 ]; then
     bad "file truncated while read: hung"
 elif [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ]; then
-    bad "file truncated while read: rc $rc (progress seen: $(grep -c progress tr.err))"
+    bad "file truncated while read: rc $rc (progress lines before the truncation: $seen)"
 elif [ "$(grep -c '^xpcs-corr: error:' tr.err)" -ne 1 ] ||
     ! grep '^xpcs-corr: error:' tr.err | grep -Eq "shrink\.h5.*(shrank|cannot read)"; then
     cat tr.err

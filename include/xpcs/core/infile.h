@@ -14,6 +14,10 @@
  * (named pipe), not a regular file", "a directory, not a regular file", ... */
 int xpcs_input_regular(const char *path, char *why, size_t n);
 
+/* An open, blocking, read-only descriptor of the regular file path (close()
+ * it), or -1 with why as above: the check and the read are one open file. */
+int xpcs_input_open(const char *path, char *why, size_t n);
+
 /* The whole regular file path, at most max bytes, into *text (terminated;
  * free() it) and *len (its bytes; the text may hold NUL bytes: compare with
  * strlen).  0, or -1 with why as above or "larger than MAX bytes". */
