@@ -145,19 +145,22 @@ def write_csv_md(rows, outdir, mode):
                                       for c in cols) + " |\n")
 
 
-def svg_axes(title, xlabel, ylabel, xs, ymax, w=560, h=360):
-    """Frame and ticks (x: log2 of the core count); returns (parts, xmap, ymap)."""
+def svg_axes(title, xlabel, ylabel, xs, ymax, w=560, h=360, ymin=None):
+    """Frame and ticks (x: log2 of the core count); returns (parts, xmap, ymap).
+    With ymin (> 0) the y axis is logarithmic from ymin to ymax."""
     ml, mr, mt, mb = 60, 20, 30, 45
     xmin, xmax = math.log2(min(xs)), math.log2(max(xs))
     if xmax == xmin:
         xmax = xmin + 1
     ymax = ymax * 1.1 if ymax > 0 else 1.0
+    lo, hi = (math.log10(ymin), math.log10(ymax)) if ymin else (0.0, ymax)
 
     def xm(v):
         return ml + 10 + (math.log2(v) - xmin) / (xmax - xmin) * (w - ml - mr - 20)
 
     def ym(v):
-        return h - mb - v / ymax * (h - mt - mb)
+        y = math.log10(max(v, ymin)) if ymin else v
+        return h - mb - (y - lo) / (hi - lo) * (h - mt - mb)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
              f'font-family="sans-serif" font-size="11">',
              f'<rect width="{w}" height="{h}" fill="#fff"/>',
@@ -172,7 +175,7 @@ def svg_axes(title, xlabel, ylabel, xs, ymax, w=560, h=360):
                      f'stroke="#ddd"/><text x="{xm(x):.1f}" y="{h - mb + 14}" '
                      f'text-anchor="middle">{x}</text>')
     for k in range(6):
-        v = ymax * k / 5
+        v = 10 ** (lo + (hi - lo) * k / 5) if ymin else ymax * k / 5
         parts.append(f'<line x1="{ml}" y1="{ym(v):.1f}" x2="{w - mr}" y2="{ym(v):.1f}" '
                      f'stroke="#eee"/><text x="{ml - 4}" y="{ym(v) + 4:.1f}" '
                      f'text-anchor="end">{v:.3g}</text>')

@@ -144,8 +144,10 @@ static xpcs_status make_plan(xpcs_run *x, xpcs_err *err)
                          "--step-frames %lld: too large for %lld pixels (all-to-all counts "
                          "must stay below 2^31)",
                          (long long)c->step_frames, (long long)x->qmap.n_corr);
+    const int whole_bins =
+        c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_BOTH;
     xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols, x->qmap.n_corr,
-                        x->src->ops->type(x->src), c->step_frames);
+                        x->src->ops->type(x->src), c->step_frames, whole_bins ? x->qmap.n_corr : 0);
     x->plan.mem_budget =
         c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
     st = xpcs_plan_stages(&x->plan, c, &x->qmap, x->rank, event_file, err);

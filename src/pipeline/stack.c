@@ -187,7 +187,7 @@ xpcs_status xpcs_stack_correlate(const void *frames, xpcs_dtype type, int64_t n_
         omp_set_num_threads(o->threads);
     xpcs_multitau *mt = NULL;
     if (!st) {
-        xpcs_plan_decompose(&p, 1, omp_get_max_threads(), rows, cols, q.n_corr, type, 0);
+        xpcs_plan_decompose(&p, 1, omp_get_max_threads(), rows, cols, q.n_corr, type, 0, 0);
         st = xpcs_multitau_create(p.n_frames, q.n_corr, &mt, err);
     }
     if (!st) {

@@ -40,8 +40,43 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
     return XPCS_OK;
 }
 
+/* The automatic step: f frames per rank, doubled from 1 while one rank's
+ * buffers (read + summed + send + receive, both step buffers: 2 f
+ * per_frame bytes) stay within 256 MiB, up to 1024, times the rank count, so that
+ * every rank reads f frames in every step whatever the rank count.  Before,
+ * a step held f frames for all ranks together: past f ranks, ranks sat idle
+ * in the read, and the all-to-all sent P^2 ever smaller messages in a fixed
+ * number of steps (tools/scaling_model.py, README "Scaling").  Capped by
+ * the frames there are (never below f) and by the all-to-all's int counts:
+ * a rank's send displacement reaches f * n_corr (bounded with f), its
+ * receive displacement S * (the pixels it owns): ceil(n_corr / P) for
+ * multi-tau and linear, up to n_corr for two-time bins (max_owned). */
+int64_t xpcs_plan_auto_step(int n_ranks, int64_t npix, int64_t n_corr, int64_t avg, size_t rsz,
+                            size_t xsz, int64_t n_frames, int64_t max_owned)
+{
+    /* bytes that one frame of one rank's step costs that rank */
+    const double per_frame = (double)avg * (double)npix * (double)rsz + (double)npix * 8.0 +
+                             2.0 * (double)n_corr * (double)xsz;
+    const double budget = 256.0 * 1024 * 1024;
+    const int64_t nc = n_corr > 0 ? n_corr : 1;
+    int64_t f = 1;
+    while (f < 1024 && 2.0 * (double)f * per_frame <= budget && 2 * f * nc < INT32_MAX)
+        f *= 2;
+    int64_t s = f * n_ranks;
+    const int64_t need = n_frames > f ? n_frames : f;
+    if (s > need)
+        s = need;
+    /* a rank receives S frames of the pixels it owns: ceil(n_corr / P), or
+     * up to every correlated pixel when it owns two-time bins */
+    const int64_t own = max_owned > 0 ? max_owned : (nc + n_ranks - 1) / n_ranks;
+    while (s > f && 2 * s * own >= INT32_MAX)
+        s = s / 2 > f ? s / 2 : f;
+    return s;
+}
+
 void xpcs_plan_decompose(xpcs_plan *p, int n_ranks, int threads, int64_t rows, int64_t cols,
-                         int64_t n_corr, xpcs_dtype raw_type, int64_t step_frames)
+                         int64_t n_corr, xpcs_dtype raw_type, int64_t step_frames,
+                         int64_t max_owned)
 {
     p->n_ranks = n_ranks;
     p->threads_per_rank = threads;
@@ -58,16 +93,9 @@ void xpcs_plan_decompose(xpcs_plan *p, int n_ranks, int threads, int64_t rows, i
         p->xfer_type = XPCS_DT_F64;
     int64_t npix = rows * cols;
     size_t rsz = xpcs_dtype_size(raw_type), xsz = xpcs_dtype_size(p->xfer_type);
-    if (step_frames <= 0) {
-        /* bytes that one output frame costs across all ranks together */
-        double per_frame = (double)p->avg * (double)npix * (double)rsz + (double)npix * 8.0 +
-                           2.0 * (double)n_corr * (double)xsz;
-        const double budget = 256.0 * 1024 * 1024;
-        step_frames = 1;
-        while (step_frames < 1024 && 2.0 * (double)step_frames * per_frame <= budget &&
-               2 * step_frames * (n_corr > 0 ? n_corr : 1) < INT32_MAX)
-            step_frames *= 2;
-    }
+    if (step_frames <= 0)
+        step_frames =
+            xpcs_plan_auto_step(n_ranks, npix, n_corr, p->avg, rsz, xsz, p->n_frames, max_owned);
     p->step_frames = step_frames;
     p->n_steps = (p->n_frames + step_frames - 1) / step_frames;
     free(p->pix_first);

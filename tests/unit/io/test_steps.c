@@ -24,7 +24,7 @@ static void test_plan_steps(void)
             xpcs_plan p = {0};
             xpcs_err err;
             xpcs_plan_frames(301, 5, -1, 2, 3, &p, "t", &err);
-            xpcs_plan_decompose(&p, R, 1, 4, 4, 10, XPCS_DT_U16, step);
+            xpcs_plan_decompose(&p, R, 1, 4, 4, 10, XPCS_DT_U16, step, 0);
             int64_t next = 0;
             for (int64_t k = 0; k < p.n_steps; k++)
                 for (int r = 0; r < R; r++) {

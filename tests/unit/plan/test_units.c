@@ -62,7 +62,7 @@ static void test_plan(void)
               xpcs_plan_frames(100, 0, -1, 60, 1, &p, "t", &err) != XPCS_OK);
     xpcs_plan_frames(1000, 0, -1, 1, 1, &p, "t", &err);
     for (int r = 1; r <= 5; r++) {
-        xpcs_plan_decompose(&p, r, 1, 10, 10, 97, XPCS_DT_U16, 64);
+        xpcs_plan_decompose(&p, r, 1, 10, 10, 97, XPCS_DT_U16, 64, 0);
         int64_t tot = 0, fr = 0, mn = 1 << 30, mx = 0;
         for (int k = 0; k < r; k++) {
             int64_t n = p.pix_first[k + 1] - p.pix_first[k];
@@ -76,10 +76,27 @@ static void test_plan(void)
         test_cond("pixels covered once, balanced", tot == 97 && mx - mn <= 1);
         test_cond("step frames covered once", fr == 64);
     }
-    xpcs_plan_decompose(&p, 3, 1, 256, 256, 50000, XPCS_DT_U16, 0);
-    int64_t s3 = p.step_frames;
-    xpcs_plan_decompose(&p, 1, 1, 256, 256, 50000, XPCS_DT_U16, 0);
-    test_cond("automatic step size does not depend on the rank count", s3 == p.step_frames);
+    xpcs_plan_decompose(&p, 1, 1, 256, 256, 50000, XPCS_DT_U16, 0, 0);
+    int64_t s1 = p.step_frames;
+    xpcs_plan_decompose(&p, 3, 1, 256, 256, 50000, XPCS_DT_U16, 0, 0);
+    test_cond("automatic step: the same frames per rank at 1 and 3 ranks", p.step_frames == 3 * s1);
+    const double per_frame = 256.0 * 256 * (2 + 8) + 2.0 * 50000 * 2; /* bytes */
+    test_cond("... a power of two per rank, doubled while the buffers fit 256 MiB",
+              s1 == 256 && 2.0 * (s1 / 2) * per_frame <= 256.0 * 1048576);
+    /* an Eiger 4M frame: 4 frames per rank; 64 ranks read 256 frames a step */
+    test_cond("Eiger 4M at 64 ranks: 4 frames per rank",
+              xpcs_plan_auto_step(64, 2162 * 2068, 3000000, 1, 2, 2, 100000, 0) == 256);
+    test_cond("... never past the frames there are",
+              xpcs_plan_auto_step(64, 2162 * 2068, 3000000, 1, 2, 2, 100, 0) == 100);
+    test_cond("... nor below one rank's f",
+              xpcs_plan_auto_step(64, 64, 64, 1, 2, 2, 10, 0) == 1024);
+    /* all-to-all counts: 2 S n_corr < 2^31 */
+    /* all-to-all counts: S frames of a rank's pixels below 2^31 */
+    int64_t big = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 0);
+    test_cond("Eiger 4M at 4096 ranks: every rank reads 4 frames a step", big == 4 * 4096);
+    int64_t tt = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 4000000);
+    test_cond("... with whole two-time bins: S n_corr below 2^31",
+              2 * tt * 4000000 < INT32_MAX && tt >= 4);
     xpcs_plan_free(&p);
 }
 
