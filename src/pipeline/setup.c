@@ -146,10 +146,10 @@ static xpcs_status make_plan(xpcs_run *x, xpcs_err *err)
                          (long long)c->step_frames, (long long)x->qmap.n_corr);
     const int whole_bins =
         c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_BOTH;
+    x->plan.mem_budget = /* before the decomposition: a small budget makes smaller steps */
+        c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
     xpcs_plan_decompose(&x->plan, x->n_ranks, omp_get_max_threads(), rows, cols, x->qmap.n_corr,
                         x->src->ops->type(x->src), c->step_frames, whole_bins ? x->qmap.n_corr : 0);
-    x->plan.mem_budget =
-        c->max_memory_mb > 0 ? c->max_memory_mb * 1048576.0 : default_budget(x->comm);
     st = xpcs_plan_stages(&x->plan, c, &x->qmap, x->rank, event_file, err);
     if (st)
         return st;

@@ -42,7 +42,8 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
 
 /* The automatic step: f frames per rank, doubled from 1 while one rank's
  * buffers (read + summed + send + receive, both step buffers: 2 f
- * per_frame bytes) stay within 256 MiB, up to 1024, times the rank count, so that
+ * per_frame bytes) stay within 256 MiB (a quarter of a smaller memory
+ * budget), up to 1024, times the rank count, so that
  * every rank reads f frames in every step whatever the rank count.  Before,
  * a step held f frames for all ranks together: past f ranks, ranks sat idle
  * in the read, and the all-to-all sent P^2 ever smaller messages in a fixed
@@ -52,12 +53,14 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
  * receive displacement S * (the pixels it owns): ceil(n_corr / P) for
  * multi-tau and linear, up to n_corr for two-time bins (max_owned). */
 int64_t xpcs_plan_auto_step(int n_ranks, int64_t npix, int64_t n_corr, int64_t avg, size_t rsz,
-                            size_t xsz, int64_t n_frames, int64_t max_owned)
+                            size_t xsz, int64_t n_frames, int64_t max_owned, double mem_budget)
 {
     /* bytes that one frame of one rank's step costs that rank */
     const double per_frame = (double)avg * (double)npix * (double)rsz + (double)npix * 8.0 +
                              2.0 * (double)n_corr * (double)xsz;
-    const double budget = 256.0 * 1024 * 1024;
+    /* 256 MiB, or a quarter of a small --max-memory */
+    const double cap = 256.0 * 1024 * 1024;
+    const double budget = mem_budget > 0 && mem_budget / 4 < cap ? mem_budget / 4 : cap;
     const int64_t nc = n_corr > 0 ? n_corr : 1;
     int64_t f = 1;
     while (f < 1024 && 2.0 * (double)f * per_frame <= budget && 2 * f * nc < INT32_MAX)
@@ -78,6 +81,7 @@ void xpcs_plan_decompose(xpcs_plan *p, int n_ranks, int threads, int64_t rows, i
                          int64_t n_corr, xpcs_dtype raw_type, int64_t step_frames,
                          int64_t max_owned)
 {
+    const double mem_budget = p->mem_budget; /* set by the caller, 0 = none */
     p->n_ranks = n_ranks;
     p->threads_per_rank = threads;
     p->rows = rows;
@@ -94,8 +98,8 @@ void xpcs_plan_decompose(xpcs_plan *p, int n_ranks, int threads, int64_t rows, i
     int64_t npix = rows * cols;
     size_t rsz = xpcs_dtype_size(raw_type), xsz = xpcs_dtype_size(p->xfer_type);
     if (step_frames <= 0)
-        step_frames =
-            xpcs_plan_auto_step(n_ranks, npix, n_corr, p->avg, rsz, xsz, p->n_frames, max_owned);
+        step_frames = xpcs_plan_auto_step(n_ranks, npix, n_corr, p->avg, rsz, xsz, p->n_frames,
+                                          max_owned, mem_budget);
     p->step_frames = step_frames;
     p->n_steps = (p->n_frames + step_frames - 1) / step_frames;
     free(p->pix_first);

@@ -92,16 +92,18 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
 
 /* Frames per step (all ranks together) when --step-frames is not given:
  * f frames per rank (a power of two up to 1024, doubled while one rank's
- * step buffers stay within 256 MiB) times the rank count, at most the frames there are (but
+ * step buffers stay within 256 MiB, or a quarter of a smaller mem_budget
+ * in bytes, 0 = none) times the rank count, at most the frames there are (but
  * at least f) and with every all-to-all count below 2^31 (max_owned: the
  * most correlated pixels one rank receives, n_corr when two-time bins are
  * owned whole; 0 = ceil(n_corr / n_ranks)).  The results do
  * not depend on it (tests scale and identical). */
 int64_t xpcs_plan_auto_step(int n_ranks, int64_t npix, int64_t n_corr, int64_t avg, size_t rsz,
-                            size_t xsz, int64_t n_frames, int64_t max_owned);
+                            size_t xsz, int64_t n_frames, int64_t max_owned, double mem_budget);
 
 /* Fills the decomposition and the ledger of the frame pipeline.
- * step_frames 0 = automatic (xpcs_plan_auto_step). */
+ * step_frames 0 = automatic (xpcs_plan_auto_step, with p->mem_budget when
+ * the caller has set it). */
 void xpcs_plan_decompose(xpcs_plan *p, int n_ranks, int threads, int64_t rows, int64_t cols,
                          int64_t n_corr, xpcs_dtype raw_type, int64_t step_frames,
                          int64_t max_owned);

@@ -85,16 +85,19 @@ static void test_plan(void)
               s1 == 256 && 2.0 * (s1 / 2) * per_frame <= 256.0 * 1048576);
     /* an Eiger 4M frame: 4 frames per rank; 64 ranks read 256 frames a step */
     test_cond("Eiger 4M at 64 ranks: 4 frames per rank",
-              xpcs_plan_auto_step(64, 2162 * 2068, 3000000, 1, 2, 2, 100000, 0) == 256);
+              xpcs_plan_auto_step(64, 2162 * 2068, 3000000, 1, 2, 2, 100000, 0, 0) == 256);
     test_cond("... never past the frames there are",
-              xpcs_plan_auto_step(64, 2162 * 2068, 3000000, 1, 2, 2, 100, 0) == 100);
+              xpcs_plan_auto_step(64, 2162 * 2068, 3000000, 1, 2, 2, 100, 0, 0) == 100);
     test_cond("... nor below one rank's f",
-              xpcs_plan_auto_step(64, 64, 64, 1, 2, 2, 10, 0) == 1024);
+              xpcs_plan_auto_step(64, 64, 64, 1, 2, 2, 10, 0, 0) == 1024);
     /* all-to-all counts: 2 S n_corr < 2^31 */
+    /* a small --max-memory: both step buffers within a quarter of it */
+    int64_t small = xpcs_plan_auto_step(1, 256 * 256, 50000, 1, 2, 2, 50000, 0, 64.0 * 1048576);
+    test_cond("a 64 MiB budget: steps of 16 frames", small == 16);
     /* all-to-all counts: S frames of a rank's pixels below 2^31 */
-    int64_t big = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 0);
+    int64_t big = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 0, 0);
     test_cond("Eiger 4M at 4096 ranks: every rank reads 4 frames a step", big == 4 * 4096);
-    int64_t tt = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 4000000);
+    int64_t tt = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 4000000, 0);
     test_cond("... with whole two-time bins: S n_corr below 2^31",
               2 * tt * 4000000 < INT32_MAX && tt >= 4);
     xpcs_plan_free(&p);
