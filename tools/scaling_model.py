@@ -86,12 +86,15 @@ def load(name):
         return {k: v for k, v in json.load(f).items() if not k.startswith("_")}
 
 
-def auto_step(P, npix, ncorr, rsz, xsz, F, rule="per-rank", whole_bins=False):
-    """Frames per step for all ranks (src/plan/plan.c xpcs_plan_auto_step)."""
+def auto_step(P, npix, ncorr, rsz, xsz, F, rule="per-rank", whole_bins=False, budget=0.0):
+    """Frames per step for all ranks (src/plan/plan.c xpcs_plan_auto_step;
+    budget: a rank's memory budget in bytes, 0 = none)."""
     per_frame = npix * rsz + npix * 8.0 + 2.0 * ncorr * xsz
     nc = max(ncorr, 1)
+    cap = 256.0 * 2**20
+    cap = budget / 4 if 0 < budget / 4 < cap else cap
     f = 1
-    while f < 1024 and 2.0 * f * per_frame <= 256.0 * 2**20 and 2 * f * nc < INT32_MAX:
+    while f < 1024 and 2.0 * f * per_frame <= cap and 2 * f * nc < INT32_MAX:
         f *= 2
     if rule == "fixed":
         return f
@@ -147,7 +150,7 @@ def decompose(w, P, rule="per-rank", mem_rank=None):
         d["mt_work"] = d["tt_macs"] = 0.0
     else:
         S = w.get("step_frames") or auto_step(P, npix, ncorr, rsz, xsz, F, rule,
-                                              w["kind"] == "twotime")
+                                              w["kind"] == "twotime", mem_rank or 0.0)
         steps = math.ceil(F / S)
         last = F - (steps - 1) * S
         fr = (steps - 1) * math.ceil(S / P) + math.ceil(last / P)  # busiest rank's frames
