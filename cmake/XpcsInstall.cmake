@@ -37,6 +37,10 @@ endforeach()
 list(APPEND _xpcs_priv ${OpenMP_C_FLAGS} -lm)
 list(REMOVE_DUPLICATES _xpcs_priv)
 string(REPLACE ";" " " XPCS_PC_LIBS_PRIVATE "${_xpcs_priv}")
+set(XPCS_PC_LIBS_SAN "") # -DXPCS_SANITIZE=ON: consumers link the sanitizer runtimes too
+if(XPCS_SANITIZE)
+  set(XPCS_PC_LIBS_SAN " -fsanitize=address,undefined")
+endif()
 set(XPCS_PC_PREFIX "\${pcfiledir}/${_xpcs_pc_up}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/xpcs-toolkit.pc.in
   ${PROJECT_BINARY_DIR}/xpcs-toolkit.pc @ONLY)

@@ -23,6 +23,9 @@ foreach(t xpcs_shared xpcs_static)
   target_include_directories(${t} INTERFACE $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(${t} PRIVATE ${_xpcs_ext})
+  if(XPCS_SANITIZE) # a sanitized library needs its runtime in every program that links it
+    target_link_options(${t} INTERFACE -fsanitize=address,undefined)
+  endif()
 endforeach()
 set_target_properties(xpcs_shared PROPERTIES VERSION ${PROJECT_VERSION}
   SOVERSION ${XPCS_SOVERSION} EXPORT_NAME xpcs)

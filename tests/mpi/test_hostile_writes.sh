@@ -320,7 +320,7 @@ done
 corr 2 -r L/l.h5 -q L/l_qmap.h5 -o lref >lref.log 2>&1 || { cat lref.log; bad "single run l"; }
 RC=0
 start bt --ranks-per-file 2 -q L/l_qmap.h5 -o bt L/c1.h5 L/c2.h5 L/c3.h5 L/c4.h5 L/c5.h5 L/c6.h5
-for _ in $(seq 1 2400); do # up to 120 s: the first file of a loaded machine (sanitizers, CI)
+for _ in $(seq 1 6000); do # up to 300 s: the first file on a loaded machine (sanitizers, CI)
     [ -n "$(ls bt/*_results.hdf 2>/dev/null)" ] && break
     sleep 0.05
 done

@@ -110,6 +110,12 @@ check "completion: xpcs-synth --dtype '' -> u8 u16 u32" test "$(complete_words "
 PYDIR=$(dirname "$(find "$PREFIX" -type d -name xpcs_toolkit | head -n 1)")
 unset XPCS_LIBRARY
 export PYTHONPATH=$PYDIR
+# -DXPCS_SANITIZE=ON: the interpreter loads a sanitized libxpcs through
+# ctypes, so the sanitizer runtimes must come first (lib/lsan.supp lists the
+# interpreter's own allocations)
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+    export LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+fi
 check "python3 -c 'import xpcs_toolkit' from the prefix" \
     run env -u XPCS_BIN "$PY" -c "import xpcs_toolkit, sys; sys.exit(0 if xpcs_toolkit.__version__[0].isdigit() else 1)"
 synth -o d -n s --rows 36 --cols 30 --frames 700 --rate 0.3 --tau0 6 --n-dq 5
