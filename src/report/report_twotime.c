@@ -21,8 +21,13 @@ static double *twotime_blocks(const xpcs_rpt_page *pg, const char *path, int *S_
     int b = (N + target - 1) / target, S = (N + b - 1) / b;
     double *sum = xpcs_calloc((size_t)S * S, sizeof(double));
     double *cnt = xpcs_calloc((size_t)S * S, sizeof(double));
-    /* rows are read in strips of at most 2^23 values (64 MiB) */
-    int hs = (1 << 23) / N < b ? (1 << 23) / N : b;
+    /* rows are read in strips of at most 2^23 values (64 MiB); of whole
+     * chunk rows when compressed (a chunk cut by strips is decompressed
+     * once per strip) */
+    int hs = b;
+    if (in.chunk_rows > 0)
+        hs = (int)in.chunk_rows * (b / (int)in.chunk_rows > 1 ? b / (int)in.chunk_rows : 1);
+    hs = (1 << 23) / N < hs ? (1 << 23) / N : hs;
     hs = hs > 0 ? hs : 1;
     double *strip = xpcs_malloc(sizeof(double) * (size_t)hs * (size_t)N);
     int ok = 1;
