@@ -16,8 +16,9 @@ static const char *const model_names[XPCS_FIT_N_MODELS] = {"single", "stretched"
 static const char *const model_formulas[XPCS_FIT_N_MODELS] = {
     "baseline + beta*exp(-2*t/tau)", "baseline + beta*exp(-2*(t/tau)^gamma)",
     "baseline + beta*(fraction*exp(-t/tau1) + (1-fraction)*exp(-t/tau2))^2"};
-static const char *const status_names[XPCS_FIT_N_STATUS] = {
-    "converged", "no_decay_in_range", "too_few_points", "nan_input", "not_converged"};
+static const char *const status_names[XPCS_FIT_N_STATUS] = {"converged",      "no_decay_in_range",
+                                                            "too_few_points", "nan_input",
+                                                            "not_converged",  "outside_q_range"};
 
 const char *xpcs_fit_model_name(xpcs_fit_model m)
 {

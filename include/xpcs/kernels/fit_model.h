@@ -34,12 +34,13 @@ typedef enum {
                                     the window), or (single, stretched) err(tau) > tau */
     XPCS_FIT_TOO_FEW_POINTS = 2, /* fewer usable points than free parameters + 1 */
     XPCS_FIT_NAN_INPUT = 3,      /* a non-finite t, g2 or err inside the range */
-    XPCS_FIT_NOT_CONVERGED = 4   /* the solver stopped early, or a parameter is
+    XPCS_FIT_NOT_CONVERGED = 4,  /* the solver stopped early, or a parameter is
                                     undetermined: NaN error, or a free tau, gamma or
                                     fraction with err > |value| (e.g. the double
                                     model on a single-exponential decay) */
+    XPCS_FIT_OUTSIDE_Q = 5       /* not fitted: q outside the fit's q range */
 } xpcs_fit_status;
-#define XPCS_FIT_N_STATUS 5
+#define XPCS_FIT_N_STATUS 6
 
 const char *xpcs_fit_model_name(xpcs_fit_model m);
 const char *xpcs_fit_model_formula(xpcs_fit_model m);
