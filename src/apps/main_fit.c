@@ -90,7 +90,9 @@ static const xpcs_opt fit_rows[] = {
      .help = "single (default): baseline + beta*exp(-2t/tau)\n"
              "stretched: baseline + beta*exp(-2(t/tau)^gamma)\n"
              "double: baseline + beta*(fraction*exp(-t/tau1)\n"
-             "        + (1-fraction)*exp(-t/tau2))^2"},
+             "        + (1-fraction)*exp(-t/tau2))^2\n"
+             "double_stretched: the viewer's double model,\n"
+             "        exp(-(t/tau1)^gamma1), exp(-(t/tau2)^gamma2)"},
     {.name = "fit-range",
      .letter = 'r',
      .type = XPCS_OPT_CALL,

@@ -23,7 +23,7 @@ void xpcs_fit_options_default(xpcs_fit_options *o, xpcs_fit_model m)
     }
     for (int k = XPCS_FIT_P_TAU; k < xpcs_fit_n_params(m); k++)
         o->lo[k] = 0.0; /* time constants and gamma are positive */
-    if (m == XPCS_FIT_DOUBLE)
+    if (XPCS_FIT_IS_DOUBLE(m))
         o->hi[4] = 1.0; /* fraction in [0, 1] */
 }
 

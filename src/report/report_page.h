@@ -45,7 +45,7 @@ typedef struct {
     double *q; /* [n_bins] or NULL */
     int n_t;
     double *t, *g2_fit; /* [n_t], [n_t][n_bins] or NULL */
-    int i_base, i_beta, i_tau, i_gamma, i_tau2, i_frac;
+    int i_base, i_beta, i_tau, i_gamma, i_tau2, i_frac, i_g1, i_g2;
     /* tau_q: exponent, its error, prefactor, D (um^2/s), its error */
     double tq_exp, tq_exp_err, tq_pre, tq_d, tq_d_err;
     int have_tq;

@@ -184,6 +184,10 @@ static void load_fit(xpcs_rpt_page *pg, const char *model)
     fs->i_gamma = find_name(fs->names, fs->n_p, gam);
     fs->i_tau2 = find_name(fs->names, fs->n_p, tau2);
     fs->i_frac = find_name(fs->names, fs->n_p, frac);
+    static const char *const g1[] = {"gamma1", NULL};
+    static const char *const g2[] = {"gamma2", NULL};
+    fs->i_g1 = find_name(fs->names, fs->n_p, g1);
+    fs->i_g2 = find_name(fs->names, fs->n_p, g2);
     snprintf(path, sizeof path, "/xpcs/fit/%s/tau_q/exponent", model);
     fs->have_tq = xpcs_rpt_scalar(pg, path, &fs->tq_exp);
     fs->tq_exp_err = fs->tq_pre = fs->tq_d = fs->tq_d_err = NAN;
