@@ -16,6 +16,7 @@
 #include "xpcs/io/h5out.h"
 #include "xpcs/kernels/g2norm.h"
 #include "xpcs/monitor/progress.h"
+#include "xpcs/pipeline/qstage.h"
 #include "xpcs/pipeline/run.h"
 
 /* Multitau: per-bin sums of every delay over this rank's pixels, their
@@ -141,6 +142,8 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
                 shown);
     }
     xpcs_status st = xpcs_resfile_create(r, w, err);
+    if (!st) /* data quality first: on stderr before anything else of the epilog */
+        st = xpcs_run_quality(x, r, d->sq_ids, xpcs_saxs_pixel_max(x->saxs), *w, &x->quality, err);
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);
     if (!st && x->lin)
@@ -209,6 +212,8 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
     int64_t nseg_sum;
     double *seg = xpcs_saxs_segment_sum(x->saxs, &nseg_sum);
     xpcs_comm_reduce_sum_double(x->comm, seg, nseg_sum, 0);
+    /* each pixel's largest count (data quality: saturation) */
+    xpcs_comm_allreduce_max_double(x->comm, xpcs_saxs_pixel_max(x->saxs), (int)npix);
     xpcs_timer_stop(&x->tm, XPCS_T_REDUCE);
 
     if (x->tt && !st) { /* the split bins' series to the ranks with their tiles */

@@ -79,8 +79,6 @@ static void header(xpcs_rpt_page *pg, const char *result_path, const cJSON *prof
     if (prof)
         xpcs_rpt_profile_row(o, prof);
     xpcs_sbuf_add(o, "</table>\n");
-    if (prof)
-        xpcs_rpt_health_badges(o, prof);
 }
 
 static cJSON *load_profile(const char *path, xpcs_err *err, xpcs_status *st)
@@ -122,6 +120,7 @@ xpcs_status xpcs_report_write(const char *result_path, const char *profile_path,
     xpcs_rpt_load_multitau(&pg);
     xpcs_rpt_load_fits(&pg);
     header(&pg, result_path, prof);
+    xpcs_rpt_quality_section(&pg); /* data quality first; compute health in the profile */
     xpcs_rpt_g2_section(&pg);
     xpcs_rpt_scattering_section(&pg);
     xpcs_rpt_intensity_section(&pg);

@@ -8,7 +8,8 @@
  *   report_saxs.c     scattering image, I(q), intensity vs time
  *   report_twotime.c  two-time maps
  *   report_fits.c     the fits' tau(q) and parameter tables
- *   report_profile.c  health badges and the run profile (JSON)
+ *   report_quality.c  the data-quality badges (top of the page)
+ *   report_profile.c  compute-health badges and the run profile (JSON)
  */
 #ifndef XPCS_REPORT_PAGE_H
 #define XPCS_REPORT_PAGE_H
@@ -116,6 +117,7 @@ void xpcs_rpt_health_badges(xpcs_sbuf *o, const cJSON *prof);
 
 /* ---- sections, in page order -------------------------------------------- */
 
+void xpcs_rpt_quality_section(xpcs_rpt_page *pg);
 void xpcs_rpt_g2_section(xpcs_rpt_page *pg);
 void xpcs_rpt_scattering_section(xpcs_rpt_page *pg);
 void xpcs_rpt_intensity_section(xpcs_rpt_page *pg);

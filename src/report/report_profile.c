@@ -199,6 +199,9 @@ void xpcs_rpt_profile_section(xpcs_rpt_page *pg, const cJSON *prof)
     }
     const cJSON *ph = cJSON_GetObjectItemCaseSensitive(prof, "phases");
     const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(prof, "ranks");
+    xpcs_sbuf_add(o, "<h3>Compute health</h3>\n<p class=\"note\">How the computation ran on "
+                     "this machine (not the data: see Data quality at the top).</p>\n");
+    xpcs_rpt_health_badges(o, prof);
     summary_table(o, prof);
     if (!cJSON_IsObject(ph))
         return;
