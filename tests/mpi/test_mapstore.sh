@@ -52,5 +52,5 @@ corr 1 -r d/m.h5 -q d/m_qmap.h5 -o quiet -t twotime --set monitoring.progress=of
     bad "two-time with progress off"
 check "no progress line with monitoring.progress=off" test "$(grep -c 'two-time map' q.err)" -eq 0
 check "xpcs-report reads the compressed maps" run "$XPCS_BIN/xpcs-report" lzf/m_results.hdf -o lzf.html --no-profile
-check "the report shows the three maps" test "$(grep -o 'c2_0000[1-3]: 600 x 600' lzf.html | sort -u | wc -l)" -eq 3
+check "the report shows the three maps" test "$(grep -o '(c2_0000[1-3]): 600 x 600' lzf.html | sort -u | wc -l)" -eq 3
 finish
