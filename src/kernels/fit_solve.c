@@ -207,8 +207,8 @@ static void start_values(const fit_ctx *c, double t_lo, double t_hi, double *bes
     static const double gammas[] = {0.5, 0.75, 1.0, 1.5};
     static const double fracs[] = {0.2, 0.5, 0.8};
     const int n1 = is_free(c, P_TAU) ? ng : 1;
-    const int n2 = dbl ? (is_free(c, 3) ? ng : 1)
-                       : (c->model == XPCS_FIT_STRETCHED && is_free(c, 3) ? 4 : 1);
+    const int n2 =
+        dbl ? (is_free(c, 3) ? ng : 1) : (c->model == XPCS_FIT_STRETCHED && is_free(c, 3) ? 4 : 1);
     const int n3 = dbl && is_free(c, 4) ? 3 : 1;
     for (int k = 5; k < xpcs_fit_n_params(c->model); k++) /* gamma1, gamma2: from 1 */
         if (is_free(c, k))

@@ -332,8 +332,9 @@ static void test_parsing(void)
     xpcs_fit_options o;
     test_cond("model Stretched",
               xpcs_fit_model_parse("Stretched", &m, &e) == XPCS_OK && m == XPCS_FIT_STRETCHED);
-    test_cond("model triple rejected", xpcs_fit_model_parse("triple", &m, &e) == XPCS_ERR_USAGE &&
-                                           strstr(e.msg, "single, stretched, double or double_stretched"));
+    test_cond("model triple rejected",
+              xpcs_fit_model_parse("triple", &m, &e) == XPCS_ERR_USAGE &&
+                  strstr(e.msg, "single, stretched, double or double_stretched"));
     test_cond("range 1e-3:10",
               xpcs_fit_range_parse("1e-3:10", &a, &b, &e) == XPCS_OK && a == 1e-3 && b == 10);
     test_cond("range :5", xpcs_fit_range_parse(":5", &a, &b, &e) == XPCS_OK && a == 0 && b == 5);
