@@ -12,6 +12,8 @@
 #   --strict  also compare the provenance texts (see below)
 #   --work    scratch directory (new or empty; default ${TMPDIR:-/tmp}/xpcs-compare-$$)
 #   --keep    keep the scratch directory (sources, builds, inputs, results/{before,after})
+#   --exclude PATH  also leave PATH out of the comparison (repeatable): a group the after
+#             version adds by design (issue 13: /xpcs/quality), so that the rest is proven equal
 #
 # Each version is built out of tree (Release, targets xpcs-corr and xpcs-synth). The inputs are
 # generated once, by the before build's xpcs-synth, and both builds run the same matrix: -t
@@ -46,6 +48,7 @@ EXCLUDE_PROVENANCE=(/xpcs/{multitau,twotime,linear}/config/{version,plan,build}
 RUN_TIMEOUT=300
 REPO=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
 BEFORE=HEAD AFTER="" QUICK=false STRICT=false KEEP=false WORK=""
+EXCLUDE_EXTRA=()
 
 die() { echo "compare_builds: error: $*" >&2; exit 2; }
 
@@ -58,6 +61,7 @@ parse_args() {
             --quick)  QUICK=true ;;
             --strict) STRICT=true ;;
             --keep)   KEEP=true ;;
+            --exclude) EXCLUDE_EXTRA+=("${2:?--exclude needs a path}"); shift ;;
             -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
             *) die "unknown argument '$1' (see --help)" ;;
         esac
@@ -236,6 +240,7 @@ main() {
     trap 'exit 2' INT TERM
     EXCLUDE=("${EXCLUDE_RUN[@]}")
     $STRICT || EXCLUDE+=("${EXCLUDE_PROVENANCE[@]}")
+    EXCLUDE+=(${EXCLUDE_EXTRA[@]+"${EXCLUDE_EXTRA[@]}"})
 
     local desc_b desc_a t0=$SECONDS line
     desc_b=$(prepare_source "$BEFORE" "$WORK/before/src")

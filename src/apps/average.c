@@ -20,6 +20,11 @@ typedef struct {
     double baseline;
     int have_int;
     double int_lo, int_hi;
+    double int_mean; /* rule 3: mean of intensity_vs_time */
+    double *s1;      /* rule 4: scattering_1d */
+    int64_t n_s1;
+    double saxs_dev; /* rule 4: median |I(q) / reference - 1| (NaN: not applied) */
+    double drift;    /* rule 5 */
     int accepted;
     char reason[768];
 } in_file;
@@ -43,6 +48,9 @@ void xpcs_average_opts_default(xpcs_average_opts *o)
     o->int_t_sigma = 5.0;
     o->int_t_blocks = 32;
     o->int_t_floor = 0.01;
+    o->int_tol = 0.25;
+    o->saxs_tol = 0.2;
+    o->drift_tol = 0.1;
 }
 
 static size_t count_of(int nd, const int64_t *dims)
@@ -121,6 +129,37 @@ static void add_reason(in_file *f, const char *fmt, ...)
 
 /* ---- screening ------------------------------------------------------------ */
 
+/* Rules 4 and 5: the file's I(q) kept; its drift from its own segments. */
+static xpcs_status saxs_stats(in_file *f, xpcs_err *err)
+{
+    double *v[XPCS_AVG_N];
+    int64_t n[XPCS_AVG_N];
+    xpcs_status st = xpcs_avgfile_read_data(f->path, v, n, err);
+    if (st)
+        return st;
+    f->n_s1 = n[XPCS_AVG_S1D];
+    f->s1 = v[XPCS_AVG_S1D];
+    v[XPCS_AVG_S1D] = NULL;
+    const int64_t nq = f->n_s1, ns = nq > 0 ? n[XPCS_AVG_SEG] / nq : 0, third = ns / 3;
+    const double *seg = v[XPCS_AVG_SEG];
+    double *r = xpcs_malloc(sizeof(double) * (size_t)(nq + 1));
+    size_t m = 0;
+    for (int64_t q = 0; q < nq && third > 0; q++) {
+        double early = 0, late = 0;
+        for (int64_t k = 0; k < third; k++) {
+            early += seg[k * nq + q];
+            late += seg[(ns - 1 - k) * nq + q];
+        }
+        if (early > 0)
+            r[m++] = fabs(late / early - 1);
+    }
+    f->drift = m ? median(r, m) : NAN;
+    free(r);
+    for (int k = 0; k < XPCS_AVG_N; k++)
+        free(v[k]);
+    return XPCS_OK;
+}
+
 /* Reads f and applies rule 1's option checks; rule 1 and 2 statistics. */
 static xpcs_status read_input(xpcs_average *A, in_file *f, xpcs_err *err)
 {
@@ -144,6 +183,11 @@ static xpcs_status read_input(xpcs_average *A, in_file *f, xpcs_err *err)
         /* rule 2 statistics */
         size_t nf = (size_t)in->dims[XPCS_AVG_INT][1];
         f->have_int = int_t_blocks(in->int_t + nf, nf, A->o.int_t_blocks, &f->int_lo, &f->int_hi);
+        double s = 0;
+        for (size_t t = 0; t < nf; t++)
+            s += in->int_t[nf + t];
+        f->int_mean = nf ? s / (double)nf : NAN;
+        st = saxs_stats(f, err);
     }
     free(in->g2);
     free(in->int_t);
@@ -209,6 +253,57 @@ static xpcs_status check_compatible(const in_file *a, const in_file *b, xpcs_err
     return XPCS_OK;
 }
 
+/* Rules 3 to 5: absolute intensity and I(q) against the files' medians
+ * (3+ files), the drift of I(q) inside each file. */
+static void intensity_rules(xpcs_average *A)
+{
+    const xpcs_average_opts *o = &A->o;
+    const int n = A->n;
+    double *v = xpcs_malloc(sizeof(double) * (size_t)(n + 1));
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(A->f[i].int_mean))
+            v[m++] = A->f[i].int_mean;
+    const double med = m >= 3 ? median(v, (size_t)m) : NAN;
+    for (int i = 0; i < n && o->int_tol > 0 && med > 0; i++) {
+        const double r = A->f[i].int_mean / med;
+        if (!(r <= 1 + o->int_tol && r >= 1 / (1 + o->int_tol)))
+            add_reason(&A->f[i],
+                       "absolute intensity %.4g counts per pixel and frame is %.3gx the files' "
+                       "median %.4g (allowed %.3g..%.3gx)",
+                       A->f[i].int_mean, r, med, 1 / (1 + o->int_tol), 1 + o->int_tol);
+    }
+    const int64_t nq = A->f[0].n_s1;
+    double *ref = xpcs_malloc(sizeof(double) * (size_t)(nq + 1));
+    double *dev = xpcs_malloc(sizeof(double) * (size_t)(nq + 1));
+    for (int64_t q = 0; q < nq && n >= 3; q++) {
+        for (int i = 0; i < n; i++)
+            v[i] = A->f[i].s1[q];
+        ref[q] = median(v, (size_t)n);
+    }
+    for (int i = 0; i < n; i++) {
+        in_file *f = &A->f[i];
+        size_t k = 0;
+        for (int64_t q = 0; q < nq && n >= 3 && f->n_s1 == nq; q++)
+            if (ref[q] > 0)
+                dev[k++] = fabs(f->s1[q] / ref[q] - 1);
+        f->saxs_dev = k ? median(dev, k) : NAN;
+        if (o->saxs_tol > 0 && f->saxs_dev > o->saxs_tol)
+            add_reason(f,
+                       "SAXS differs from the other files: I(q) off the files' median by %.1f %% "
+                       "(median over %zu q bins; limit %.3g %%)",
+                       100 * f->saxs_dev, k, 100 * o->saxs_tol);
+        if (o->drift_tol > 0 && f->drift > o->drift_tol)
+            add_reason(f,
+                       "SAXS drifts within the file (radiation damage?): I(q) of the last third "
+                       "of the run off the first third by %.1f %% (median over q; limit %.3g %%)",
+                       100 * f->drift, 100 * o->drift_tol);
+    }
+    free(v);
+    free(ref);
+    free(dev);
+}
+
 static void apply_rules(xpcs_average *A)
 {
     const xpcs_average_opts *o = &A->o;
@@ -260,6 +355,7 @@ static void apply_rules(xpcs_average *A)
                            f->int_hi, zh, A->med_hi, o->int_t_sigma);
         }
     }
+    intensity_rules(A);
     for (int i = 0; i < A->n; i++)
         A->f[i].accepted = A->f[i].reason[0] == '\0';
 }
@@ -304,6 +400,7 @@ void xpcs_average_destroy(xpcs_average **a)
         return;
     for (int i = 0; i < (*a)->n; i++) {
         free((*a)->f[i].path);
+        free((*a)->f[i].s1);
         xpcs_avgfile_input_free(&(*a)->f[i].in);
     }
     free((*a)->f);
@@ -342,6 +439,7 @@ void xpcs_average_print(const xpcs_average *a, FILE *out)
                 f->baseline);
         if (f->have_int)
             fprintf(out, "; Int_t block means %.4f..%.4f of the median", f->int_lo, f->int_hi);
+        fprintf(out, "; intensity %.4g; SAXS drift %.3g", f->int_mean, f->drift);
         fprintf(out, ")%s%s\n", f->accepted ? "" : ": ", f->reason);
     }
 }
@@ -406,8 +504,9 @@ static xpcs_status write_average(const xpcs_average *A, const double *const *avg
     const xpcs_average_opts *o = &A->o;
     const char **all = xpcs_malloc(sizeof(char *) * (size_t)A->n * 4);
     const char **acc = all + A->n, **rej = acc + A->n, **why = rej + A->n;
-    double *base = xpcs_malloc(sizeof(double) * (size_t)A->n * 3);
-    double *ilo = base + A->n, *ihi = ilo + A->n;
+    double *base = xpcs_malloc(sizeof(double) * (size_t)A->n * 6);
+    double *ilo = base + A->n, *ihi = ilo + A->n, *imean = ihi + A->n, *sdev = imean + A->n;
+    double *drift = sdev + A->n;
     int na = 0, nr = 0;
     for (int i = 0; i < A->n; i++) {
         const in_file *fi = &A->f[i];
@@ -421,6 +520,9 @@ static xpcs_status write_average(const xpcs_average *A, const double *const *avg
         base[i] = fi->baseline;
         ilo[i] = fi->have_int ? fi->int_lo : NAN;
         ihi[i] = fi->have_int ? fi->int_hi : NAN;
+        imean[i] = fi->int_mean;
+        sdev[i] = fi->saxs_dev;
+        drift[i] = fi->drift;
     }
     xpcs_avg_record r = {
         .n = A->n,
@@ -444,7 +546,18 @@ static xpcs_status write_average(const xpcs_average *A, const double *const *avg
         .int_t_rule = "x = Int_t / median(Int_t); lo, hi = min, max of the means of int_t_blocks "
                       "equal blocks of x; reject when |lo - median(lo)| or |hi - median(hi)| over "
                       "the files exceeds int_t_sigma * max(1.4826 MAD, int_t_floor) (3+ files)",
-        .g2_err_rule = "mean(normalized_g2_err) / sqrt(n_accepted)"};
+        .g2_err_rule = "mean(normalized_g2_err) / sqrt(n_accepted)",
+        .intensity = imean,
+        .saxs_dev = sdev,
+        .saxs_drift = drift,
+        .int_tol = o->int_tol,
+        .saxs_tol = o->saxs_tol,
+        .drift_tol = o->drift_tol,
+        .intensity_rule = "reject when mean(intensity_vs_time) / median over the files is outside "
+                          "[1 / (1 + int_tol), 1 + int_tol] (3+ files)",
+        .saxs_rule = "reject when median over q of |scattering_1d / median over the files - 1| > "
+                     "saxs_tol (3+ files), or when median over q of |segments' last third / "
+                     "first third - 1| > drift_tol"};
     xpcs_status st =
         xpcs_avgfile_write(first_accepted(A)->path, o->out, o->overwrite, avg, &r, err);
     free(all);

@@ -80,6 +80,25 @@ static const xpcs_opt average_rows[] = {
      F(o.int_t_floor),
      .arg = "F",
      .help = "smallest sigma of the Int_t test (default 0.01)"},
+    {.name = "int-tol",
+     .type = XPCS_OPT_F64,
+     F(o.int_tol),
+     .arg = "T",
+     .help = "reject a file whose mean intensity is off the files'\n"
+             "median by more than a factor 1+T (default 0.25; 0 = off;\n"
+             "3 or more files)"},
+    {.name = "saxs-tol",
+     .type = XPCS_OPT_F64,
+     F(o.saxs_tol),
+     .arg = "T",
+     .help = "reject a file whose I(q) is off the files' median I(q)\n"
+             "by more than T (median over q; default 0.2; 3+ files)"},
+    {.name = "drift-tol",
+     .type = XPCS_OPT_F64,
+     F(o.drift_tol),
+     .arg = "T",
+     .help = "reject a file whose I(q) drifts by more than T from the\n"
+             "first to the last third of its run (default 0.1)"},
     {.type = XPCS_OPT_ARGS, .arg = "RESULT.hdf...", .help = "the results to average"},
     {.name = "help",
      .letter = 'h',

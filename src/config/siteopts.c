@@ -6,6 +6,7 @@ void xpcs_siteopts_default(xpcs_siteopts *s)
 {
     for (int i = 0; i < XPCS_IND_COUNT; i++)
         s->threshold[i] = xpcs_indicator_default((xpcs_indicator_id)i);
+    xpcs_quality_defaults(&s->quality);
 }
 
 xpcs_status xpcs_siteopts_check(const xpcs_siteopts *s, xpcs_err *err)

@@ -181,6 +181,14 @@ static int write_record(hid_t f, const xpcs_avg_record *r)
     rc |= xpcs_h5_put(f, REC "g2_baseline", H5T_NATIVE_DOUBLE, 1, n1, r->g2_baseline);
     rc |= xpcs_h5_put(f, REC "int_t_block_min", H5T_NATIVE_DOUBLE, 1, n1, r->int_t_block_min);
     rc |= xpcs_h5_put(f, REC "int_t_block_max", H5T_NATIVE_DOUBLE, 1, n1, r->int_t_block_max);
+    rc |= xpcs_h5_put(f, REC "intensity", H5T_NATIVE_DOUBLE, 1, n1, r->intensity);
+    rc |= xpcs_h5_put(f, REC "saxs_deviation", H5T_NATIVE_DOUBLE, 1, n1, r->saxs_dev);
+    rc |= xpcs_h5_put(f, REC "saxs_drift", H5T_NATIVE_DOUBLE, 1, n1, r->saxs_drift);
+    rc |= xpcs_h5_put_f64(f, REC "config/int_tol", r->int_tol);
+    rc |= xpcs_h5_put_f64(f, REC "config/saxs_tol", r->saxs_tol);
+    rc |= xpcs_h5_put_f64(f, REC "config/drift_tol", r->drift_tol);
+    rc |= xpcs_h5_put_str(f, REC "config/intensity_rule", r->intensity_rule);
+    rc |= xpcs_h5_put_str(f, REC "config/saxs_rule", r->saxs_rule);
     rc |= xpcs_h5_put_f64(f, REC "config/q_bin", r->q_bin);
     rc |= xpcs_h5_put_f64(f, REC "config/window", r->window);
     rc |= xpcs_h5_put(f, REC "config/bounds", H5T_NATIVE_DOUBLE, 1, two, r->bounds);

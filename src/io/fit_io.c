@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,163 +18,16 @@
 #include "h5util.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/io/h5read.h"
+#include "fit_read.h"
+#include "xpcs/config/config.h"
 
 #define N_STATUS XPCS_FIT_N_STATUS
-
-typedef struct {
-    int n_t, n_bins;
-    double *t;           /* [n_t] s */
-    double *g2, *g2_err; /* [n_t][n_bins] */
-    double *q;           /* [n_bins] 1/Angstrom */
-} fit_input;
-
-static void input_free(fit_input *in)
-{
-    free(in->t);
-    free(in->g2);
-    free(in->g2_err);
-    free(in->q);
-    memset(in, 0, sizeof *in);
-}
 
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* ---- reading (shared readers: h5read.h) --------------------------------- */
-
-/* A numeric dataset of rank 0..2 as double.  want_rank < 0: any rank
- * with the element count returned in *count.  dims receives the shape. */
-static xpcs_status read_f64(const xpcs_h5r *f, const char *name, int want_rank, hsize_t dims[2],
-                            double **out, size_t *count, const char *expect, xpcs_err *err)
-{
-    *out = NULL;
-    xpcs_h5r_info in;
-    xpcs_status st = xpcs_h5r_stat(f, name, expect, &in, err);
-    if (!st && ((in.cls != XPCS_H5R_INTEGER && in.cls != XPCS_H5R_FLOAT) || in.rank > 2 ||
-                (want_rank >= 0 && in.rank != want_rank)))
-        st = xpcs_fail(err, XPCS_ERR_INPUT,
-                       "%s: dataset %s has rank %d or a non-numeric type: "
-                       "expected %s",
-                       xpcs_h5r_name(f), name, in.rank, expect);
-    if (!st)
-        st = xpcs_h5r_f64(f, name, expect, out, &in, err);
-    if (!st) {
-        if (count)
-            *count = (size_t)in.count;
-        if (dims) {
-            dims[0] = in.rank >= 1 ? (hsize_t)in.dims[0] : 1;
-            dims[1] = in.rank >= 2 ? (hsize_t)in.dims[1] : 1;
-        }
-    }
-    return st;
-}
-
-/* A scalar (or one-element) number. */
-static xpcs_status read_scalar(const xpcs_h5r *f, const char *name, double *v, xpcs_err *err)
-{
-    double *buf;
-    size_t n = 0;
-    xpcs_status st = read_f64(f, name, -1, NULL, &buf, &n, "a scalar number", err);
-    if (!st && n != 1)
-        st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset %s has %zu elements: expected a scalar",
-                       xpcs_h5r_name(f), name, n);
-    if (!st)
-        *v = buf[0];
-    free(buf);
-    return st;
-}
-
-static xpcs_status read_input(const xpcs_h5r *f, fit_input *in, xpcs_err *err)
-{
-    const char *file = xpcs_h5r_name(f);
-    memset(in, 0, sizeof *in);
-    hsize_t dl[2] = {0, 0}, dg[2] = {0, 0}, de[2] = {0, 0};
-    double *delay = NULL, ft = 0, stride = 0, avg = 0;
-    size_t n_delay = 0;
-    xpcs_status st = read_f64(f, "/xpcs/multitau/delay_list", -1, dl, &delay, &n_delay,
-                              "the multitau delay list (n_delays,) in frames", err);
-    if (!st)
-        st = read_f64(f, "/xpcs/multitau/normalized_g2", 2, dg, &in->g2, NULL,
-                      "a multitau result (n_delays, n_bins)", err);
-    if (!st)
-        st = read_f64(f, "/xpcs/multitau/normalized_g2_err", 2, de, &in->g2_err, NULL,
-                      "the g2 errors (n_delays, n_bins)", err);
-    if (!st && (dg[0] != n_delay || de[0] != dg[0] || de[1] != dg[1] || dg[0] < 1 || dg[1] < 1))
-        st = xpcs_fail(err, XPCS_ERR_INPUT,
-                       "%s: /xpcs/multitau/normalized_g2 (%llu, %llu) and _err (%llu, %llu): "
-                       "expected both (n_delays = %zu, n_bins >= 1)",
-                       file, (unsigned long long)dg[0], (unsigned long long)dg[1],
-                       (unsigned long long)de[0], (unsigned long long)de[1], n_delay);
-    if (!st)
-        st = read_scalar(f, "/entry/instrument/detector_1/frame_time", &ft, err);
-    if (!st)
-        st = read_scalar(f, "/xpcs/multitau/config/stride_frame", &stride, err);
-    if (!st)
-        st = read_scalar(f, "/xpcs/multitau/config/avg_frame", &avg, err);
-    if (!st && !(ft > 0 && isfinite(ft) && stride >= 1 && avg >= 1))
-        st = xpcs_fail(err, XPCS_ERR_INPUT,
-                       "%s: frame_time %g s, stride_frame %g, avg_frame %g: expected a positive "
-                       "frame time and stride, avg >= 1",
-                       file, ft, stride, avg);
-    if (st) {
-        free(delay);
-        input_free(in);
-        return st;
-    }
-    in->n_t = (int)dg[0];
-    in->n_bins = (int)dg[1];
-    in->t = delay; /* t = delay * frame_time * stride * avg, in place */
-    for (int i = 0; i < in->n_t; i++)
-        in->t[i] *= ft * stride * avg;
-
-    /* q per bin through the dynamic index mapping */
-    double *dim0 = NULL, *dim1 = NULL, *map = NULL;
-    size_t n0 = 0, n1 = 1, nm = 0;
-    st = read_f64(f, "/xpcs/qmap/dynamic_v_list_dim0", 1, NULL, &dim0, &n0,
-                  "the q values of the dynamic bins (1/Angstrom)", err);
-    if (!st && xpcs_h5r_exists(f, "/xpcs/qmap/dynamic_v_list_dim1"))
-        st = read_f64(f, "/xpcs/qmap/dynamic_v_list_dim1", 1, NULL, &dim1, &n1,
-                      "the second axis of the dynamic bins", err);
-    if (!st && n1 < 1)
-        n1 = 1;
-    if (!st && xpcs_h5r_exists(f, "/xpcs/qmap/dynamic_index_mapping")) {
-        st = read_f64(f, "/xpcs/qmap/dynamic_index_mapping", 1, NULL, &map, &nm,
-                      "the natural index of each dynamic bin", err);
-        if (!st && nm != (size_t)in->n_bins)
-            st = xpcs_fail(err, XPCS_ERR_INPUT,
-                           "%s: /xpcs/qmap/dynamic_index_mapping has %zu entries: expected one "
-                           "per g2 column (%d)",
-                           file, nm, in->n_bins);
-    }
-    if (!st) {
-        in->q = xpcs_malloc(sizeof(double) * (size_t)in->n_bins);
-        for (int k = 0; k < in->n_bins && !st; k++) {
-            const double nat = map ? map[k] : (double)k;
-            const double i0 = floor(nat / (double)n1);
-            if (n0 == 0) /* no q at all: no "0 .. -1" range to name */
-                st = xpcs_fail(err, XPCS_ERR_INPUT,
-                               "%s: /xpcs/qmap/dynamic_v_list_dim0 is empty: expected the q "
-                               "value of each dynamic bin",
-                               file);
-            else if (!(nat >= 0) || !(i0 < (double)n0))
-                st = xpcs_fail(err, XPCS_ERR_INPUT,
-                               "%s: dynamic bin %d has natural index %g: expected 0 .. %zu "
-                               "(dynamic_v_list_dim0 has %zu values, dim1 %zu)",
-                               file, k + 1, nat, n0 * n1 - 1, n0, n1);
-            else
-                in->q[k] = dim0[(size_t)i0];
-        }
-    }
-    free(dim0);
-    free(dim1);
-    free(map);
-    if (st)
-        input_free(in);
-    return st;
 }
 
 /* ---- writing (small writers: h5util.h) ---------------------------------- */
@@ -221,12 +75,10 @@ static int write_tauq(hid_t g, const xpcs_fit_options *o, const xpcs_tauq_result
     return rc;
 }
 
-static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
-                     const xpcs_fit_result *res, const xpcs_tauq_result *tq,
+static int write_fit(hid_t f, const char *path, const char *source, const xpcs_fit_options *o,
+                     const fit_input *in, const xpcs_fit_result *res, const xpcs_tauq_result *tq,
                      const unsigned char *used)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/xpcs/fit/%s", xpcs_fit_model_name(o->model));
     hid_t g = xpcs_h5_group(f, path);
     int rc = g < 0 ? -1 : 0;
     const int np = xpcs_fit_n_params(o->model), nb = in->n_bins, nt = in->n_t;
@@ -266,6 +118,11 @@ static int write_fit(hid_t f, const xpcs_fit_options *o, const fit_input *in,
         rc |= xpcs_h5_put(g, "n_points", H5T_NATIVE_INT32, 1, d1, npts);
         rc |= xpcs_h5_put(g, "status", H5T_NATIVE_INT32, 1, d1, stat);
         rc |= xpcs_h5_put(g, "q", H5T_NATIVE_DOUBLE, 1, d1, in->q);
+        rc |= xpcs_h5_put(g, "bins", H5T_NATIVE_INT64, 1, d1, in->bins);
+        double qr[4] = {o->qmin, o->qmax, o->tq_qmin, o->tq_qmax};
+        hsize_t d4[1] = {4};
+        rc |= xpcs_h5_put(g, "q_range", H5T_NATIVE_DOUBLE, 1, d4, qr);
+        rc |= xpcs_h5_put_attr_str(g, ".", "source", source);
         rc |= xpcs_h5_put(g, "t", H5T_NATIVE_DOUBLE, 1, dt, in->t);
         rc |= xpcs_h5_put(g, "g2_fit", H5T_NATIVE_DOUBLE, 2, dtb, fit);
         free(pv);
@@ -342,29 +199,55 @@ static void print_summary(FILE *log, const xpcs_fit_options *o, const fit_input 
         fprintf(log, "xpcs-fit: tau(q): %d usable bins, fewer than 3: no power law\n", t->n_used);
 }
 
-/* The result with group (re)written, published over path (its mode kept). */
-static xpcs_status write_copy(const char *path, const char *group, int exists,
-                              const xpcs_fit_options *o, const fit_input *in,
-                              const xpcs_fit_result *res, const xpcs_tauq_result *tq,
-                              const unsigned char *used, xpcs_err *err)
+typedef struct {
+    const xpcs_fit_options *o;
+    const fit_input *in;
+    const xpcs_fit_result *res;
+    const xpcs_tauq_result *tq;
+    const unsigned char *used;
+    const char *group, *source; /* /xpcs/fit/<name>; multitau, linear, twotime */
+    const char *result_link;    /* a fit file: the result as its link names it; else NULL */
+} fit_output;
+
+/* The fit file's links to its result: attribute result_file and /result. */
+static int link_result(hid_t w, const char *target)
+{
+    if (H5Aexists_by_name(w, "/", "result_file", H5P_DEFAULT) > 0) /* an updated fit file */
+        H5Adelete_by_name(w, "/", "result_file", H5P_DEFAULT);
+    int rc = xpcs_h5_put_attr_str(w, "/", "result_file", target);
+    if (H5Lexists(w, "/result", H5P_DEFAULT) > 0)
+        rc |= H5Ldelete(w, "/result", H5P_DEFAULT) < 0;
+    rc |= H5Lcreate_external(target, "/", w, "/result", H5P_DEFAULT, H5P_DEFAULT) < 0;
+    return rc;
+}
+
+/* dest with the group (re)written, published over dest (its mode kept):
+ * a copy of dest when it exists, else a new file. */
+static xpcs_status write_copy(const char *dest, int exists, const fit_output *out, xpcs_err *err)
 {
     xpcs_publish *p = NULL;
-    xpcs_publish_remove_stale(path); /* a killed update's leftovers */
-    xpcs_status st = xpcs_publish_begin(path, XPCS_PUBLISH_REPLACE, &p, err);
+    xpcs_publish_remove_stale(dest); /* a killed update's leftovers */
+    xpcs_status st = xpcs_publish_begin(dest, XPCS_PUBLISH_REPLACE, &p, err);
     if (st)
         return st;
-    xpcs_publish_keep_mode(p, path);
-    st = xpcs_publish_copy(p, path, "result file", err);
+    const int have = access(dest, F_OK) == 0;
+    if (have)
+        xpcs_publish_keep_mode(p, dest);
+    if (have)
+        st = xpcs_publish_copy(p, dest, out->result_link ? "fit file" : "result file", err);
     hid_t w = -1;
-    if (!st && (w = xpcs_h5pub_open(p, path, "result file", err)) < 0)
-        st = XPCS_ERR_INPUT;
+    if (!st && (w = xpcs_h5pub_open(p, have ? dest : NULL, "fit file", err)) < 0)
+        st = have ? XPCS_ERR_INPUT : XPCS_ERR_OUTPUT;
     /* g2_fit (n_t x n_bins) and the per-bin rows */
+    const fit_input *in = out->in;
     const double bytes = 8.0 * ((double)in->n_t * (in->n_bins + 1) + 64.0 * in->n_bins) + 16384.0;
     if (!st)
         st = xpcs_h5pub_reserve(w, p, bytes, err);
-    if (!st && ((exists && H5Ldelete(w, group, H5P_DEFAULT) < 0) ||
-                write_fit(w, o, in, res, tq, used) < 0))
-        st = xpcs_h5pub_fail(p, group, err);
+    if (!st &&
+        ((exists && H5Ldelete(w, out->group, H5P_DEFAULT) < 0) ||
+         write_fit(w, out->group, out->source, out->o, in, out->res, out->tq, out->used) < 0 ||
+         (out->result_link && link_result(w, out->result_link) < 0)))
+        st = xpcs_h5pub_fail(p, out->group, err);
     if (!st)
         st = xpcs_h5pub_close(&w, p, err);
     xpcs_h5pub_discard(&w);
@@ -375,17 +258,96 @@ static xpcs_status write_copy(const char *path, const char *group, int exists,
     return xpcs_publish_commit(&p, err);
 }
 
-xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, int overwrite,
-                                 FILE *log, int verbose, xpcs_fit_summary *sum, xpcs_err *err)
+/* How `from`'s directory reaches `to`: its bare name when both are in the
+ * same directory (the pair moves together), else its absolute path. */
+static void link_name(const char *from, const char *to, char *buf, size_t n)
 {
-    xpcs_fit_summary local = {0};
-    xpcs_fit_summary *s = sum ? sum : &local;
-    memset(s, 0, sizeof *s);
-    xpcs_status st = xpcs_fit_options_check(o, err);
-    if (st)
-        return st;
-    char group[64];
-    snprintf(group, sizeof group, "/xpcs/fit/%s", xpcs_fit_model_name(o->model));
+    char a[XPCS_PATH_MAX], b[XPCS_PATH_MAX], da[XPCS_PATH_MAX], db[XPCS_PATH_MAX];
+    snprintf(a, sizeof a, "%s", from);
+    snprintf(b, sizeof b, "%s", to);
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    const char *base = sb ? sb + 1 : b;
+    snprintf(da, sizeof da, "%.*s", sa ? (int)(sa - a) : 1, sa ? a : ".");
+    snprintf(db, sizeof db, "%.*s", sb ? (int)(sb - b) : 1, sb ? b : ".");
+    if (sa == a)
+        snprintf(da, sizeof da, "/");
+    if (sb == b)
+        snprintf(db, sizeof db, "/");
+    char ra[XPCS_PATH_MAX], rb[XPCS_PATH_MAX];
+    if (realpath(da, ra) && realpath(db, rb) && strcmp(ra, rb) == 0)
+        snprintf(buf, n, "%s", base);
+    else if (!realpath(db, rb) ||
+             snprintf(buf, n, "%s/%s", strcmp(rb, "/") ? rb : "", base) >= (int)n)
+        snprintf(buf, n, "%s", to);
+}
+
+/* The result's link /xpcs/fit/<group> to the fit file, in place (no copy).
+ * 1: written; 0: the result cannot be written (left as it was); < 0 with err. */
+static int link_back(const char *result, const char *fit, const char *group, int replace,
+                     xpcs_err *err)
+{
+    if (access(result, W_OK) != 0)
+        return 0;
+    hid_t f = H5Fopen(result, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0)
+        return 0; /* a read-only mount, a locked file: the fit file still links */
+    char target[XPCS_PATH_MAX];
+    link_name(result, fit, target, sizeof target);
+    int ok = 1;
+    if (H5Lexists(f, "/xpcs", H5P_DEFAULT) > 0 && H5Lexists(f, "/xpcs/fit", H5P_DEFAULT) > 0 &&
+        H5Lexists(f, group, H5P_DEFAULT) > 0) {
+        H5L_info_t li;
+        const int is_link =
+            H5Lget_info(f, group, &li, H5P_DEFAULT) >= 0 && li.type == H5L_TYPE_EXTERNAL;
+        if (!is_link && !replace) {
+            H5Fclose(f);
+            xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: %s exists: use -w to replace it", result, group);
+            return -1;
+        }
+        ok = H5Ldelete(f, group, H5P_DEFAULT) >= 0;
+    }
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    ok = ok && H5Lcreate_external(target, group, f, group, lcpl, H5P_DEFAULT) >= 0;
+    H5Pclose(lcpl);
+    ok = H5Fclose(f) >= 0 && ok;
+    if (!ok) {
+        xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot link %s to %s", result, group, fit);
+        return -1;
+    }
+    return 1;
+}
+
+static const char *const source_names[] = {"multitau", "linear", "twotime"};
+
+const char *xpcs_fit_source_name(xpcs_fit_source s)
+{
+    return (unsigned)s < 3 ? source_names[s] : "invalid";
+}
+
+xpcs_status xpcs_fit_source_parse(const char *name, xpcs_fit_source *s, xpcs_err *err)
+{
+    for (int k = 0; k < 3; k++)
+        if (strcasecmp(name, source_names[k]) == 0) {
+            *s = (xpcs_fit_source)k;
+            return XPCS_OK;
+        }
+    return xpcs_fail(err, XPCS_ERR_USAGE, "--source '%s': expected multitau, linear or twotime",
+                     name);
+}
+
+void xpcs_fit_group_name(xpcs_fit_source s, xpcs_fit_model m, char *buf, size_t n)
+{
+    if (s == XPCS_FIT_SRC_MULTITAU)
+        snprintf(buf, n, "%s", xpcs_fit_model_name(m));
+    else
+        snprintf(buf, n, "%s_%s", xpcs_fit_source_name(s), xpcs_fit_model_name(m));
+}
+
+/* The source's g2 of the result at path, and whether group exists there. */
+static xpcs_status open_input(const char *path, xpcs_fit_source src, const char *group,
+                              fit_input *in, int *exists, xpcs_err *err)
+{
     if (access(path, F_OK) != 0)
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: no such result file: %s", path, strerror(errno));
     xpcs_h5r *f = NULL;
@@ -395,48 +357,119 @@ xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, in
         return xpcs_fail(err, XPCS_ERR_INPUT, "%s: not a readable HDF5 result file (HDF5: %s)",
                          path, h5);
     }
-    fit_input in;
-    st = read_input(f, &in, err);
-    const int exists = xpcs_h5r_exists(f, group);
+    xpcs_status st = xpcs_fit_read_input(f, src, in, err);
+    *exists = xpcs_h5r_exists(f, group);
     xpcs_h5r_close(&f);
-    if (st)
-        return st;
-    if (exists && !overwrite) {
-        input_free(&in);
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: %s exists: use -w to replace it", path, group);
-    }
+    return st;
+}
 
-    /* fits (no file open) */
+/* The fits of every bin inside the q range (the others: outside_q_range),
+ * and tau(q) over the converged ones inside its own q range. */
+static xpcs_status fit_all(const xpcs_fit_options *o, const fit_input *in, xpcs_fit_result *res,
+                           unsigned char *used, xpcs_fit_summary *s, xpcs_err *err)
+{
     const double t0 = now_s();
-    xpcs_fit_result *res = xpcs_malloc(sizeof(xpcs_fit_result) * (size_t)in.n_bins);
-    st = xpcs_fit_bins(o, in.n_t, in.t, in.n_bins, in.g2, in.g2_err, res, err);
-    unsigned char *used = xpcs_calloc((size_t)in.n_bins, 1);
-    double *tau = xpcs_malloc(sizeof(double) * 2 * (size_t)in.n_bins), *tau_e = tau + in.n_bins;
+    xpcs_status st = xpcs_fit_bins(o, in->n_t, in->t, in->n_bins, in->g2, in->g2_err, res, err);
+    double *tau = xpcs_malloc(sizeof(double) * 2 * (size_t)in->n_bins), *tau_e = tau + in->n_bins;
     const int ti = xpcs_fit_tau_index(o->model);
-    for (int b = 0; b < in.n_bins && !st; b++) {
+    for (int b = 0; b < in->n_bins && !st; b++) {
+        if (!(in->q[b] >= o->qmin && in->q[b] <= o->qmax)) {
+            for (int k = 0; k < XPCS_FIT_MAX_PARAMS; k++)
+                res[b].p[k] = res[b].err[k] = NAN;
+            res[b].chi2_red = NAN;
+            res[b].n_points = 0;
+            res[b].status = XPCS_FIT_OUTSIDE_Q;
+        }
         s->n_status[res[b].status]++;
         tau[b] = res[b].p[ti];
         tau_e[b] = res[b].err[ti];
         used[b] = res[b].status == XPCS_FIT_CONVERGED && !o->fixed[ti] && tau[b] > 0 &&
-                  tau_e[b] > 0 && in.q[b] > 0 && isfinite(tau[b]) && isfinite(tau_e[b]) &&
-                  isfinite(in.q[b]);
+                  tau_e[b] > 0 && in->q[b] > 0 && isfinite(tau[b]) && isfinite(tau_e[b]) &&
+                  isfinite(in->q[b]) && in->q[b] >= o->tq_qmin && in->q[b] <= o->tq_qmax;
     }
     if (!st)
-        xpcs_fit_tau_q(in.n_bins, in.q, tau, tau_e, used, &s->tq);
+        xpcs_fit_tau_q(in->n_bins, in->q, tau, tau_e, used, &s->tq);
+    free(tau);
     s->seconds = now_s() - t0;
-    s->n_bins = in.n_bins;
-    s->t_first = in.t[0];
-    s->t_last = in.t[in.n_t - 1];
+    s->n_bins = in->n_bins;
+    s->t_first = in->t[0];
+    s->t_last = in->t[in->n_t - 1];
+    return st;
+}
 
-    if (!st) /* through a copy: the original is untouched until the update is complete */
-        st = write_copy(path, group, exists, o, &in, res, &s->tq, used, err);
+/* -o: does the fit file exist with the group (not without -w)? */
+static xpcs_status fit_file_state(const char *out, const char *group, int overwrite, int *exists,
+                                  xpcs_err *err)
+{
+    *exists = 0;
+    if (access(out, F_OK) != 0)
+        return XPCS_OK;
+    xpcs_h5r *f = NULL;
+    if (xpcs_h5r_open(out, NULL, &f, err) != XPCS_OK)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: exists and is not an HDF5 fit file", out);
+    *exists = xpcs_h5r_exists(f, group);
+    xpcs_h5r_close(&f);
+    if (*exists && !overwrite)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: %s exists: use -w to replace it", out, group);
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_fit_result_to(const char *path, const xpcs_fit_target *tg,
+                               const xpcs_fit_options *o, FILE *log, int verbose,
+                               xpcs_fit_summary *sum, xpcs_err *err)
+{
+    xpcs_fit_summary local = {0};
+    xpcs_fit_summary *s = sum ? sum : &local;
+    memset(s, 0, sizeof *s);
+    xpcs_status st = xpcs_fit_options_check(o, err);
+    if (st)
+        return st;
+    char name[64], group[80], rlink[XPCS_PATH_MAX];
+    xpcs_fit_group_name(tg->source, o->model, name, sizeof name);
+    snprintf(group, sizeof group, "/xpcs/fit/%s", name);
+    fit_input in;
+    int exists = 0, fexists = 0;
+    st = open_input(path, tg->source, group, &in, &exists, err);
+    if (st)
+        return st;
+    if (tg->out)
+        st = fit_file_state(tg->out, group, tg->overwrite, &fexists, err);
+    else if (exists && !tg->overwrite)
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: %s exists: use -w to replace it", path, group);
+    if (st) {
+        xpcs_fit_input_free(&in);
+        return st;
+    }
+    xpcs_fit_result *res = xpcs_malloc(sizeof(xpcs_fit_result) * (size_t)in.n_bins);
+    unsigned char *used = xpcs_calloc((size_t)in.n_bins, 1);
+    st = fit_all(o, &in, res, used, s, err); /* no file open */
+    if (tg->out)
+        link_name(tg->out, path, rlink, sizeof rlink);
+    fit_output out = {
+        o, &in, res, &s->tq, used, group, xpcs_fit_source_name(tg->source), tg->out ? rlink : NULL};
+    /* through a copy: the original is untouched until the update is complete */
+    if (!st)
+        st = write_copy(tg->out ? tg->out : path, tg->out ? fexists : exists, &out, err);
+    int back = 1;
+    if (!st && tg->out && (back = link_back(path, tg->out, group, tg->overwrite, err)) < 0)
+        st = XPCS_ERR_OUTPUT;
     if (!st)
         print_summary(log, o, &in, res, s, verbose);
-    free(tau);
+    if (!st && log && tg->out && back)
+        fprintf(log, "xpcs-fit: %s links %s to %s\n", path, group, tg->out);
+    else if (!st && log && tg->out)
+        fprintf(log, "xpcs-fit: %s cannot be written: only %s links to it\n", path, tg->out);
     free(used);
     free(res);
-    input_free(&in);
+    xpcs_fit_input_free(&in);
     return st;
+}
+
+xpcs_status xpcs_fit_result_file(const char *path, const xpcs_fit_options *o, int overwrite,
+                                 FILE *log, int verbose, xpcs_fit_summary *sum, xpcs_err *err)
+{
+    const xpcs_fit_target tg = {XPCS_FIT_SRC_MULTITAU, NULL, overwrite};
+    return xpcs_fit_result_to(path, &tg, o, log, verbose, sum, err);
 }
 
 xpcs_status xpcs_fit_result_file_named(const char *path, const char *model, const char *range,

@@ -24,20 +24,6 @@ static xpcs_status reserve(xpcs_resfile *w, int rank, const int64_t *dims, doubl
     return xpcs_resfile_reserve(w, n * esz, err);
 }
 
-static hid_t create(xpcs_resfile *w, const char *path, hid_t type, int rank, const int64_t *dims,
-                    hid_t *space)
-{
-    hsize_t d[8] = {0};
-    for (int i = 0; i < rank && i < 8; i++)
-        d[i] = (hsize_t)dims[i];
-    *space = rank ? H5Screate_simple(rank, d, NULL) : H5Screate(H5S_SCALAR);
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t ds = H5Dcreate2(w->f, path, type, *space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    return ds;
-}
-
 static xpcs_status put(xpcs_resfile *w, const char *path, hid_t type, int rank, const int64_t *dims,
                        const void *data, xpcs_err *err)
 {
@@ -114,81 +100,64 @@ xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_resul
     return st;
 }
 
-xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0,
-                                int64_t r1, const float *tri, xpcs_err *err)
+xpcs_status xpcs_h5x_map_create(xpcs_resfile *w, const char *path, int64_t n,
+                                const xpcs_mapz_spec *s, xpcs_err *err)
 {
-    int64_t dims[2] = {n, n};
-    hid_t sp = -1, ds = -1;
-    if (H5Lexists(w->f, path, H5P_DEFAULT) > 0) { /* a later tile of the map */
-        ds = H5Dopen2(w->f, path, H5P_DEFAULT);
-        sp = ds >= 0 ? H5Dget_space(ds) : H5Screate(H5S_SCALAR);
-    }
-    else { /* the whole map's room first: a full disk is an error, not a crash */
-        xpcs_status st = reserve(w, 2, dims, sizeof(float), err);
-        if (st)
-            return st;
-        ds = create(w, path, H5T_NATIVE_FLOAT, 2, dims, &sp);
-    }
-    int ok = ds >= 0;
-    /* rows in blocks of about 8 MiB, zeros left of the diagonal */
-    int64_t rows = n > 0 ? (8 << 20) / (4 * n) : 1;
-    if (rows < 1)
-        rows = 1;
-    float *blk = xpcs_malloc(sizeof(float) * (size_t)(rows * (n > 0 ? n : 1)));
-    const float *src = tri;
-    for (int64_t a = r0; ok && a < r1; a += rows) {
-        int64_t nr = a + rows <= r1 ? rows : r1 - a;
-        for (int64_t i = a; i < a + nr; i++) {
-            float *dst = blk + (size_t)((i - a) * n);
-            memset(dst, 0, sizeof(float) * (size_t)i);
-            memcpy(dst + i, src, sizeof(float) * (size_t)(n - i));
-            src += n - i;
-        }
-        hsize_t start[2] = {(hsize_t)a, 0}, count[2] = {(hsize_t)nr, (hsize_t)n};
-        hid_t ms = H5Screate_simple(2, count, NULL);
-        ok = H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-             H5Dwrite(ds, H5T_NATIVE_FLOAT, ms, sp, H5P_DEFAULT, blk) >= 0;
-        H5Sclose(ms);
-    }
-    free(blk);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return ok ? XPCS_OK : h5fail(w, path, err);
-}
-
-xpcs_status xpcs_h5x_map_alloc(xpcs_resfile *w, const char *path, int64_t n, int64_t *offset,
-                               xpcs_err *err)
-{
-    int64_t dims[2] = {n, n};
-    xpcs_status st = reserve(w, 2, dims, sizeof(float), err);
-    if (st)
-        return st;
-    hsize_t d[2] = {(hsize_t)n, (hsize_t)n};
+    const hsize_t d[2] = {(hsize_t)n, (hsize_t)n};
+    const hsize_t ch[2] = {(hsize_t)s->chunk, (hsize_t)s->chunk};
     hid_t sp = H5Screate_simple(2, d, NULL);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
-    /* contiguous, its bytes allocated now and never filled: the owners write
-     * every row (zeros left of the diagonal) */
-    H5Pset_layout(dcpl, H5D_CONTIGUOUS);
-    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
-    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    /* chunks are allocated as they are written; the ones never written
+     * (below the diagonal) read as the fill value 0 */
+    H5Pset_chunk(dcpl, 2, ch);
+    if (s->filter == XPCS_MAPZ_LZF)
+        H5Pset_filter(dcpl, XPCS_MAPZ_LZF, H5Z_FLAG_OPTIONAL, 0, NULL);
+    else
+        H5Pset_deflate(dcpl, XPCS_MAPZ_DEFLATE_LEVEL);
     hid_t ds = H5Dcreate2(w->f, path, H5T_IEEE_F32LE, sp, lcpl, dcpl, H5P_DEFAULT);
-    haddr_t off = ds >= 0 ? H5Dget_offset(ds) : HADDR_UNDEF;
     H5Pclose(dcpl);
     H5Pclose(lcpl);
     H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (off == HADDR_UNDEF)
+    if (ds < 0)
         return h5fail(w, path, err);
-    *offset = (int64_t)off;
+    H5Dclose(ds);
     return XPCS_OK;
 }
 
-xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
+xpcs_status xpcs_h5x_map_chunk(xpcs_resfile *w, const char *path, int64_t ci, int64_t cj,
+                               int64_t chunk, const void *bytes, size_t n, uint32_t mask,
                                xpcs_err *err)
 {
-    return xpcs_h5x_upper_rows(w, path, n, 0, n, tri, err);
+    xpcs_status st = xpcs_resfile_reserve(w, (double)n, err);
+    if (st)
+        return st;
+    const hsize_t at[2] = {(hsize_t)(ci * chunk), (hsize_t)(cj * chunk)};
+    hid_t ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+    const int ok = ds >= 0 && H5Dwrite_chunk(ds, H5P_DEFAULT, mask, at, n, bytes) >= 0;
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok ? XPCS_OK : h5fail(w, path, err);
+}
+
+xpcs_status xpcs_h5x_map_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0, int64_t nr,
+                              int64_t col0, const void *rows, xpcs_err *err)
+{
+    xpcs_status st = xpcs_resfile_reserve(w, 4.0 * (double)nr * (double)(n - col0), err);
+    if (st)
+        return st;
+    hid_t ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    const hsize_t start[2] = {(hsize_t)r0, (hsize_t)col0},
+                  count[2] = {(hsize_t)nr, (hsize_t)(n - col0)};
+    hid_t ms = H5Screate_simple(2, count, NULL);
+    const int ok = sp >= 0 &&
+                   H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+                   H5Dwrite(ds, H5T_NATIVE_FLOAT, ms, sp, H5P_DEFAULT, rows) >= 0;
+    H5Sclose(ms);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok ? XPCS_OK : h5fail(w, path, err);
 }

@@ -172,22 +172,6 @@ xpcs_status xpcs_resfile_reserve(xpcs_resfile *w, double more, xpcs_err *err)
     return xpcs_h5pub_reserve(w->f, w->pub, more, err);
 }
 
-xpcs_status xpcs_resfile_pause(xpcs_resfile *w, xpcs_err *err)
-{
-    return xpcs_h5pub_close(&w->f, w->pub, err);
-}
-
-const char *xpcs_resfile_tmp(const xpcs_resfile *w)
-{
-    return xpcs_publish_tmp(w->pub);
-}
-
-xpcs_status xpcs_resfile_resume(xpcs_resfile *w, xpcs_err *err)
-{
-    w->f = xpcs_h5pub_open(w->pub, xpcs_publish_final(w->pub), "result file", err);
-    return w->f < 0 ? XPCS_ERR_OUTPUT : XPCS_OK;
-}
-
 const char *xpcs_resfile_name(const xpcs_resfile *f)
 {
     return xpcs_publish_final(f->pub);

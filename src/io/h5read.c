@@ -160,6 +160,13 @@ static xpcs_status open_ds(const xpcs_h5r *f, const char *path, const char *expe
         info->dims[k] = (int64_t)dims[k];
     const hssize_t np = H5Sget_simple_extent_npoints(s);
     info->count = np > 0 ? (int64_t)np : 0;
+    hid_t dcpl = H5Dget_create_plist(*d);
+    hsize_t ch[XPCS_H5R_MAX_RANK];
+    if (dcpl >= 0 && info->rank > 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+        H5Pget_chunk(dcpl, XPCS_H5R_MAX_RANK, ch) == info->rank)
+        info->chunk_rows = (int64_t)ch[0];
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
     H5Sclose(s);
     H5Tclose(t);
     return XPCS_OK;

@@ -283,3 +283,55 @@ xpcs_status xpcs_h5w_stack_close(xpcs_h5w_stack **sp, xpcs_status st, xpcs_err *
     *sp = NULL;
     return st;
 }
+
+xpcs_status xpcs_h5w_qmap_masked(const char *qmap, const char *out, const int32_t *mask,
+                                 int64_t n_pixels, xpcs_err *err)
+{
+    xpcs_publish *p = NULL;
+    xpcs_publish_remove_stale(out);
+    xpcs_status st = xpcs_publish_begin(out, XPCS_PUBLISH_REPLACE, &p, err);
+    if (!st)
+        st = xpcs_publish_copy(p, qmap, "q-map file", err);
+    hid_t f = -1, d = -1;
+    if (!st && (f = xpcs_h5pub_open(p, qmap, "q-map file", err)) < 0)
+        st = XPCS_ERR_INPUT;
+    if (!st && ((d = H5Dopen2(f, "/qmap/mask", H5P_DEFAULT)) < 0))
+        st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: dataset /qmap/mask is missing", qmap);
+    if (!st) {
+        hid_t sp = H5Dget_space(d);
+        const hssize_t np = H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        if (np != n_pixels)
+            st = xpcs_fail(err, XPCS_ERR_INPUT, "%s: /qmap/mask has %lld pixels: expected %lld",
+                           qmap, (long long)np, (long long)n_pixels);
+        else if (H5Dwrite(d, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) < 0)
+            st = xpcs_h5pub_fail(p, "/qmap/mask", err);
+    }
+    if (d >= 0)
+        H5Dclose(d);
+    /* a new mask is a new q-map for the viewer: a new hash */
+    if (!st && H5Aexists_by_name(f, "/qmap", "hash", H5P_DEFAULT) > 0) {
+        char old[256] = "", h[300];
+        hid_t a = H5Aopen_by_name(f, "/qmap", "hash", H5P_DEFAULT, H5P_DEFAULT);
+        hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+        if (t >= 0 && H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t) &&
+            H5Tget_size(t) < sizeof old)
+            H5Aread(a, t, old);
+        if (t >= 0)
+            H5Tclose(t);
+        if (a >= 0)
+            H5Aclose(a);
+        snprintf(h, sizeof h, "%s-automask", old);
+        if (H5Adelete_by_name(f, "/qmap", "hash", H5P_DEFAULT) < 0 ||
+            xpcs_h5_put_attr_str(f, "/qmap", "hash", h) < 0)
+            st = xpcs_h5pub_fail(p, "/qmap hash", err);
+    }
+    if (!st)
+        st = xpcs_h5pub_close(&f, p, err);
+    xpcs_h5pub_discard(&f);
+    if (st) {
+        xpcs_publish_abandon(&p);
+        return st;
+    }
+    return xpcs_publish_commit(&p, err);
+}

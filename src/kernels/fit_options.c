@@ -14,6 +14,8 @@ void xpcs_fit_options_default(xpcs_fit_options *o, xpcs_fit_model m)
     o->model = m;
     o->tmin = 0.0;
     o->tmax = INFINITY;
+    o->qmin = o->tq_qmin = 0.0;
+    o->qmax = o->tq_qmax = INFINITY;
     for (int k = 0; k < XPCS_FIT_MAX_PARAMS; k++) {
         o->lo[k] = -INFINITY;
         o->hi[k] = INFINITY;
@@ -21,7 +23,7 @@ void xpcs_fit_options_default(xpcs_fit_options *o, xpcs_fit_model m)
     }
     for (int k = XPCS_FIT_P_TAU; k < xpcs_fit_n_params(m); k++)
         o->lo[k] = 0.0; /* time constants and gamma are positive */
-    if (m == XPCS_FIT_DOUBLE)
+    if (XPCS_FIT_IS_DOUBLE(m))
         o->hi[4] = 1.0; /* fraction in [0, 1] */
 }
 
@@ -66,6 +68,15 @@ xpcs_status xpcs_fit_range_parse(const char *text, double *tmin, double *tmax, x
     xpcs_status st = parse_pair(text, 0.0, INFINITY, tmin, tmax, "--fit-range", err);
     if (!st && *tmin < 0)
         st = xpcs_fail(err, XPCS_ERR_USAGE, "--fit-range '%s': expected TMIN >= 0 (seconds)", text);
+    return st;
+}
+
+xpcs_status xpcs_fit_qrange_parse(const char *text, const char *what, double *qmin, double *qmax,
+                                  xpcs_err *err)
+{
+    xpcs_status st = parse_pair(text, 0.0, INFINITY, qmin, qmax, what, err);
+    if (!st && *qmin < 0)
+        st = xpcs_fail(err, XPCS_ERR_USAGE, "%s '%s': expected QMIN >= 0 (1/Angstrom)", what, text);
     return st;
 }
 

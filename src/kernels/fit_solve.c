@@ -199,17 +199,20 @@ static void start_values(const fit_ctx *c, double t_lo, double t_hi, double *bes
         p[P_BETA] = 0.1;
     double *E = xpcs_malloc(sizeof(double) * (size_t)c->n);
     double chi_best = INFINITY;
-    const int ng = c->model == XPCS_FIT_DOUBLE ? GRID2_N : GRID_N;
+    const int dbl = XPCS_FIT_IS_DOUBLE(c->model);
+    const int ng = dbl ? GRID2_N : GRID_N;
     double grid[GRID_N];
     for (int g = 0; g < ng; g++) /* t_lo / 10 .. t_hi * 10, log spaced */
         grid[g] = t_lo * 0.1 * pow(100.0 * t_hi / t_lo, (double)g / (ng - 1));
     static const double gammas[] = {0.5, 0.75, 1.0, 1.5};
     static const double fracs[] = {0.2, 0.5, 0.8};
     const int n1 = is_free(c, P_TAU) ? ng : 1;
-    const int n2 = c->model == XPCS_FIT_DOUBLE
-                       ? (is_free(c, 3) ? ng : 1)
-                       : (c->model == XPCS_FIT_STRETCHED && is_free(c, 3) ? 4 : 1);
-    const int n3 = c->model == XPCS_FIT_DOUBLE && is_free(c, 4) ? 3 : 1;
+    const int n2 =
+        dbl ? (is_free(c, 3) ? ng : 1) : (c->model == XPCS_FIT_STRETCHED && is_free(c, 3) ? 4 : 1);
+    const int n3 = dbl && is_free(c, 4) ? 3 : 1;
+    for (int k = 5; k < xpcs_fit_n_params(c->model); k++) /* gamma1, gamma2: from 1 */
+        if (is_free(c, k))
+            p[k] = inside(1.0, c->lo[k], c->hi[k], 1.0);
     memcpy(best, p, sizeof p);
     for (int a = 0; a < n1; a++)
         for (int b = 0; b < n2; b++)
@@ -217,7 +220,7 @@ static void start_values(const fit_ctx *c, double t_lo, double t_hi, double *bes
                 memcpy(q, p, sizeof q);
                 if (is_free(c, P_TAU))
                     q[P_TAU] = inside(grid[a], c->lo[P_TAU], c->hi[P_TAU], tscale);
-                if (c->model == XPCS_FIT_DOUBLE) {
+                if (dbl) {
                     if (is_free(c, 3)) {
                         if (is_free(c, P_TAU) && b <= a)
                             continue; /* tau1 < tau2 */
@@ -237,7 +240,7 @@ static void start_values(const fit_ctx *c, double t_lo, double t_hi, double *bes
                 }
             }
     free(E);
-    static const double scale[XPCS_FIT_MAX_PARAMS] = {1.0, 0.1, 0.0, 1.0, 0.5};
+    static const double scale[XPCS_FIT_MAX_PARAMS] = {1.0, 0.1, 0.0, 1.0, 0.5, 1.0, 1.0};
     for (int j = 0; j < c->n_free; j++) {
         const int k = c->idx[j];
         const double s =
@@ -401,16 +404,24 @@ static xpcs_status solve(fit_ctx *c, double *p, int *n_iter, int *solver_ok, xpc
 }
 
 /* double: order the components so that tau1 <= tau2 (when the swap keeps
- * fixed values and bounds): (tau1, tau2, f) -> (tau2, tau1, 1 - f). */
+ * fixed values and bounds): (tau1, tau2, f) -> (tau2, tau1, 1 - f), and
+ * (gamma1, gamma2) -> (gamma2, gamma1) for double_stretched. */
 static void order_double(const xpcs_fit_options *o, double *p)
 {
-    if (o->model == XPCS_FIT_DOUBLE && p[2] > p[3] && !o->fixed[2] && !o->fixed[3] &&
+    const int st = o->model == XPCS_FIT_DOUBLE_STRETCHED;
+    if (XPCS_FIT_IS_DOUBLE(o->model) && p[2] > p[3] && !o->fixed[2] && !o->fixed[3] &&
         !o->fixed[4] && o->lo[2] == o->lo[3] && o->hi[2] == o->hi[3] &&
-        o->lo[4] == 1.0 - o->hi[4]) {
+        o->lo[4] == 1.0 - o->hi[4] &&
+        (!st || (!o->fixed[5] && !o->fixed[6] && o->lo[5] == o->lo[6] && o->hi[5] == o->hi[6]))) {
         const double s = p[2];
         p[2] = p[3];
         p[3] = s;
         p[4] = 1.0 - p[4];
+        if (st) {
+            const double g = p[5];
+            p[5] = p[6];
+            p[6] = g;
+        }
     }
 }
 
@@ -459,7 +470,7 @@ static xpcs_fit_status verdict(const fit_ctx *c, const xpcs_fit_options *o, cons
         if (fabs(xpcs_fit_decay(c->model, p, c->t_lo) - xpcs_fit_decay(c->model, p, c->t_hi)) <
             0.05)
             no_decay = 1;
-        if (c->model != XPCS_FIT_DOUBLE && !o->fixed[P_TAU] && !(r->err[P_TAU] <= p[P_TAU]))
+        if (!XPCS_FIT_IS_DOUBLE(c->model) && !o->fixed[P_TAU] && !(r->err[P_TAU] <= p[P_TAU]))
             no_decay = 1;
         for (int j = 0; j < c->n_free; j++)
             if (c->idx[j] >= P_TAU && !(r->err[c->idx[j]] <= fabs(p[c->idx[j]])))

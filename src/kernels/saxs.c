@@ -17,7 +17,8 @@ struct xpcs_saxs {
     double *open;     /* [n_pixels] sum over frames of the open segment */
     int open_seg;     /* -1: leftover tail / none */
     int has_open;
-    double *seg; /* [n_seg][n_sq + 1] */
+    double *seg;  /* [n_seg][n_sq + 1] */
+    double *pmax; /* [n_pixels] largest count of a frame (data quality) */
 };
 
 xpcs_saxs *xpcs_saxs_create(int64_t n_pixels, int64_t n_frames, const int32_t *mask,
@@ -45,6 +46,7 @@ xpcs_saxs *xpcs_saxs_create(int64_t n_pixels, int64_t n_frames, const int32_t *m
     s->image = xpcs_calloc((size_t)n_pixels, sizeof(double));
     s->open = xpcs_calloc((size_t)n_pixels, sizeof(double));
     s->seg = xpcs_calloc((size_t)s->n_seg * (size_t)(n_sq + 1), sizeof(double));
+    s->pmax = xpcs_calloc((size_t)n_pixels + 1, sizeof(double));
     s->open_seg = -1;
     return s;
 }
@@ -60,6 +62,7 @@ void xpcs_saxs_destroy(xpcs_saxs **sp)
     free(s->image);
     free(s->open);
     free(s->seg);
+    free(s->pmax);
     free(s);
     *sp = NULL;
 }
@@ -105,6 +108,7 @@ void xpcs_saxs_flush(xpcs_saxs *s)
                     {                                                                              \
                         double x = (double)v[p];                                                   \
                         open[p] += x;                                                              \
+                        pmax[p] = x > pmax[p] ? x : pmax[p];                                       \
                         sum += x * maskd[p];                                                       \
                     }                                                                              \
                     part[f] += sum;                                                                \
@@ -121,7 +125,7 @@ void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_
     const int64_t np = s->n_pixels;
     const int64_t BLK = 4096; /* pixels per thread block: the sums stay in L1/L2 */
     const int64_t n_blk = (np + BLK - 1) / BLK;
-    double *open = s->open;
+    double *open = s->open, *pmax = s->pmax;
     const double *maskd = s->maskd;
     int64_t i0 = 0;
     while (i0 < n) {
@@ -160,7 +164,7 @@ void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_
 void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t *ptr,
                           const uint32_t *pixel, const uint32_t *count, double *frame_sum)
 {
-    double *open = s->open;
+    double *open = s->open, *pmax = s->pmax;
     const double *maskd = s->maskd;
     for (int64_t i = 0; i < n; i++) {
         int64_t g = first + i;
@@ -171,6 +175,8 @@ void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t 
             xpcs_saxs_flush(s);
         s->open_seg = seg;
         s->has_open = 1;
+        for (int64_t e = ptr[i]; e < ptr[i + 1]; e++) /* one event's count (not a pixel's sum) */
+            pmax[pixel[e]] = count[e] > pmax[pixel[e]] ? count[e] : pmax[pixel[e]];
         if (!frame_sum) {
             for (int64_t e = ptr[i]; e < ptr[i + 1]; e++)
                 open[pixel[e]] += (double)count[e];
@@ -184,6 +190,11 @@ void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t 
         }
         frame_sum[i] = sum;
     }
+}
+
+double *xpcs_saxs_pixel_max(xpcs_saxs *s)
+{
+    return s->pmax;
 }
 
 double *xpcs_saxs_image_sum(xpcs_saxs *s)

@@ -18,6 +18,7 @@
 #include "xpcs/pipeline/joblist.h"
 #include "xpcs/kernels/multitau.h"
 #include "xpcs/plan/schedule.h"
+#include "xpcs/report/report.h"
 
 enum { TAG_REPORT = 4101, TAG_JOB = 4102 };
 
@@ -445,6 +446,26 @@ static void print_dry_run(const sched *S, const xpcs_joblist *jobs)
     fflush(stdout);
 }
 
+/* Rank 0 at the end: OUTDIR/batch_report.html, a row per file (a report
+ * that cannot be written is a warning: the batch's results stand). */
+static void write_batch_report(const sched *S)
+{
+    xpcs_batch_row *rows = xpcs_calloc((size_t)S->n + 1, sizeof *rows);
+    for (int i = 0; i < S->n; i++) {
+        rows[i].result = xpcs_joblist_get(S->jobs, i)->result;
+        rows[i].state = state_names[S->state[i]];
+        rows[i].error = S->error[i];
+    }
+    char html[XPCS_PATH_MAX + 32];
+    snprintf(html, sizeof html, "%s/%s", S->cfg->output, XPCS_BATCH_REPORT);
+    xpcs_err e;
+    if (xpcs_report_batch(html, rows, S->n, &e))
+        fprintf(stderr, "xpcs-corr: warning: cannot write the batch report: %s\n", e.msg);
+    else
+        printf("batch: report %s\n", html);
+    free(rows);
+}
+
 /* Rank 0 at the end: the totals line and the summary's path. */
 static void print_totals(const sched *S, const xpcs_layout *lay, int n_ranks)
 {
@@ -505,6 +526,7 @@ static int32_t run_groups(const xpcs_config *cfg, const xpcs_comm *world, const 
             S->worst = XPCS_ERR_SIGNAL;
         code = xpcs_exit_code(st ? st : (xpcs_status)S->worst);
         write_summary(S, 1);
+        write_batch_report(S);
         print_totals(S, lay, xpcs_comm_size(world));
     }
     /* finished groups wait here without spinning */

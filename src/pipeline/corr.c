@@ -67,6 +67,7 @@ static void run_free(xpcs_run *x)
     xpcs_linstage_destroy(&x->lin);
     xpcs_ttstage_destroy(&x->tt);
     xpcs_saxs_destroy(&x->saxs);
+    xpcs_quality_free(&x->quality);
     free(x->frame_sum);
     free(x->own_sq);
     free(x->own_dq);

@@ -99,6 +99,16 @@ xpcs_status xpcs_run_finish(xpcs_run *x, xpcs_err *err)
                 fprintf(stderr, "xpcs-corr: warning: no report: %s\n", rerr.msg);
         }
         char why[512];
+        if (!st && so->fail_on_critical && x->quality.worst == XPCS_QS_CRITICAL) {
+            size_t at = 0;
+            for (int k = 0; k < XPCS_Q_COUNT; k++)
+                if (x->quality.e[k].status == XPCS_QS_CRITICAL && at < sizeof why)
+                    at += (size_t)snprintf(why + at, sizeof why - at, "%s%s", at ? ", " : "",
+                                           x->quality.e[k].name);
+            st = xpcs_fail(err, XPCS_ERR_HEALTH,
+                           "%s: data-quality indicator(s) critical with --fail-on-critical: %s",
+                           x->out_path, why);
+        }
         if (!st && so->fail_on_critical &&
             xpcs_profile_worst(prof, why, sizeof why) == XPCS_HEALTH_CRITICAL)
             st = xpcs_fail(err, XPCS_ERR_HEALTH,

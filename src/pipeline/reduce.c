@@ -15,6 +15,8 @@
 #include "xpcs/core/signals.h"
 #include "xpcs/io/h5out.h"
 #include "xpcs/kernels/g2norm.h"
+#include "xpcs/monitor/progress.h"
+#include "xpcs/pipeline/qstage.h"
 #include "xpcs/pipeline/run.h"
 
 /* Multitau: per-bin sums of every delay over this rank's pixels, their
@@ -126,8 +128,7 @@ static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
 }
 
 /* Rank 0, first part: the result file with the datasets of multitau,
- * SAXS and linear, and the two-time maps allocated; paused for the maps'
- * owners when there are maps. */
+ * SAXS and linear, and the two-time maps' datasets created. */
 static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *r, result_data *d,
                                xpcs_resfile **w, xpcs_err *err)
 {
@@ -141,12 +142,12 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
                 shown);
     }
     xpcs_status st = xpcs_resfile_create(r, w, err);
+    if (!st) /* data quality first: on stderr before anything else of the epilog */
+        st = xpcs_run_quality(x, r, d->sq_ids, xpcs_saxs_pixel_max(x->saxs), *w, &x->quality, err);
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);
     if (!st && x->lin)
         st = xpcs_linstage_write(x->lin, *w, r, err);
-    if (!st && x->tt)
-        st = xpcs_resfile_pause(*w, err);
     return st;
 }
 
@@ -155,8 +156,6 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
 static xpcs_status write_last(xpcs_run *x, const xpcs_result *r, xpcs_resfile **w, xpcs_status st,
                               xpcs_err *err)
 {
-    if (!st && x->tt)
-        st = xpcs_resfile_resume(*w, err);
     if (!st && x->tt)
         st = xpcs_ttstage_write_group(x->tt, *w, r, err);
     if (!st && xpcs_signal_pending()) /* the last moment to stop: nothing published yet */
@@ -168,8 +167,8 @@ static xpcs_status write_last(xpcs_run *x, const xpcs_result *r, xpcs_resfile **
     return st;
 }
 
-/* Collective: the result file.  Rank 0 writes it; the two-time maps are
- * written by the ranks that computed them (ttmaps.c). */
+/* Collective: the result file.  Rank 0 writes it; the two-time maps'
+ * chunks are compressed by the ranks that computed them (ttmaps.c). */
 static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *err)
 {
     xpcs_result r;
@@ -180,8 +179,10 @@ static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *er
     if (x->root)
         st = write_first(x, gn, &r, &d, &w, err);
     xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
-    if (x->tt) /* every rank: its maps into the paused file; the outcome agreed */
-        st = xpcs_ttstage_maps(x->tt, x->comm, w ? xpcs_resfile_tmp(w) : NULL, st, &x->tm, err);
+    if (x->tt) { /* every rank: its maps to rank 0's file; the outcome agreed */
+        const int show = x->root && !x->cfg->quiet && x->cfg->site.progress != XPCS_PROGRESS_OFF;
+        st = xpcs_ttstage_maps(x->tt, x->comm, w, st, show ? stderr : NULL, &x->tm, err);
+    }
     xpcs_timer_start(&x->tm, XPCS_T_WRITE);
     if (x->root) {
         st = write_last(x, &r, &w, st, err);
@@ -211,6 +212,8 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
     int64_t nseg_sum;
     double *seg = xpcs_saxs_segment_sum(x->saxs, &nseg_sum);
     xpcs_comm_reduce_sum_double(x->comm, seg, nseg_sum, 0);
+    /* each pixel's largest count (data quality: saturation) */
+    xpcs_comm_allreduce_max_double(x->comm, xpcs_saxs_pixel_max(x->saxs), (int)npix);
     xpcs_timer_stop(&x->tm, XPCS_T_REDUCE);
 
     if (x->tt && !st) { /* the split bins' series to the ranks with their tiles */

@@ -1,12 +1,15 @@
-/* ttmaps: the two-time maps at the end of the run.  Rank 0 allocates every
- * map's dataset in the result file and pauses it; then every tile (a bin's
- * map rows on one rank: the whole map unless the plan split it) is
- * computed by its rank (phase twotime) with the exact diagonal sums of its
- * rows, and written by that rank into the file with MPI-IO at the offsets
- * HDF5 allocated (phase write); the sums go to rank 0, which adds a bin's
- * tiles (exact) and divides once all have come, then reopens the file for
- * the rest of the two-time group.  No map travels to rank 0.  The file is a
- * sink: this stage hands it datasets and is never called back. */
+/* ttmaps: the two-time maps at the end of the run.  Rank 0 creates every
+ * map's dataset (chunked, compressed: io/mapz.h) in the result file, which
+ * it keeps open; then every tile (a bin's map rows on one rank: the whole
+ * map unless the plan split it) is computed by its rank (phase twotime)
+ * with the exact diagonal sums of its rows, and its chunks compressed there
+ * (phase write: the compression is the costly part of writing, so it runs
+ * in parallel).  The compressed chunks and the sums go to rank 0 in pieces
+ * of about 8 MiB; rank 0 writes the chunks as they are, between its own
+ * chunk rows and tiles, adds a bin's tiles' sums (exact) and divides once
+ * all have come.  Chunk rows that two tiles share (split maps only) travel
+ * as plain rows and go through HDF5's filter on rank 0.  The file is a sink:
+ * this stage hands it datasets and is never called back. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +17,29 @@
 #include "xpcs/core/signals.h"
 #include "xpcs/config/config.h"
 #include "xpcs/io/h5extra.h"
+#include "xpcs/io/mapz.h"
 #include "xpcs/kernels/twotime.h"
 #include "ttstage_impl.h"
 
-enum { TAG_SUMS = 3102 };
+enum { TAG_HEAD = 3102, TAG_BODY = 3103 };
+
+/* A message from a computing rank to rank 0: this head, then the body:
+ * MSG_SUMS: HEAD doubles and the tile's exact sums; MSG_PIECE: records
+ * (piece_rec and its payload, 8-byte aligned). */
+enum { MSG_SUMS = 1, MSG_PIECE = 2 };
+typedef struct {
+    int64_t kind, bytes, last; /* last: the tile's last piece */
+    int64_t status;            /* the sender's failure (its message stays there) */
+} msg_head;
+
+/* REC_CHUNK: chunk (a, b) of bin's map, nbytes compressed, filter mask;
+ * REC_ROWS: rows [a, a + b) at columns c..N-1 as floats. */
+enum { REC_CHUNK = 0, REC_ROWS = 1 };
+typedef struct {
+    int64_t kind, bin, a, b, c, nbytes, mask;
+} piece_rec;
+
+#define PIECE_BYTES (8 << 20)
 
 /* A tile's message head: tile, seconds, BLAS seconds, events, exponent. */
 #define HEAD 5
@@ -72,6 +94,21 @@ static void load_series(xpcs_ttstage *t, int b, int64_t k)
         xpcs_twotime_load(t->rep_store[b], t->xt, k, 0, t->N, k, t->X);
 }
 
+static void serve(xpcs_ttstage *t, const xpcs_comm *c, int wait, xpcs_err *err);
+
+/* Rank 0 inside phase twotime: the messages that have come, as phase
+ * write, their time kept apart from the bin's. */
+static void serve_between(xpcs_ttstage *t)
+{
+    const double t0 = omp_get_wtime();
+    xpcs_timer_stop(t->tm, XPCS_T_TWOTIME);
+    xpcs_timer_start(t->tm, XPCS_T_WRITE);
+    serve(t, t->comm, 0, t->err);
+    xpcs_timer_stop(t->tm, XPCS_T_WRITE);
+    xpcs_timer_start(t->tm, XPCS_T_TWOTIME);
+    t->serve_sec += omp_get_wtime() - t0;
+}
+
 /* Tile i (bin b): its rows of the map (packed: row r holds j >= r), the
  * float32 copy, the exact partial diagonal sums; *events: the bin's photon
  * events (its first tile, event kernel), *e: the sums' exponent. */
@@ -96,20 +133,33 @@ static void compute_tile(xpcs_ttstage *t, int i, double *sec, double *blas_sec, 
     const xpcs_smooth sm = (xpcs_smooth)tp->smooth;
     *events = 0;
     *blas_sec = 0;
-    if (sparse) {
-        const int own = tp->owner[b] == t->rank;
-        const int64_t *ptr = own ? t->cptr + tp->col0[b] : t->rep_ptr[b];
-        const uint32_t *fr = own ? t->cfr : t->rep_fr[b], *ct = own ? t->cct : t->rep_ct[b];
-        *events = i == tp->bin_tile[b] ? (double)(ptr[k] - ptr[0]) : 0.0;
-        xpcs_twotime_sparse_rows(ptr, fr, ct, N, k, g, ng, sm, r0, r1, t->row, &cmax);
-    }
-    else {
-        xpcs_twotime_dense_rows(t->X, N, k, g, ng, sm, r0, r1, t->row, blas_sec, &cmax);
+    const int own = tp->owner[b] == t->rank;
+    const int64_t *ptr = sparse ? (own ? t->cptr + tp->col0[b] : t->rep_ptr[b]) : NULL;
+    const uint32_t *fr = sparse && !own ? t->rep_fr[b] : t->cfr;
+    const uint32_t *ct = sparse && !own ? t->rep_ct[b] : t->cct;
+    if (sparse && i == tp->bin_tile[b])
+        *events = (double)(ptr[k] - ptr[0]);
+    /* rank 0 computes in blocks of rows and takes the others' chunks in
+     * between (a rank sending waits until rank 0 receives); the bits do not
+     * depend on the rows asked for, cmax is the whole map's */
+    const int64_t step = t->rank == 0 && t->n_ranks > 1 ? 512 : r1 - r0;
+    const double served = t->serve_sec;
+    for (int64_t a = r0; a < r1; a += step) {
+        const int64_t z = a + step < r1 ? a + step : r1;
+        double bs = 0, cm = 0;
+        if (sparse)
+            xpcs_twotime_sparse_rows(ptr, fr, ct, N, k, g, ng, sm, a, z, t->row + (a - r0), &cm);
+        else
+            xpcs_twotime_dense_rows(t->X, N, k, g, ng, sm, a, z, t->row + (a - r0), &bs, &cm);
+        *blas_sec += bs;
+        cmax = cm > cmax ? cm : cmax;
+        if (z < r1)
+            serve_between(t);
     }
     *e = xpcs_twotime_diag_exponent(cmax);
     memset(t->acc, 0, sizeof(xpcs_xsum) * (size_t)n_sums(t));
     xpcs_twotime_diag_partial(t->row, N, r0, r1, *e, t->acc, t->sacc);
-    *sec = omp_get_wtime() - t0;
+    *sec = omp_get_wtime() - t0 - (t->serve_sec - served);
     const int64_t area = tile_area(t, i);
 #pragma omp parallel for schedule(static)
     for (int64_t q = 0; q < area; q++)
@@ -176,50 +226,192 @@ static xpcs_status take_tile(xpcs_ttstage *t, const double *head, const xpcs_xsu
         free(g2);
         free(t->bin_acc[b]);
         t->bin_acc[b] = NULL;
+        if (t->progress) /* a map can take minutes: one line per bin */
+            fprintf(t->progress,
+                    "xpcs-corr: two-time map %d/%d (bin %d) computed, elapsed %.1f s\n",
+                    ++t->bins_done, tp->n_bins, tp->bin[b], omp_get_wtime() - t->t0);
     }
     return st;
 }
 
-/* Tile i's rows into its map in the file (row r at offset + 4 N r, zeros
- * left of the diagonal), in blocks of about 8 MiB; phase write. */
-static xpcs_status write_rows(xpcs_ttstage *t, xpcs_file *f, int i, xpcs_timers *tm, xpcs_err *err)
+static void map_path(char *path, size_t n, int64_t b)
+{
+    snprintf(path, n, "/xpcs/twotime/correlation_map/c2_%05lld", (long long)b + 1);
+}
+
+/* The first failure keeps its message in err; later ones go to scratch. */
+static xpcs_err *err_for(xpcs_ttstage *t, xpcs_err *err)
+{
+    return t->st ? t->scratch : err;
+}
+static void note(xpcs_ttstage *t, xpcs_status s)
+{
+    if (!t->st)
+        t->st = s;
+}
+
+/* Rank 0: one piece's records into the file (nothing after a failure). */
+static void apply_piece(xpcs_ttstage *t, const unsigned char *p, size_t len, xpcs_err *err)
+{
+    for (size_t at = 0; at < len && !t->st;) {
+        piece_rec r;
+        memcpy(&r, p + at, sizeof r);
+        at += sizeof r;
+        char path[64];
+        map_path(path, sizeof path, r.bin);
+        if (r.kind == REC_CHUNK)
+            note(t, xpcs_h5x_map_chunk(t->w, path, r.a, r.b, t->mz.chunk, p + at, (size_t)r.nbytes,
+                                       (uint32_t)r.mask, err));
+        else
+            note(t, xpcs_h5x_map_rows(t->w, path, t->N, r.a, r.b, r.c, p + at, err));
+        at += (size_t)(r.nbytes + 7) / 8 * 8;
+    }
+}
+
+/* Rank 0: the messages that have come in (wait: all that are to come). */
+static void serve(xpcs_ttstage *t, const xpcs_comm *c, int wait, xpcs_err *err)
+{
+    for (int src; t->remote > 0 && (src = xpcs_comm_probe(c, TAG_HEAD, wait)) >= 0;) {
+        msg_head h;
+        xpcs_comm_recv_bytes(c, &h, sizeof h, src, TAG_HEAD);
+        if ((size_t)h.bytes > t->inbox_cap) {
+            free(t->inbox);
+            t->inbox_cap = (size_t)h.bytes;
+            t->inbox = xpcs_malloc(t->inbox_cap);
+        }
+        if (h.bytes > 0)
+            xpcs_comm_recv_bytes(c, t->inbox, (size_t)h.bytes, src, TAG_BODY);
+        if (h.kind == MSG_SUMS) {
+            double head[HEAD];
+            memcpy(head, t->inbox, sizeof head);
+            const xpcs_xsum *sums = (const xpcs_xsum *)(t->inbox + sizeof(double) * HEAD);
+            note(t, take_tile(t, head, sums, XPCS_OK, err_for(t, err)));
+        }
+        else if (!t->st) {
+            apply_piece(t, t->inbox, (size_t)h.bytes, err);
+        }
+        t->remote -= h.kind == MSG_SUMS || h.last;
+    }
+}
+
+/* The gathered records: rank 0 writes them, the others send them. */
+static void flush_piece(xpcs_ttstage *t, const xpcs_comm *c, int last, xpcs_err *err)
+{
+    if (t->rank == 0) {
+        apply_piece(t, t->piece, t->piece_len, err);
+        t->piece_len = 0;
+        serve(t, c, 0, err);
+        return;
+    }
+    msg_head h = {MSG_PIECE, (int64_t)t->piece_len, last, t->st};
+    xpcs_comm_send_bytes(c, &h, sizeof h, 0, TAG_HEAD);
+    if (t->piece_len > 0)
+        xpcs_comm_send_bytes(c, t->piece, t->piece_len, 0, TAG_BODY);
+    t->piece_len = 0;
+}
+
+/* Room for one record with its payload in the piece (sent first when full). */
+static void *add_record(xpcs_ttstage *t, const xpcs_comm *c, const piece_rec *r, xpcs_err *err)
+{
+    const size_t need = sizeof *r + (size_t)(r->nbytes + 7) / 8 * 8;
+    if (t->piece_len + need > t->piece_cap && t->piece_len > 0)
+        flush_piece(t, c, 0, err);
+    if (need > t->piece_cap) { /* a row longer than a piece */
+        free(t->piece);
+        t->piece_cap = need;
+        t->piece = xpcs_malloc(need);
+    }
+    unsigned char *p = t->piece + t->piece_len;
+    memcpy(p, r, sizeof *r);
+    t->piece_len += need;
+    return p + sizeof *r; /* 8-byte aligned: records and payloads are whole int64s */
+}
+
+/* Chunk (k, j) of bin b from the packed rows [k C, e) (row r at rp[r]
+ * holds columns r..N-1), compressed. */
+static void add_chunk(xpcs_ttstage *t, const xpcs_comm *c, int b, int64_t k, int64_t j, int64_t e,
+                      const float *const *rp, xpcs_err *err)
+{
+    const int64_t N = t->N, C = t->mz.chunk, q1 = (j + 1) * C < N ? (j + 1) * C : N;
+    memset(t->blk, 0, sizeof(float) * (size_t)(C * C));
+    for (int64_t r = k * C; r < e; r++) {
+        const int64_t q0 = j * C > r ? j * C : r;
+        if (q0 < q1)
+            memcpy(t->blk + (r - k * C) * C + (q0 - j * C), rp[r - k * C] + (q0 - r),
+                   sizeof(float) * (size_t)(q1 - q0));
+    }
+    const void *bytes;
+    size_t n;
+    uint32_t mask;
+    note(t, xpcs_mapz_pack(t->z, t->blk, &bytes, &n, &mask, err_for(t, err)));
+    if (t->st)
+        return;
+    const piece_rec rec = {REC_CHUNK, b, k, j, 0, (int64_t)n, mask};
+    memcpy(add_record(t, c, &rec, err), bytes, n);
+}
+
+/* Rows [a, e) from column col0 on, plain (a chunk row shared with another
+ * tile), in records that fit a piece. */
+static void add_rows(xpcs_ttstage *t, const xpcs_comm *c, int b, int64_t a, int64_t e, int64_t col0,
+                     const float *const *rp, xpcs_err *err)
+{
+    const int64_t N = t->N, w = N - col0;
+    int64_t per = PIECE_BYTES / (4 * w) - 1;
+    per = per < 1 ? 1 : per;
+    for (int64_t r = a; r < e; r += per) {
+        const int64_t nr = r + per < e ? per : e - r;
+        const piece_rec rec = {REC_ROWS, b, r, nr, col0, 4 * nr * w, 0};
+        float *dst = add_record(t, c, &rec, err);
+        for (int64_t q = r; q < r + nr; q++, dst += w) {
+            memset(dst, 0, sizeof(float) * (size_t)(q - col0));
+            memcpy(dst + (q - col0), rp[q - a], sizeof(float) * (size_t)(N - q));
+        }
+    }
+}
+
+/* Tile i's rows as chunks of its map (phase write): the chunk rows wholly
+ * inside the tile compressed here (chunks left of the diagonal skipped),
+ * a chunk row shared with a neighbour tile as plain rows from its diagonal
+ * chunk on.  Ends with the tile's last piece. */
+static void emit_tile(xpcs_ttstage *t, const xpcs_comm *c, int i, xpcs_timers *tm, xpcs_err *err)
 {
     const xpcs_ttplan *tp = t->tp;
     int b = 0;
     while (i >= tp->bin_tile[b + 1])
         b++;
-    const int64_t N = t->N, r0 = tp->tile_row0[i], r1 = tp->tile_row1[i];
+    const int64_t N = t->N, C = t->mz.chunk, nc = (N + C - 1) / C;
+    const int64_t r0 = tp->tile_row0[i], r1 = tp->tile_row1[i];
     xpcs_timer_start(tm, XPCS_T_WRITE);
-    int64_t rows = N > 0 ? (8 << 20) / (4 * N) : 1;
-    rows = rows < 1 ? 1 : rows;
-    float *blk = xpcs_malloc(sizeof(float) * (size_t)(rows * N));
-    const float *src = t->tri;
-    xpcs_status st = XPCS_OK;
-    for (int64_t a = r0; a < r1 && !st; a += rows) {
-        const int64_t nr = a + rows <= r1 ? rows : r1 - a;
-        for (int64_t r = a; r < a + nr; r++) {
-            float *dst = blk + (size_t)((r - a) * N);
-            memset(dst, 0, sizeof(float) * (size_t)r);
-            memcpy(dst + r, src, sizeof(float) * (size_t)(N - r));
-            src += N - r;
+    const float *rp[256 + 1];
+    const float *next = t->tri;
+    for (int64_t a = r0; a < r1 && !t->st && !xpcs_signal_pending();) {
+        const int64_t k = a / C, kend = (k + 1) * C < N ? (k + 1) * C : N;
+        const int64_t e = kend < r1 ? kend : r1;
+        for (int64_t r = a; r < e; r++) { /* the packed rows of this chunk row */
+            rp[r - a] = next;
+            next += N - r;
         }
-        /* the dataset is IEEE little-endian float32: so are the host's */
-        st = xpcs_comm_file_write_at(f, t->map_off[b] + 4 * a * N, blk,
-                                     sizeof(float) * (size_t)(nr * N), err);
+        if (a == k * C && e == kend)
+            for (int64_t j = k; j < nc && !t->st; j++)
+                add_chunk(t, c, b, k, j, e, rp, err);
+        else
+            add_rows(t, c, b, a, e, k * C, rp, err);
+        if (t->rank == 0)
+            serve(t, c, 0, err);
+        a = e;
     }
-    free(blk);
+    flush_piece(t, c, 1, err);
     xpcs_timer_stop(tm, XPCS_T_WRITE);
-    return st;
 }
 
 xpcs_status xpcs_ttstage_map_files(xpcs_ttstage *t, xpcs_resfile *w, xpcs_err *err)
 {
-    const int nb = t->tp->n_bins;
+    t->mz = xpcs_mapz_choose(t->N);
     xpcs_status st = XPCS_OK;
-    for (int b = 0; b < nb && !st; b++) {
-        char path[128];
-        snprintf(path, sizeof path, "/xpcs/twotime/correlation_map/c2_%05d", b + 1);
-        st = xpcs_h5x_map_alloc(w, path, t->N, &t->map_off[b], err);
+    for (int b = 0; b < t->tp->n_bins && !st; b++) {
+        char path[64];
+        map_path(path, sizeof path, b);
+        st = xpcs_h5x_map_create(w, path, t->N, &t->mz, err);
     }
     return st;
 }
@@ -239,78 +431,69 @@ static void results_alloc(xpcs_ttstage *t)
     t->bin_e = xpcs_calloc((size_t)nb, sizeof(int));
 }
 
-/* Every rank: its tiles computed (phase twotime) and written (phase write);
- * their exact sums to rank 0, which takes them as they come (a rank waiting
- * to send is served between rank 0's own tiles). */
-static xpcs_status tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_file *f, xpcs_timers *tm,
-                         xpcs_err *err)
+/* Every rank: its tiles computed (phase twotime), their sums to rank 0
+ * (a message as soon as a tile is computed) and their chunks compressed and
+ * sent (phase write); rank 0 serves the others between its own chunk rows
+ * and tiles, and at the end until every tile's sums and last piece are in. */
+static xpcs_status tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm, xpcs_err *err)
 {
     const int root = t->rank == 0;
-    const size_t sums = sizeof(xpcs_xsum) * (size_t)n_sums(t);
-    const size_t hl = sizeof(double) * HEAD + sums;
-    unsigned char *msg = xpcs_malloc(hl);
-    int remote = 0;
+    const size_t hl = sizeof(double) * HEAD + sizeof(xpcs_xsum) * (size_t)n_sums(t);
+    unsigned char *msg = root ? NULL : xpcs_malloc(hl);
+    t->remote = 0;
     for (int i = 0; i < t->tp->n_tiles && root; i++)
-        remote += t->tp->tile_rank[i] != 0;
-    xpcs_status st = XPCS_OK, rs = XPCS_OK;
-    xpcs_err later;
+        t->remote += t->tp->tile_rank[i] != 0 ? 2 : 0; /* sums and last piece */
     for (int i = 0; i < t->tp->n_tiles; i++) {
         if (t->tp->tile_rank[i] != t->rank)
             continue;
         double head[HEAD];
         compute_timed(t, i, head, tm);
-        if (!st) /* after a failed write only the sums go on (rank 0 waits for them) */
-            st = write_rows(t, f, i, tm, err);
         if (root) {
-            rs = take_tile(t, head, t->acc, rs, st ? &later : err);
-            for (int src; remote > 0 && (src = xpcs_comm_probe(c, TAG_SUMS, 0)) >= 0; remote--) {
-                xpcs_comm_recv_bytes(c, msg, hl, src, TAG_SUMS);
-                rs = take_tile(t, (const double *)msg, (const xpcs_xsum *)(msg + sizeof head), rs,
-                               st ? &later : err);
-            }
+            note(t, take_tile(t, head, t->acc, XPCS_OK, err_for(t, err)));
         }
         else {
+            const msg_head h = {MSG_SUMS, (int64_t)hl, 0, t->st};
             memcpy(msg, head, sizeof head);
-            memcpy(msg + sizeof head, t->acc, sums);
-            xpcs_comm_send_bytes(c, msg, hl, 0, TAG_SUMS);
+            memcpy(msg + sizeof head, t->acc, hl - sizeof head);
+            xpcs_comm_send_bytes(c, &h, sizeof h, 0, TAG_HEAD);
+            xpcs_comm_send_bytes(c, msg, hl, 0, TAG_BODY);
         }
+        emit_tile(t, c, i, tm, err);
     }
-    for (; remote > 0; remote--) {
-        const int src = xpcs_comm_probe(c, TAG_SUMS, 1);
-        xpcs_comm_recv_bytes(c, msg, hl, src, TAG_SUMS);
-        rs = take_tile(t, (const double *)msg, (const xpcs_xsum *)(msg + sizeof(double) * HEAD), rs,
-                       st ? &later : err);
-    }
+    if (root)
+        serve(t, c, 1, err);
     free(msg);
-    return st ? st : rs;
+    return t->st;
 }
 
-xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, const char *tmp, xpcs_status st,
-                              xpcs_timers *tm, xpcs_err *err)
+xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w, xpcs_status st,
+                              FILE *progress, xpcs_timers *tm, xpcs_err *err)
 {
     st = xpcs_comm_agree(c, st, err); /* rank 0's file, up to here */
     if (st)
         return st;
-    char path[XPCS_PATH_MAX + 256] = "";
-    if (t->rank == 0) {
-        snprintf(path, sizeof path, "%s", tmp);
+    if (t->rank == 0)
         results_alloc(t);
+    xpcs_comm_bcast(c, &t->mz, sizeof t->mz, 0);
+    t->w = w;
+    t->comm = c;
+    t->tm = tm;
+    t->err = err;
+    t->progress = t->rank == 0 ? progress : NULL;
+    t->t0 = omp_get_wtime();
+    t->st = XPCS_OK;
+    if (!t->scratch) {
+        t->scratch = xpcs_malloc(sizeof(xpcs_err));
+        t->piece_cap = PIECE_BYTES;
+        t->piece = xpcs_malloc(t->piece_cap);
+        t->blk = xpcs_malloc(sizeof(float) * (size_t)t->mz.chunk * (size_t)t->mz.chunk);
     }
-    xpcs_comm_bcast(c, path, sizeof path, 0);
-    xpcs_comm_bcast(c, t->map_off, sizeof(int64_t) * (size_t)t->tp->n_bins, 0);
-    xpcs_file *f = NULL;
-    xpcs_timer_start(tm, XPCS_T_WRITE);
-    st = xpcs_comm_agree(c, xpcs_comm_file_open_write(c, path, &f, err), err);
-    xpcs_timer_stop(tm, XPCS_T_WRITE);
+    st = xpcs_comm_agree(c, t->z ? XPCS_OK : xpcs_mapz_create(&t->mz, &t->z, err), err);
     if (st)
         return st;
     tile_buffers(t);
-    st = tiles(t, c, f, tm, err);
-    xpcs_timer_start(tm, XPCS_T_WRITE);
-    xpcs_err cerr;
-    const xpcs_status cs = xpcs_comm_file_close_sync(&f, st ? &cerr : err);
-    xpcs_timer_stop(tm, XPCS_T_WRITE);
-    return xpcs_comm_agree(c, st ? st : cs, err);
+    st = tiles(t, c, tm, err);
+    return xpcs_comm_agree(c, st, err);
 }
 
 xpcs_status xpcs_ttstage_write_group(xpcs_ttstage *t, xpcs_resfile *w, const xpcs_result *r,

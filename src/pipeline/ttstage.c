@@ -18,7 +18,6 @@ xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw)
     t->xsz = xpcs_dtype_size(tp->xt);
     t->raw = raw;
     t->cnt = xpcs_malloc(sizeof(int) * 4 * (size_t)t->n_ranks);
-    t->map_off = xpcs_calloc((size_t)tp->n_bins + 1, sizeof(int64_t));
     const int64_t n_pix = tp->xpf[tp->n_ranks];
     if (!p->events) {
         t->ev_mode = TT_EV_NONE;
@@ -62,7 +61,11 @@ void xpcs_ttstage_destroy(xpcs_ttstage **tp)
     free(t->store);
     free(t->send);
     free(t->cnt);
-    free(t->map_off);
+    xpcs_mapz_destroy(&t->z);
+    free(t->piece);
+    free(t->inbox);
+    free(t->blk);
+    free(t->scratch);
     free(t->X);
     free(t->Cp);
     free(t->row);

@@ -4,6 +4,7 @@
 #define XPCS_TTSTAGE_IMPL_H
 
 #include "xpcs/core/exactsum.h"
+#include "xpcs/io/mapz.h"
 #include "xpcs/pipeline/evroute.h"
 #include "xpcs/pipeline/ttstage.h"
 #include "xpcs/plan/ttplan.h"
@@ -41,7 +42,24 @@ struct xpcs_ttstage {
     double **row;
     float *tri;
     xpcs_xsum *acc, *sacc;
-    int64_t *map_off; /* [n_bins] the maps' first bytes in the result file */
+    /* the maps' storage (rank 0's choice), this rank's compressor, the
+     * records gathered for rank 0 (ttmaps.c), one chunk */
+    xpcs_mapz_spec mz;
+    xpcs_mapz *z;
+    unsigned char *piece, *inbox; /* inbox: rank 0, a piece received */
+    size_t piece_len, piece_cap, inbox_cap;
+    float *blk;
+    xpcs_resfile *w; /* rank 0: the result file, open */
+    int remote;      /* rank 0: messages still to come */
+    xpcs_status st;  /* the first failure of the maps' phase */
+    xpcs_err *scratch;
+    const xpcs_comm *comm; /* rank 0 serves the others inside its tiles */
+    xpcs_timers *tm;
+    xpcs_err *err;
+    double serve_sec;
+    FILE *progress; /* rank 0: a line per finished bin (NULL: none) */
+    double t0;
+    int bins_done;
     /* rank 0: results of every bin; the exact sums of a bin whose tiles are
      * still arriving */
     double *all_g2, *all_seg;                /* [N][n_bins], [N/5][5][n_bins] */

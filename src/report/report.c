@@ -29,6 +29,69 @@ static const char *css =
     "border:1px solid #999}.ok{background:#d8f0d8}.warning{background:#fbefc4}"
     ".critical{background:#f6c9c9}.unknown{background:#e8e8e8}";
 
+/* A string dataset's first string as a header row (nothing when absent). */
+static void str_row(xpcs_rpt_page *pg, const char *label, const char *path)
+{
+    char **s = NULL;
+    const int n = xpcs_rpt_strings(pg, path, &s);
+    if (n > 0) {
+        xpcs_sbuf_printf(pg->o, "<tr><th>%s</th><td>", label);
+        xpcs_sbuf_add_escaped(pg->o, s[0]);
+        xpcs_sbuf_add(pg->o, "</td></tr>");
+    }
+    xpcs_h5r_free_strings(s, n);
+}
+
+/* The sample, q-map, frame selection, normalization, energy, distance and
+ * mask coverage (issue 13): what a scientist checks first. */
+static void header_run(xpcs_rpt_page *pg)
+{
+    static const char *const groups[] = {"/xpcs/multitau", "/xpcs/linear", "/xpcs/twotime"};
+    const char *g = NULL;
+    char p[160];
+    for (int k = 0; k < 3 && !g; k++) {
+        snprintf(p, sizeof p, "%s/config/avg_frame", groups[k]);
+        if (xpcs_h5r_exists(pg->f, p))
+            g = groups[k];
+    }
+    str_row(pg, "sample", "/entry/sample/name");
+    if (!g)
+        return;
+    snprintf(p, sizeof p, "%s/config/qmap", g);
+    str_row(pg, "q-map file", p);
+    double b = 0, e = 0, st = 1, av = 1, nf = 0;
+    const char *names[] = {"begin_frame", "end_frame", "stride_frame", "avg_frame",
+                           "normalize_frame"};
+    double *v[] = {&b, &e, &st, &av, &nf};
+    for (int k = 0; k < 5; k++) {
+        snprintf(p, sizeof p, "%s/config/%s", g, names[k]);
+        xpcs_rpt_scalar(pg, p, v[k]);
+    }
+    xpcs_sbuf_printf(pg->o,
+                     "<tr><th>frame selection</th><td>raw frames [%.0f, %.0f), every %.0f, "
+                     "averaged by %.0f</td></tr><tr><th>normalization</th><td>%s</td></tr>",
+                     b, e, st, av, nf != 0 ? "each frame by its mean (--normalize-frame)" : "none");
+    double energy = 0, dist = 0;
+    if (xpcs_rpt_scalar(pg, "/entry/instrument/incident_beam/incident_energy", &energy))
+        xpcs_sbuf_printf(pg->o, "<tr><th>energy</th><td>%.5g keV</td></tr>", energy);
+    if (xpcs_rpt_scalar(pg, "/xpcs/qmap/detector_distance", &dist))
+        xpcs_sbuf_printf(pg->o, "<tr><th>detector distance</th><td>%.5g</td></tr>", dist);
+    int nd;
+    int64_t d[4];
+    double *mask = xpcs_rpt_doubles(pg, "/xpcs/qmap/mask", &nd, d);
+    if (mask) {
+        const int64_t np = d[0] * d[1] * d[2] * d[3];
+        int64_t on = 0;
+        for (int64_t i = 0; i < np; i++)
+            on += mask[i] != 0;
+        xpcs_sbuf_printf(pg->o,
+                         "<tr><th>mask coverage</th><td>%lld of %lld pixels valid (%.1f %%)"
+                         "</td></tr>",
+                         (long long)on, (long long)np, np ? 100.0 * (double)on / (double)np : 0.0);
+        free(mask);
+    }
+}
+
 static void header(xpcs_rpt_page *pg, const char *result_path, const cJSON *prof)
 {
     xpcs_sbuf *o = pg->o;
@@ -55,6 +118,7 @@ static void header(xpcs_rpt_page *pg, const char *result_path, const cJSON *prof
         xpcs_sbuf_add(o, "</td></tr>");
     }
     xpcs_h5r_free_strings(s, n);
+    header_run(pg);
     double ft = 0, nr = 0, nth = 0;
     int nd;
     int64_t dims[4] = {0, 0, 0, 0};
@@ -79,8 +143,6 @@ static void header(xpcs_rpt_page *pg, const char *result_path, const cJSON *prof
     if (prof)
         xpcs_rpt_profile_row(o, prof);
     xpcs_sbuf_add(o, "</table>\n");
-    if (prof)
-        xpcs_rpt_health_badges(o, prof);
 }
 
 static cJSON *load_profile(const char *path, xpcs_err *err, xpcs_status *st)
@@ -122,9 +184,15 @@ xpcs_status xpcs_report_write(const char *result_path, const char *profile_path,
     xpcs_rpt_load_multitau(&pg);
     xpcs_rpt_load_fits(&pg);
     header(&pg, result_path, prof);
+    xpcs_rpt_quality_section(&pg); /* data quality first; compute health in the profile */
+    xpcs_rpt_average_section(&pg);
     xpcs_rpt_g2_section(&pg);
+    xpcs_rpt_linear_section(&pg);
+    xpcs_rpt_twotime_g2_section(&pg);
+    xpcs_rpt_contrast_section(&pg);
     xpcs_rpt_scattering_section(&pg);
     xpcs_rpt_intensity_section(&pg);
+    xpcs_rpt_stability_section(&pg);
     xpcs_rpt_twotime_section(&pg);
     xpcs_rpt_fits_section(&pg);
     xpcs_rpt_profile_section(&pg, prof);

@@ -12,7 +12,8 @@
 /* For files without g2_fit:
  *   single     baseline + beta exp(-2 t / tau)
  *   stretched  baseline + beta exp(-2 (t / tau)^gamma)
- *   double     baseline + beta (f exp(-t / tau1) + (1 - f) exp(-t / tau2))^2 */
+ *   double     baseline + beta (f exp(-t / tau1) + (1 - f) exp(-t / tau2))^2
+ *   double_stretched  the same with exp(-(t / tau_i)^gamma_i) */
 double xpcs_rpt_fit_eval(const xpcs_rpt_fit *fs, int b, double t)
 {
     if (fs->i_beta < 0 || fs->i_tau < 0 || b >= fs->n_bins)
@@ -24,7 +25,8 @@ double xpcs_rpt_fit_eval(const xpcs_rpt_fit *fs, int b, double t)
         return NAN;
     if (fs->i_tau2 >= 0 && fs->i_frac >= 0) {
         double f = p[fs->i_frac];
-        double s = f * exp(-t / tau) + (1 - f) * exp(-t / p[fs->i_tau2]);
+        const double g1 = fs->i_g1 >= 0 ? p[fs->i_g1] : 1.0, g2 = fs->i_g2 >= 0 ? p[fs->i_g2] : 1.0;
+        double s = f * exp(-pow(t / tau, g1)) + (1 - f) * exp(-pow(t / p[fs->i_tau2], g2));
         return base + beta * s * s;
     }
     if (fs->i_gamma >= 0)

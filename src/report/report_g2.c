@@ -14,7 +14,8 @@ void xpcs_rpt_g2_section(xpcs_rpt_page *pg)
 {
     xpcs_sbuf *o = pg->o;
     if (!pg->g2) {
-        xpcs_sbuf_add(o, "<h2>g2</h2><p class=\"note\">No multi-tau result in this file.</p>\n");
+        xpcs_sbuf_add(o, "<h2>g2</h2><p class=\"note\">No multi-tau result in this file (a "
+                         "linear or two-time g2, when present, follows).</p>\n");
         return;
     }
     const int nt = pg->n_tau, nq = pg->n_dq;

@@ -8,7 +8,10 @@
  *   report_saxs.c     scattering image, I(q), intensity vs time
  *   report_twotime.c  two-time maps
  *   report_fits.c     the fits' tau(q) and parameter tables
- *   report_profile.c  health badges and the run profile (JSON)
+ *   report_quality.c  the data-quality badges (top of the page)
+ *   report_extra.c    linear and two-time g2, stability, contrast, the inputs
+ *                     of an averaged file
+ *   report_profile.c  compute-health badges and the run profile (JSON)
  */
 #ifndef XPCS_REPORT_PAGE_H
 #define XPCS_REPORT_PAGE_H
@@ -45,7 +48,7 @@ typedef struct {
     double *q; /* [n_bins] or NULL */
     int n_t;
     double *t, *g2_fit; /* [n_t], [n_t][n_bins] or NULL */
-    int i_base, i_beta, i_tau, i_gamma, i_tau2, i_frac;
+    int i_base, i_beta, i_tau, i_gamma, i_tau2, i_frac, i_g1, i_g2;
     /* tau_q: exponent, its error, prefactor, D (um^2/s), its error */
     double tq_exp, tq_exp_err, tq_pre, tq_d, tq_d_err;
     int have_tq;
@@ -109,14 +112,21 @@ int xpcs_rpt_fit_ok(const xpcs_rpt_fit *fs, int b);
 
 /* ---- profile JSON (report_profile.c) ------------------------------------ */
 
-/* The header table's row: when the profile was made, overall health. */
+/* The header table's row: when the profile was made (compute health named,
+ * its badges in the profile section). */
 void xpcs_rpt_profile_row(xpcs_sbuf *o, const cJSON *prof);
 /* One badge per health indicator. */
 void xpcs_rpt_health_badges(xpcs_sbuf *o, const cJSON *prof);
 
 /* ---- sections, in page order -------------------------------------------- */
 
+void xpcs_rpt_quality_section(xpcs_rpt_page *pg);
+void xpcs_rpt_average_section(xpcs_rpt_page *pg);
 void xpcs_rpt_g2_section(xpcs_rpt_page *pg);
+void xpcs_rpt_linear_section(xpcs_rpt_page *pg);
+void xpcs_rpt_twotime_g2_section(xpcs_rpt_page *pg);
+void xpcs_rpt_contrast_section(xpcs_rpt_page *pg);
+void xpcs_rpt_stability_section(xpcs_rpt_page *pg);
 void xpcs_rpt_scattering_section(xpcs_rpt_page *pg);
 void xpcs_rpt_intensity_section(xpcs_rpt_page *pg);
 void xpcs_rpt_twotime_section(xpcs_rpt_page *pg);

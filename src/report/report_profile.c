@@ -46,7 +46,9 @@ void xpcs_rpt_profile_row(xpcs_sbuf *o, const cJSON *prof)
 {
     xpcs_sbuf_add(o, "<tr><th>profile</th><td>");
     xpcs_sbuf_add_escaped(o, jstr(prof, "created"));
-    xpcs_sbuf_printf(o, ", overall health: <b>%s</b></td></tr>", jstr(prof, "health"));
+    /* compute health is not the data's: its verdict stays in the profile section */
+    xpcs_sbuf_printf(o, " (compute health %s: see the run profile)</td></tr>",
+                     jstr(prof, "health"));
 }
 
 static void summary_table(xpcs_sbuf *o, const cJSON *prof)
@@ -199,6 +201,9 @@ void xpcs_rpt_profile_section(xpcs_rpt_page *pg, const cJSON *prof)
     }
     const cJSON *ph = cJSON_GetObjectItemCaseSensitive(prof, "phases");
     const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(prof, "ranks");
+    xpcs_sbuf_add(o, "<h3>Compute health</h3>\n<p class=\"note\">How the computation ran on "
+                     "this machine (not the data: see Data quality at the top).</p>\n");
+    xpcs_rpt_health_badges(o, prof);
     summary_table(o, prof);
     if (!cJSON_IsObject(ph))
         return;

@@ -52,18 +52,35 @@ int xpcs_rpt_strings(const xpcs_rpt_page *pg, const char *path, char ***out)
     return n;
 }
 
+static void load_q(xpcs_rpt_page *pg);
+
+/* The dynamic bins without multitau: the mapping's (or q list's) length. */
+static void count_bins(xpcs_rpt_page *pg)
+{
+    int nd;
+    int64_t dims[4];
+    double *v = xpcs_rpt_doubles(pg, "/xpcs/qmap/dynamic_index_mapping", &nd, dims);
+    if (!v)
+        v = xpcs_rpt_doubles(pg, "/xpcs/qmap/dynamic_v_list_dim0", &nd, dims);
+    pg->n_dq = v && nd == 1 ? (int)dims[0] : 0;
+    free(v);
+}
+
 void xpcs_rpt_load_multitau(xpcs_rpt_page *pg)
 {
     int nd;
     int64_t dims[4];
     pg->delay = xpcs_rpt_doubles(pg, "/xpcs/multitau/delay_list", &nd, dims);
-    if (!pg->delay)
-        return;
-    pg->n_tau = (int)dims[0];
-    pg->g2 = xpcs_rpt_doubles(pg, "/xpcs/multitau/normalized_g2", &nd, dims);
-    if (!pg->g2 || nd != 2 || dims[0] != (int64_t)pg->n_tau) {
+    if (pg->delay) {
+        pg->n_tau = (int)dims[0];
+        pg->g2 = xpcs_rpt_doubles(pg, "/xpcs/multitau/normalized_g2", &nd, dims);
+    }
+    if (!pg->delay || !pg->g2 || nd != 2 || dims[0] != (int64_t)pg->n_tau) {
         free(pg->g2);
         pg->g2 = NULL;
+        count_bins(pg); /* q of the bins for the linear and two-time g2 */
+        if (pg->n_dq > 0)
+            load_q(pg);
         return;
     }
     pg->n_dq = (int)dims[1];
@@ -78,6 +95,11 @@ void xpcs_rpt_load_multitau(xpcs_rpt_page *pg)
     xpcs_rpt_scalar(pg, "/xpcs/multitau/config/stride_frame", &stride);
     xpcs_rpt_scalar(pg, "/xpcs/multitau/config/avg_frame", &avg);
     pg->t_scale = ft > 0 ? ft * stride * avg : 0.0;
+    load_q(pg);
+}
+
+static void load_q(xpcs_rpt_page *pg)
+{
     /* q (and phi) of column k: natural index i = dynamic_index_mapping[k]
      * (k without it), q = dim0[i / n1], phi = dim1[i % n1], n1 = len(dim1) */
     int64_t d0[4], d1[4], dm[4];
@@ -184,6 +206,10 @@ static void load_fit(xpcs_rpt_page *pg, const char *model)
     fs->i_gamma = find_name(fs->names, fs->n_p, gam);
     fs->i_tau2 = find_name(fs->names, fs->n_p, tau2);
     fs->i_frac = find_name(fs->names, fs->n_p, frac);
+    static const char *const g1[] = {"gamma1", NULL};
+    static const char *const g2[] = {"gamma2", NULL};
+    fs->i_g1 = find_name(fs->names, fs->n_p, g1);
+    fs->i_g2 = find_name(fs->names, fs->n_p, g2);
     snprintf(path, sizeof path, "/xpcs/fit/%s/tau_q/exponent", model);
     fs->have_tq = xpcs_rpt_scalar(pg, path, &fs->tq_exp);
     fs->tq_exp_err = fs->tq_pre = fs->tq_d = fs->tq_d_err = NAN;

@@ -22,7 +22,8 @@ def model(name, p, t):
         return p[0] + p[1] * np.exp(-2 * t / p[2])
     if name == "stretched":
         return p[0] + p[1] * np.exp(-2 * (t / p[2]) ** p[3])
-    f = p[4] * np.exp(-t / p[2]) + (1 - p[4]) * np.exp(-t / p[3])
+    g1, g2 = (p[5], p[6]) if name == "double_stretched" else (1.0, 1.0)
+    f = p[4] * np.exp(-(t / p[2]) ** g1) + (1 - p[4]) * np.exp(-(t / p[3]) ** g2)
     return p[0] + p[1] * f * f
 
 

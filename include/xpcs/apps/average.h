@@ -21,6 +21,15 @@
  *     It stands in for the viewer's 2-cluster k-means on (min, max) of the
  *     normalized Int_t: block means ignore single-frame noise and catch beam
  *     drops and sample jumps; median/MAD need no cluster count.
+ * 3. Absolute intensity: the mean of intensity_vs_time (counts per pixel and
+ *    frame, not divided by the file's own median) against the median over
+ *    the files: rejected outside [1 / (1 + int_tol), 1 + int_tol] (a
+ *    brighter or dimmer repeat).  3 or more files.
+ * 4. SAXS between files: the median over the static bins of |I(q) / the
+ *    files' median I(q) - 1| (scattering_1d) above saxs_tol.  3+ files.
+ * 5. SAXS drift in the file (radiation damage): the median over the static
+ *    bins of |I(q) over the last third of scattering_1d_segments / the first
+ *    third - 1| above drift_tol.  Any number of files.
  * Output: a byte copy of the first accepted file (OUT.tmp, renamed when
  * complete) with, over the n accepted files summed in input order then
  * divided by n: normalized_g2, scattering_2d, scattering_1d, the segments and
@@ -44,6 +53,12 @@ typedef struct {
     double int_t_sigma; /* rule 2 S (default 5), <= 0 off */
     int int_t_blocks;   /* rule 2 blocks (default 32) */
     double int_t_floor; /* rule 2 smallest sigma (default 0.01) */
+    double int_tol;     /* rule 3: mean intensity within (1 + tol) of the files' median
+                           (default 0.25; <= 0 off; 3+ files) */
+    double saxs_tol;    /* rule 4: median over q of |I(q) / files' median I(q) - 1|
+                           (default 0.2; <= 0 off; 3+ files) */
+    double drift_tol;   /* rule 5: median over q of |I(q) of the last third of the
+                           segments / the first third - 1| in the file (default 0.1) */
 } xpcs_average_opts;
 
 void xpcs_average_opts_default(xpcs_average_opts *o);

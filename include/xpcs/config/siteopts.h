@@ -8,6 +8,7 @@
 
 #include "xpcs/config/options.h"
 #include "xpcs/core/status.h"
+#include "xpcs/kernels/quality.h"
 #include "xpcs/monitor/health.h"
 #include "xpcs/monitor/progress.h"
 
@@ -21,10 +22,12 @@ typedef struct {
     xpcs_threshold threshold[XPCS_IND_COUNT]; /* monitoring.{alert,critical}_threshold_* */
     double storage_bandwidth_gbps;            /* io.storage_bandwidth_gbps, 0 = unknown */
     int measure_storage_bandwidth;            /* io.measure_storage_bandwidth */
+    xpcs_quality_opts quality;                /* quality.*, --auto-mask (data quality) */
 } xpcs_siteopts;
 
-/* The health thresholds' defaults (monitor/health.h); the other fields'
- * defaults are in their rows. */
+/* The health thresholds' defaults (monitor/health.h) and the data-quality
+ * thresholds' (kernels/quality.h); the other fields' defaults are in their
+ * rows. */
 void xpcs_siteopts_default(xpcs_siteopts *s);
 /* Each indicator's critical threshold lies beyond its alert threshold. */
 xpcs_status xpcs_siteopts_check(const xpcs_siteopts *s, xpcs_err *err);

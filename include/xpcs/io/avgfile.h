@@ -6,7 +6,8 @@
  * first accepted input) in a temporary (core/publish.h) whose averaged
  * datasets are replaced and which gets /xpcs/average/{files, accepted,
  * rejected, reasons, g2_baseline, int_t_block_min, int_t_block_max,
- * config/...}; published as out when complete, removed on any error.
+ * intensity, saxs_deviation, saxs_drift, config/...}; published as out when complete, removed on
+ * any error.
  */
 #ifndef XPCS_AVGFILE_H
 #define XPCS_AVGFILE_H
@@ -68,6 +69,11 @@ typedef struct {
     double q_bin, window, bounds[2], int_t_sigma, int_t_blocks, int_t_floor;
     double int_t_rule_applied;
     const char *g2_rule, *int_t_rule, *g2_err_rule;
+    /* rules 3-5: per file the mean intensity, the I(q) deviation from the
+     * files' median and the drift of I(q) inside the file (NaN: none) */
+    const double *intensity, *saxs_dev, *saxs_drift; /* [n] */
+    double int_tol, saxs_tol, drift_tol;
+    const char *intensity_rule, *saxs_rule;
 } xpcs_avg_record;
 
 /* Writes out from template with avg[k] in place of dataset k and the record

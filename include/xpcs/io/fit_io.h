@@ -47,6 +47,38 @@ typedef struct {
     double seconds;         /* wall time of the fits */
 } xpcs_fit_summary;
 
+/* Which g2 of the result is fitted. */
+typedef enum {
+    XPCS_FIT_SRC_MULTITAU = 0, /* /xpcs/multitau: delay_list, normalized_g2{,_err} */
+    XPCS_FIT_SRC_LINEAR,       /* /xpcs/linear: the same names */
+    XPCS_FIT_SRC_TWOTIME       /* /xpcs/twotime/normalized_g2 of processed_bins, lags
+                                  1 .. N/5-1, errors from the 5 segments' spread */
+} xpcs_fit_source;
+/* "multitau", "linear", "twotime" */
+const char *xpcs_fit_source_name(xpcs_fit_source s);
+xpcs_status xpcs_fit_source_parse(const char *name, xpcs_fit_source *s, xpcs_err *err);
+
+/* Where the fits go: out NULL: /xpcs/fit/<group> of the result itself (a
+ * copy updated and published over it); else the separate file out (created,
+ * or an existing fit file updated), which holds /xpcs/fit/<group>, the
+ * attribute result_file and an external link /result to the result's root;
+ * the result gets an external link /xpcs/fit/<group> to it, written in place
+ * (a link, no copy of the result), unless the result cannot be written
+ * (then only the fit file links: said on log).  group = <model> for
+ * multitau, <source>_<model> otherwise. */
+typedef struct {
+    xpcs_fit_source source;
+    const char *out;
+    int overwrite; /* replace an existing /xpcs/fit/<group> */
+} xpcs_fit_target;
+
+/* The group's name for a source and model ("single", "linear_single"). */
+void xpcs_fit_group_name(xpcs_fit_source s, xpcs_fit_model m, char *buf, size_t n);
+
+xpcs_status xpcs_fit_result_to(const char *path, const xpcs_fit_target *tg,
+                               const xpcs_fit_options *o, FILE *log, int verbose,
+                               xpcs_fit_summary *sum, xpcs_err *err);
+
 /* Fits every dynamic bin of the result at path with options o, fits tau(q)
  * and writes /xpcs/fit/<model> (see above).  log (may be NULL) receives a
  * short summary; verbose adds one line per bin.  Errors: XPCS_ERR_INPUT

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "xpcs/io/h5out.h"
+#include "xpcs/io/mapz.h"
 #include "xpcs/core/status.h"
 
 /* dims has `rank` entries; rank 0 = scalar.  Intermediate groups are created. */
@@ -25,20 +26,18 @@ xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xp
 xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_result *r,
                             const char *type_name, xpcs_err *err);
 
-/* Rows [r0, r1) of the (n, n) float32 dataset at path (created by the
- * first call): row i holds the packed upper-triangle row i of tri (n - i
- * values, rows r0.. one after the other) at columns i..n-1 and zeros
- * before. */
-xpcs_status xpcs_h5x_upper_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0,
-                                int64_t r1, const float *tri, xpcs_err *err);
-/* An (n, n) float32 (IEEE little-endian) map at path, contiguous, its
- * storage allocated now and not filled; *offset: its first byte in the
- * file, where the ranks that own its rows write them (row i at offset +
- * 4 n i) between xpcs_resfile_pause and xpcs_resfile_resume. */
-xpcs_status xpcs_h5x_map_alloc(xpcs_resfile *w, const char *path, int64_t n, int64_t *offset,
+/* The two-time maps (io/mapz.h): an (n, n) float32 (IEEE little-endian)
+ * dataset at path, chunked and compressed as s says, no chunk written yet. */
+xpcs_status xpcs_h5x_map_create(xpcs_resfile *w, const char *path, int64_t n,
+                                const xpcs_mapz_spec *s, xpcs_err *err);
+/* Chunk (ci, cj) of that map as compressed by xpcs_mapz_pack (n bytes, the
+ * filter mask), written as it is. */
+xpcs_status xpcs_h5x_map_chunk(xpcs_resfile *w, const char *path, int64_t ci, int64_t cj,
+                               int64_t chunk, const void *bytes, size_t n, uint32_t mask,
                                xpcs_err *err);
-/* The whole map (rows 0..n-1, xpcs_twotime_pack_upper). */
-xpcs_status xpcs_h5x_upper_map(xpcs_resfile *w, const char *path, int64_t n, const float *tri,
-                               xpcs_err *err);
+/* Rows [r0, r0 + nr) at columns col0..n-1 (nr x (n - col0) floats), through
+ * HDF5's filter (for chunk rows shared by two ranks' tiles). */
+xpcs_status xpcs_h5x_map_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0, int64_t nr,
+                              int64_t col0, const void *rows, xpcs_err *err);
 
 #endif

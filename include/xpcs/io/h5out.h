@@ -74,12 +74,6 @@ const char *xpcs_resfile_name(const xpcs_resfile *f);
  * over a file that appeared meanwhile (another run's); on failure the
  * temporary file is removed.  *f is NULL afterwards either way. */
 xpcs_status xpcs_resfile_commit(xpcs_resfile **f, xpcs_err *err);
-/* Flushes and closes the HDF5 file but keeps the temporary, so that other
- * ranks can write datasets it allocated (xpcs_h5x_map_alloc) through
- * MPI-IO at the temporary's name (xpcs_resfile_tmp); resume reopens it. */
-xpcs_status xpcs_resfile_pause(xpcs_resfile *w, xpcs_err *err);
-const char *xpcs_resfile_tmp(const xpcs_resfile *w);
-xpcs_status xpcs_resfile_resume(xpcs_resfile *w, xpcs_err *err);
 /* Closes and removes the temporary file (after an error elsewhere). */
 void xpcs_resfile_abandon(xpcs_resfile **f);
 

@@ -42,6 +42,7 @@ typedef struct {
     int64_t count;                   /* elements: the product of dims, 1 for a scalar */
     size_t elem_size;                /* bytes per stored element */
     int vlen;                        /* 1: variable-length strings */
+    int64_t chunk_rows;              /* chunked: rows of a chunk (read whole strips of them); 0 */
 } xpcs_h5r_info;
 
 typedef struct xpcs_h5r xpcs_h5r; /* an open file, read-only */

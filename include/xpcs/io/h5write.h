@@ -60,4 +60,10 @@ xpcs_status xpcs_h5w_stack_write(xpcs_h5w_stack *s, int64_t first, int64_t n, co
  * st, or the close failure when st is XPCS_OK. */
 xpcs_status xpcs_h5w_stack_close(xpcs_h5w_stack **s, xpcs_status st, xpcs_err *err);
 
+/* out: a copy of the q-map file qmap with /qmap/mask replaced by mask
+ * [n_pixels] (the data-quality auto mask) and "-automask" added to its hash
+ * (the viewer keys q-maps by it); published whole (core/publish.h). */
+xpcs_status xpcs_h5w_qmap_masked(const char *qmap, const char *out, const int32_t *mask,
+                                 int64_t n_pixels, xpcs_err *err);
+
 #endif

@@ -19,6 +19,7 @@
 #define XPCS_METADATA_SUFFIX "_metadata.hdf"
 #define XPCS_PROFILE_SUFFIX "_profile.json"
 #define XPCS_REPORT_SUFFIX "_report.html"
+#define XPCS_AUTOMASK_SUFFIX "_automask.h5" /* --auto-mask: the q-map with flagged pixels off */
 
 /* The stem that names a run's result and metadata files: the base name of
  * raw without its last extension (a leading dot is kept), and without

@@ -15,6 +15,8 @@ typedef struct {
     double value[XPCS_FIT_MAX_PARAMS]; /* fixed values */
     double lo[XPCS_FIT_MAX_PARAMS];    /* bounds; -inf / +inf = none */
     double hi[XPCS_FIT_MAX_PARAMS];
+    double qmin, qmax;       /* 1/Angstrom: the bins whose g2 is fitted; 0, +inf */
+    double tq_qmin, tq_qmax; /* the bins in tau(q) (within the above); 0, +inf */
 } xpcs_fit_options;
 
 /* Defaults: the whole range, nothing fixed, time constants and gamma in
@@ -22,6 +24,10 @@ typedef struct {
 void xpcs_fit_options_default(xpcs_fit_options *o, xpcs_fit_model m);
 /* "TMIN:TMAX" in seconds; either side may be empty (0 / +inf). */
 xpcs_status xpcs_fit_range_parse(const char *text, double *tmin, double *tmax, xpcs_err *err);
+/* "QMIN:QMAX" in 1/Angstrom (what: the option, for messages); either side
+ * may be empty (0 / +inf). */
+xpcs_status xpcs_fit_qrange_parse(const char *text, const char *what, double *qmin, double *qmax,
+                                  xpcs_err *err);
 /* "NAME=VALUE" (--fix) and "NAME=LO:HI" (--bounds, either side may be empty). */
 xpcs_status xpcs_fit_option_fix(xpcs_fit_options *o, const char *spec, xpcs_err *err);
 xpcs_status xpcs_fit_option_bounds(xpcs_fit_options *o, const char *spec, xpcs_err *err);

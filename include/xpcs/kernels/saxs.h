@@ -52,6 +52,9 @@ void xpcs_saxs_flush(xpcs_saxs *s);
 /* Image sums [n_pixels] and segment sums [n_seg][n_sq + 1]: reduce with SUM. */
 double *xpcs_saxs_image_sum(xpcs_saxs *s);
 double *xpcs_saxs_segment_sum(xpcs_saxs *s, int64_t *count);
+/* Each pixel's largest count in one frame (one event's with events; -a:
+ * of the summed frames) [n_pixels]: reduce with MAX (data quality). */
+double *xpcs_saxs_pixel_max(xpcs_saxs *s);
 
 /* Root, after the reduction.  scattering_2d [n_pixels]; the non-empty static
  * bins' ids (1-based) in sq_ids [n_sq] and their count in *n_out;

@@ -24,6 +24,7 @@
 #include "xpcs/config/config.h"
 #include "xpcs/core/status.h"
 #include "xpcs/kernels/mtkernel.h"
+#include "xpcs/kernels/quality.h"
 #include "xpcs/kernels/saxs.h"
 #include "xpcs/monitor/timer.h"
 #include "xpcs/parallel/comm.h"
@@ -61,6 +62,7 @@ typedef struct {
     double bytes_read;
     double occupancy; /* non-zero fraction of pixel-frames (the plan's, or the run's), < 0: none */
     int64_t nonzero;  /* events read by the event pipeline, all ranks */
+    xpcs_quality quality; /* rank 0: the data-quality indicators (qstage.h) */
 } xpcs_run;
 
 /* setup.c: everything before the first frame is read.  Collective; with

@@ -9,20 +9,20 @@
  * bins' photon events through the event router (evroute.h), which the
  * owners keep as CSR per pixel for the event kernel (or, --kernel dense with
  * an event file, add into the dense store).  At the end the owners compute
- * their maps (twotime.h) in parallel and send them, as float32 upper
- * triangles, to rank 0, which writes them while computing its own
- * (ttmaps.c) and write them into the result file themselves (MPI-IO at the
- * offsets rank 0 allocated); no floating-point sum crosses ranks (the
- * diagonal means are exact sums), so the maps and the two-time g2 do not
- * depend on the rank count or the split.
+ * their maps (twotime.h) in parallel, compress their chunks (io/mapz.h)
+ * and send them to rank 0, which writes them into the result file as they
+ * come while computing its own (ttmaps.c); no floating-point sum crosses
+ * ranks (the diagonal means are exact sums), so the maps and the two-time
+ * g2 do not depend on the rank count or the split.
  *   /xpcs/twotime/{correlation_map/c2_00001.. (N, N) float32 upper triangle,
+ *                  chunked, LZF (or deflate), chunks below the diagonal absent,
  *                  processed_bins (n_bins,) 1-based, normalized_g2 (N, n_bins),
  *                  normalized_g2_segments (N/5, 5, n_bins), config/}
  * At the end (no rank waits forever when rank 0 cannot write): rank 0
- * creates the file and allocates the maps, and every rank agrees on that
- * before computing; every rank writes its rows and sends its sums (also
- * after a failed write, so rank 0 is never left waiting); the outcome is
- * agreed before rank 0 publishes the file.
+ * creates the file and the maps' datasets, and every rank agrees on that
+ * before computing; every rank sends its sums and chunks (also after a
+ * failure, so rank 0 is never left waiting); the outcome is agreed before
+ * rank 0 publishes the file.
  */
 #ifndef XPCS_TTSTAGE_H
 #define XPCS_TTSTAGE_H
@@ -63,17 +63,17 @@ xpcs_status xpcs_ttstage_events_done(xpcs_ttstage *t, const xpcs_comm *c, xpcs_e
  * they do not own get a copy of its series (or events) from its owner. */
 void xpcs_ttstage_replicate(xpcs_ttstage *t, const xpcs_comm *c);
 
-/* ttmaps.c.  Rank 0, with the result file open: every map's dataset, its
- * storage allocated (xpcs_h5x_map_alloc). */
+/* ttmaps.c.  Rank 0, with the result file open: every map's dataset,
+ * chunked and compressed (xpcs_h5x_map_create), no chunk written. */
 xpcs_status xpcs_ttstage_map_files(xpcs_ttstage *t, xpcs_resfile *w, xpcs_err *err);
-/* Collective, the result file paused on rank 0 (tmp: its temporary, read
- * on rank 0; st: rank 0's status so far, agreed first): every rank computes
- * its tiles (phase twotime) and writes their rows into the file with MPI-IO
- * (phase write); rank 0 gathers the exact diagonal sums.  The outcome is
- * agreed. */
-xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, const char *tmp, xpcs_status st,
-                              xpcs_timers *tm, xpcs_err *err);
-/* Rank 0, the file resumed: the two-time group besides the maps (g2,
+/* Collective, the result file open on rank 0 (w; NULL elsewhere; st: rank
+ * 0's status so far, agreed first): every rank computes its tiles (phase
+ * twotime) and compresses their chunks (phase write); rank 0 writes them
+ * and gathers the exact diagonal sums, printing a line per finished bin on
+ * progress (rank 0; NULL: none).  The outcome is agreed. */
+xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile *w, xpcs_status st,
+                              FILE *progress, xpcs_timers *tm, xpcs_err *err);
+/* Rank 0, after the maps: the two-time group besides the maps (g2,
  * segments, config; r: the config's provenance). */
 xpcs_status xpcs_ttstage_write_group(xpcs_ttstage *t, xpcs_resfile *w, const xpcs_result *r,
                                      xpcs_err *err);

@@ -133,6 +133,9 @@ static void test_coverage(void)
     coverage(XPCS_FIT_STRETCHED, stretched, 0.003, 400, "stretched");
     const double dbl[] = {1.0, 0.3, 0.01, 0.5, 0.5};
     coverage(XPCS_FIT_DOUBLE, dbl, 0.002, 300, "double");
+    /* the viewer's double model with both stretching exponents */
+    const double dst[] = {1.0, 0.3, 0.01, 0.5, 0.5, 0.8, 1.3};
+    coverage(XPCS_FIT_DOUBLE_STRETCHED, dst, 0.0005, 300, "double_stretched");
 }
 
 /* ---- status flags --------------------------------------------------------- */
@@ -329,8 +332,9 @@ static void test_parsing(void)
     xpcs_fit_options o;
     test_cond("model Stretched",
               xpcs_fit_model_parse("Stretched", &m, &e) == XPCS_OK && m == XPCS_FIT_STRETCHED);
-    test_cond("model triple rejected", xpcs_fit_model_parse("triple", &m, &e) == XPCS_ERR_USAGE &&
-                                           strstr(e.msg, "single, stretched or double"));
+    test_cond("model triple rejected",
+              xpcs_fit_model_parse("triple", &m, &e) == XPCS_ERR_USAGE &&
+                  strstr(e.msg, "single, stretched, double or double_stretched"));
     test_cond("range 1e-3:10",
               xpcs_fit_range_parse("1e-3:10", &a, &b, &e) == XPCS_OK && a == 1e-3 && b == 10);
     test_cond("range :5", xpcs_fit_range_parse(":5", &a, &b, &e) == XPCS_OK && a == 0 && b == 5);
