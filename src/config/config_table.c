@@ -60,6 +60,27 @@ static xpcs_status on_fit_range(xpcs_opts *o, const xpcs_opt *row, const xpcs_op
     return XPCS_OK;
 }
 
+/* --bin-time-s, --run-config-path: Timepix4 input.  In a config file (boost_corr
+ * writes bin_time_s and run_config_path: null into every dry-run dump) they
+ * have no effect and are named; a Timepix4 run configuration is refused. */
+static xpcs_status on_timepix(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v,
+                              xpcs_err *err)
+{
+    const cJSON *it = v->item;
+    if (it && (cJSON_IsNull(it) || strcmp(row->key, "bin_time_s") == 0)) {
+        if (xpcs_opts_print(o))
+            fprintf(stderr,
+                    "xpcs-corr: note: %s: key '%s' has no effect here (Timepix4 input only)\n",
+                    v->where, row->key);
+        return XPCS_OK;
+    }
+    if (it)
+        return xpcs_fail(err, XPCS_ERR_USAGE, "%s: key '%s': Timepix4 input is not supported",
+                         v->where, row->key);
+    return xpcs_fail(err, XPCS_ERR_USAGE, "option --%s: Timepix4 input is not supported",
+                     row->name);
+}
+
 /* --set SECTION.KEY=VALUE: any setting, as the command line. */
 static xpcs_status on_set(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v, xpcs_err *err)
 {
@@ -210,12 +231,21 @@ static const xpcs_opt rows[] = {
      .flags = P | E,
      .help = "average N consecutive used frames (default 1)"},
     {.name = "normalize-frame",
+     .dash = "-nf",
      .key = "normalize_frame",
+     .env = "XPCS_NORMALIZE_FRAME",
      .type = XPCS_OPT_SWITCH,
      F(normalize_frame),
-     .arg = "[=0|1]",
-     .flags = XPCS_OPTF_OPTARG | P | E,
-     .help = "divide each frame by its mean count per valid pixel"},
+     .def = "1",
+     .lo = 0,
+     .hi = 1,
+     .expect = "0 or 1",
+     .label = "-nf/--normalize-frame",
+     .arg = "0|1",
+     .flags = XPCS_OPTF_OPTARG | XPCS_OPTF_NUMARG | P | E,
+     .help = "1: divide each frame by its mean count per valid pixel\n"
+             "before correlating; 0: off.  Default 1 (on), as boost_corr's\n"
+             "command line (XPCS_NORMALIZE_FRAME=0 makes off the default)"},
     {.name = "dq-selection",
      .letter = 'd',
      .key = "dq_selection",
@@ -223,7 +253,7 @@ static const xpcs_opt rows[] = {
      F(dq_selection),
      .def = "all",
      .arg = "SEL",
-     .flags = P | E,
+     .flags = XPCS_OPTF_LIST | P | E,
      .help = "dynamic bins, e.g. 1,3,5-7 or all: the two-time maps\n"
              "computed (multitau and linear compute every bin)"},
     {.name = "overwrite",
@@ -314,7 +344,14 @@ static const xpcs_opt rows[] = {
      .def = "sqmap",
      .arg = "MODE",
      .help = "twotime: sqmap (default), dqmap or none"},
-    {.name = "dry-run", .type = XPCS_OPT_FLAG, F(dry_run), .help = "print the plan and exit"},
+    {.name = "dry-run",
+     .letter = 'n',
+     .key = "dry_run",
+     .type = XPCS_OPT_FLAG,
+     F(dry_run),
+     .help = "print the plan and, last, dry_run_only; nothing is read\n"
+             "(config key dry_run, or dryrun as in boost_corr's example)"},
+    {.key = "dryrun", .type = XPCS_OPT_FLAG, F(dry_run), .flags = XPCS_OPTF_HIDDEN},
     {.name = "fit",
      .key = "fit",
      .type = XPCS_OPT_STR,
@@ -386,12 +423,79 @@ static const xpcs_opt rows[] = {
      .fn = on_version,
      .flags = XPCS_OPTF_STOP,
      .help = "version, build and the SIMD level and BLAS it runs with"},
-    /* boost_corr's keys that mean nothing here, accepted so its configs carry over */
-    {.key = "gpu_id", .type = XPCS_OPT_IGNORE, .help = "GPU choice"},
-    {.key = "save_G2", .type = XPCS_OPT_IGNORE, .help = "per-pixel G2 dump"},
-    {.key = "prefix", .type = XPCS_OPT_IGNORE, .help = "result name prefix"},
-    {.key = "suffix", .type = XPCS_OPT_IGNORE, .help = "result name suffix"},
-    {.key = "crop_ratio_threshold", .type = XPCS_OPT_IGNORE, .help = "detector cropping"},
+    /* boost_corr's options (README "Coming from boost_corr") */
+    {.type = XPCS_OPT_TEXT, .help = "boost_corr's options (same spellings and meaning):"},
+    {.name = "gpu-id",
+     .letter = 'i',
+     .key = "gpu_id",
+     .type = XPCS_OPT_INT,
+     F(gpu_id),
+     .def = "-1",
+     .arg = "ID",
+     .help = "-1: CPU (default); any other value runs on the CPU too,\n"
+             "with a note (no GPU code here); also --gpu_id"},
+    {.name = "gpu_id", .type = XPCS_OPT_INT, F(gpu_id), .flags = XPCS_OPTF_HIDDEN},
+    {.name = "save-G2",
+     .letter = 'G',
+     .key = "save_G2",
+     .type = XPCS_OPT_FLAG,
+     F(save_g2),
+     .help = "per-pixel G2, IP, IF (n_tau, 3, rows, cols) float32 in\n"
+             "<result>_G2.hdf, linked from /xpcs/multitau/unnormalized_G2;\n"
+             "also --save_G2"},
+    {.name = "save_G2", .type = XPCS_OPT_FLAG, F(save_g2), .flags = XPCS_OPTF_HIDDEN},
+    {.name = "num-partial-g2",
+     .dash = "-np",
+     .key = "num_partial_g2",
+     .type = XPCS_OPT_INT,
+     F(num_partial_g2),
+     .lo = 0,
+     .hi = 1e6,
+     .expect = "a number of partial g2 >= 0",
+     .label = "-np/--num-partial-g2",
+     .arg = "N",
+     .help = "partial g2 of the first k of N equal segments, k = 1..N\n"
+             "(/xpcs/multitau/normalized_g2_partial); 0: none"},
+    {.name = "crop-ratio-threshold",
+     .key = "crop_ratio_threshold",
+     .type = XPCS_OPT_F64,
+     F(crop_ratio_threshold),
+     .def = "0.5",
+     .lo = 0,
+     .hi = 1,
+     .expect = "a ratio in [0, 1]",
+     .arg = "R",
+     .help = "recorded; no effect: only valid pixels are ever correlated"},
+    {.name = "prefix",
+     .letter = 'p',
+     .key = "prefix",
+     .type = XPCS_OPT_STR,
+     F(prefix),
+     .arg = "TEXT",
+     .help = "result name PREFIX_<name>_results.hdf"},
+    {.name = "suffix",
+     .letter = 'u',
+     .key = "suffix",
+     .type = XPCS_OPT_STR,
+     F(suffix),
+     .arg = "TEXT",
+     .help = "result name <name>_SUFFIX_results.hdf"},
+    {.name = "bin-time-s",
+     .key = "bin_time_s",
+     .type = XPCS_OPT_CALL,
+     .fn = on_timepix,
+     .arg = "S",
+     .help = "Timepix4 only: refused (Timepix4 input is not supported)"},
+    {.name = "run-config-path",
+     .key = "run_config_path",
+     .type = XPCS_OPT_CALL,
+     .fn = on_timepix,
+     .arg = "FILE",
+     .help = "Timepix4 only: refused (Timepix4 input is not supported)"},
+    {.key = "config",
+     .type = XPCS_OPT_IGNORE,
+     .flags = XPCS_OPTF_NOTE,
+     .help = "boost_corr's dry-run dump names its own -c file there"},
     /* the site settings: SECTION.KEY in config files and --set, XPCS_KEY */
     {.section = "threading",
      .key = "num_threads",

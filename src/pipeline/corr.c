@@ -51,7 +51,7 @@ static xpcs_status run(xpcs_run *x, xpcs_err *err)
     if (!st && x->cfg->fit[0]) { /* rank 0 fits the written result; all agree */
         xpcs_status fs = XPCS_OK;
         if (x->root)
-            fs = xpcs_fit_result_file_named(x->out_path, x->cfg->fit, x->cfg->fit_range, stdout,
+            fs = xpcs_fit_result_file_named(x->out_path, x->cfg->fit, x->cfg->fit_range, stderr,
                                             x->cfg->verbose, err);
         st = xpcs_comm_agree(x->comm, fs, err);
     }

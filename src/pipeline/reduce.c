@@ -97,7 +97,7 @@ static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
     r->qmap_path = c->qmap;
     r->meta_path = x->have_meta ? x->meta_path : NULL;
     r->out_path = x->out_path;
-    r->frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
+    r->frame_time = c->frame_time; /* > 0 without a metadata file (setup.c) */
     r->count_time = c->count_time > 0 ? c->count_time : r->frame_time;
     r->n_delays = n_delays;
     r->delays = x->mt ? xpcs_mtkernel_delays(x->mt) : NULL;
@@ -132,14 +132,6 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
                                xpcs_resfile **w, xpcs_err *err)
 {
     build_result(x, gn, r, d);
-    if (!x->have_meta && x->cfg->frame_time <= 0) {
-        char shown[4 * sizeof x->meta_path]; /* control bytes of the name escaped */
-        xpcs_escape(shown, sizeof shown, x->meta_path);
-        fprintf(stderr,
-                "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
-                "(use --frame-time)\n",
-                shown);
-    }
     xpcs_status st = xpcs_resfile_create(r, w, err);
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xpcs/core/fileutil.h"
 #include "xpcs/config/settings.h"
 #include "xpcs/core/infile.h"
 #include "xpcs/io/h5in.h"
@@ -60,6 +61,12 @@ static xpcs_status find_metadata(xpcs_run *x, xpcs_err *err)
                          "%s: cannot read the metadata file: %s (expected the raw file's /entry "
                          "metadata in HDF5)",
                          x->meta_path, why);
+    /* no 1 s default: tau and D would come out wrong in a file that looks normal */
+    if (!x->have_meta && x->cfg->frame_time <= 0)
+        return xpcs_fail(err, XPCS_ERR_INPUT,
+                         "%s: no metadata file %s beside it: the frame time is unknown; give it "
+                         "with --frame-time S",
+                         x->cfg->raw, x->meta_path);
     return XPCS_OK;
 }
 
@@ -71,7 +78,7 @@ static xpcs_status prepare_output(xpcs_run *x, xpcs_err *err)
         const xpcs_config *c = x->cfg;
         struct stat sb;
         if (stat(c->output, &sb) != 0) {
-            if (mkdir(c->output, 0775) != 0)
+            if ((errno = xpcs_mkdir_p(c->output, 0775)) != 0) /* with parents, as boost_corr */
                 st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the output directory: %s",
                                c->output, strerror(errno));
         }
@@ -186,38 +193,41 @@ static xpcs_status storage_bandwidth(xpcs_run *x, xpcs_err *err)
     x->storage_gbps = gbps;
     x->storage_source = "measured";
     if (x->root) {
-        printf("xpcs-corr: storage: bare read of %.3f GB of %s on %d rank(s): %.2f GB/s (put "
-               "io: {storage_bandwidth_gbps: %.2f} in the site config to skip this read)\n",
-               bytes / 1e9, x->cfg->raw, x->n_ranks, gbps, gbps);
-        fflush(stdout);
+        fprintf(stderr,
+                "xpcs-corr: storage: bare read of %.3f GB of %s on %d rank(s): %.2f GB/s (put "
+                "io: {storage_bandwidth_gbps: %.2f} in the site config to skip this read)\n",
+                bytes / 1e9, x->cfg->raw, x->n_ranks, gbps, gbps);
     }
     return XPCS_OK;
 }
 
 /* Rank 0, -v or --dry-run: the options, the settings and the plan; the
- * last line is the plan as the result records it. */
+ * last line is the plan as the result records it.  -n prints it on stdout
+ * (boost_corr's dry run prints its arguments there), -v on stderr: stdout
+ * of a run holds only the result path. */
 static void print_plan(const xpcs_run *x)
 {
     const xpcs_config *c = x->cfg;
-    xpcs_config_print(c, stdout);
-    xpcs_settings_print(c, stdout);
-    xpcs_plan_print(&x->plan, stdout);
+    FILE *out = c->dry_run ? stdout : stderr;
+    xpcs_config_print(c, out);
+    xpcs_settings_print(c, out);
+    xpcs_plan_print(&x->plan, out);
     if (x->src->filters[0])
-        printf("plan: %s filters: %s\n", c->dataset, x->src->filters);
-    printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
-           x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
-           x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
+        fprintf(out, "plan: %s filters: %s\n", c->dataset, x->src->filters);
+    fprintf(out, "plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
+            x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
+            x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
     char kname[64];
     xpcs_plan_kernel_name(&x->plan, kname, sizeof kname);
     if (c->verbose && x->occupancy >= 0)
-        printf("kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n", kname,
-               xpcs_kernel_name(c->kernel), x->occupancy);
+        fprintf(out, "kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n", kname,
+                xpcs_kernel_name(c->kernel), x->occupancy);
     else if (c->verbose)
-        printf("kernel: %s (--kernel %s)\n", kname, xpcs_kernel_name(c->kernel));
+        fprintf(out, "kernel: %s (--kernel %s)\n", kname, xpcs_kernel_name(c->kernel));
     char *json = xpcs_plan_json(&x->plan);
-    printf("plan: json %s\n", json);
+    fprintf(out, "plan: json %s\n", json);
     free(json);
-    fflush(stdout);
+    fflush(out);
 }
 
 xpcs_status xpcs_run_setup(xpcs_run *x, int *done, xpcs_err *err)

@@ -23,6 +23,12 @@ if [ -n "${ASAN_OPTIONS:-}" ]; then
     export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$SAN_LOG"
 fi
 
+# xpcs-corr normalizes frames unless told otherwise (-nf 1, boost_corr's command-line
+# default).  The tests and oracles were written for the former default (off): they keep
+# it through the environment, which every -nf / --normalize-frame / config key
+# overrides.  test_dropin.sh unsets it to check the default itself.
+export XPCS_NORMALIZE_FRAME=${XPCS_NORMALIZE_FRAME:-0}
+
 run() {
     echo "+ $*"
     "$@"

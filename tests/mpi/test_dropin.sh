@@ -1,0 +1,98 @@
+#!/bin/bash
+# xpcs-corr as a drop-in for boost_corr (README "Coming from boost_corr"): the APS
+# Globus flow's exact command string -- one string, flags that are off as empty
+# words, run by a shell -- for -t Multitau, Twotime and Both, with and without
+# -w and -v; stdout holds only the result path; without -nf the g2 is the exact
+# frame-normalized g2 (boost_corr's command-line default); -nf / --normalize-frame
+# take 0|1 and a number after them is never a raw file; -i notes the CPU; -n
+# ends with dry_run_only; Timepix4 options, a missing frame time and a value
+# that is not a number are one-line errors with nothing written.
+source "$(dirname "$0")/../lib/lib.sh"
+unset XPCS_NORMALIZE_FRAME # this test checks the default itself
+synth -o d -n a --rows 24 --cols 28 --frames 600 --frame-time 0.002 --n-dq 4
+synth -o d -n b --rows 20 --cols 30 --frames 300 --no-metadata
+CORR=$XPCS_BIN/xpcs-corr
+
+# flow RANKS TYPE OUT G W V: the flow's " ".join(cmd) with shell=True
+flow() {
+    local np=$1 type=$2 out=$3 G=$4 W=$5 V=$6 launch=""
+    [ "$np" -gt 1 ] && launch="$MPIEXEC $NPFLAG $np"
+    local cmd="$launch $CORR -r d/a.h5 -q d/a_qmap.h5 -o $out -i 0 -s sqmap -b 0 -e -1 -f 1 -a 1 -t $type -d all $G $W $V"
+    echo "+ sh -c \"$cmd\"" >&2
+    timeout 120 sh -c "$cmd"
+}
+# one_line FILE PATH: FILE (stdout of xpcs-corr, without the "+ timeout ..." line of
+# lib.sh's corr) holds exactly one line, PATH, and it exists
+one_line() {
+    local body
+    body=$(grep -v '^+ timeout ' "$1")
+    test "$(printf '%s\n' "$body" | wc -l)" -eq 1 -a "$body" = "$2" -a -s "$2"
+}
+
+for type in Multitau Twotime Both; do
+    for wv in "  " "-w  " " -v" "-w -v"; do
+        w=${wv%% *}
+        v=${wv##* }
+        tag=$type${w:+-w}${v:+-v}
+        out=o_$tag
+        [ -n "$w" ] && { flow 1 "$type" "$out" "" "" "" >/dev/null 2>&1 || bad "$tag: first run"; }
+        if flow 1 "$type" "$out" "" "$w" "$v" >"$tag.out" 2>"$tag.err"; then
+            check "$tag: stdout is the result path only" one_line "$tag.out" "$out/a_results.hdf"
+        else
+            cat "$tag.err"
+            bad "$tag: flow command failed"
+        fi
+        check "$tag: the -i note once on stderr" test "$(grep -c 'gpu-id 0: .*running on the CPU' "$tag.err")" -eq 1
+        if [ -n "$v" ]; then
+            check "$tag: -v plan on stderr, crop note once" \
+                test "$(grep -c 'owns pixels' "$tag.err")" -ge 1 -a "$(grep -c 'crop-ratio-threshold 0.5 is recorded' "$tag.err")" -eq 1
+        fi
+    done
+done
+check "Multitau: default -nf 1 recorded, g2 is the exact frame-normalized g2" run "$PY" - o_Multitau/a_results.hdf d/a.h5 d/a_qmap.h5 "$ORACLES/oracle.py" <<'PYEOF'
+import subprocess, sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    ok = int(f["/xpcs/multitau/config/normalize_frame"][()]) == 1
+ok &= subprocess.run([sys.executable, sys.argv[4], sys.argv[2], sys.argv[3], sys.argv[1]]).returncode == 0
+sys.exit(0 if ok else 1)
+PYEOF
+check "Both: the oracle agrees" run "$PY" "$ORACLES/oracle.py" d/a.h5 d/a_qmap.h5 o_Both-w-v/a_results.hdf
+check "Twotime: maps written, no multitau" run "$PY" -c "
+import h5py, sys
+f = h5py.File('o_Twotime/a_results.hdf', 'r')
+sys.exit(0 if 'c2_00001' in f['/xpcs/twotime/correlation_map'] and 'multitau' not in f['/xpcs'] else 1)"
+flow 2 Both o_np2 "" "" "" >np2.out 2>np2.err || { cat np2.err; bad "2 ranks under mpiexec"; }
+check "2 ranks: stdout is the result path only" one_line np2.out o_np2/a_results.hdf
+check "2 ranks: bit-identical to 1 rank" run "$PY" "$ORACLES/compare.py" o_Both/a_results.hdf o_np2/a_results.hdf
+
+# -nf / --normalize-frame: an integer argument, boost's spelling
+nf() { # nf TAG ARGS...: run into o_TAG, print normalize_frame of the result
+    corr 1 -r d/a.h5 -q d/a_qmap.h5 -o "o_$1" -w "${@:2}" >"$1.out" 2>"$1.err" || { cat "$1.err"; return 1; }
+    "$PY" -c "import h5py; print(int(h5py.File('o_$1/a_results.hdf')['/xpcs/multitau/config/normalize_frame'][()]))"
+}
+check "-nf 0 turns it off" test "$(nf nf0 -nf 0)" = 0
+check "--normalize-frame 0 turns it off (0 is no raw file)" test "$(nf lnf0 --normalize-frame 0)" = 0
+check "--normalize-frame 0 ran one file, not a batch" one_line lnf0.out o_lnf0/a_results.hdf
+check "-nf 1 turns it on" test "$(nf nf1 -nf 1)" = 1
+check "--normalize-frame alone turns it on" test "$(nf lnf --normalize-frame)" = 1
+check "-nf 0 equals the former default (bit for bit)" run "$PY" "$ORACLES/compare.py" o_nf0/a_results.hdf o_lnf0/a_results.hdf
+XPCS_NORMALIZE_FRAME=0 nf env0 >/dev/null
+check "XPCS_NORMALIZE_FRAME=0: off by default" run "$PY" "$ORACLES/compare.py" o_nf0/a_results.hdf o_env0/a_results.hdf
+expect_fail "-nf 2 refused" "normalize-frame: expected 0 or 1, got '2'" 1 -r d/a.h5 -q d/a_qmap.h5 -nf 2
+check "-np 0, --gpu_id, --save_G2 spellings accepted" test "$(nf sp -np 0 --gpu_id -1 -u x -p y)" = 1
+
+# boost_corr's refusals and checks
+expect_fail "--bin-time-s: Timepix4" "Timepix4 input is not supported" 1 -r d/a.h5 -q d/a_qmap.h5 --bin-time-s 1e-6
+expect_fail "--run-config-path: Timepix4" "Timepix4 input is not supported" 1 -r d/a.h5 -q d/a_qmap.h5 --run-config-path x.yaml
+expect_fail "no metadata, no --frame-time: both named" "b_metadata\.hdf.*--frame-time" 1 -r d/b.h5 -q d/b_qmap.h5
+check "no metadata: nothing written" test -z "$(find bad_out -name '*_results.hdf*' 2>/dev/null)"
+expect_fail "a begin frame that is not a number" "begin-frame: expected an integer, got 'x'" 1 -r d/a.h5 -q d/a_qmap.h5 -b x
+expect_fail "-i that is not a number" "gpu-id: expected an integer, got 'gpu0'" 1 -r d/a.h5 -q d/a_qmap.h5 -i gpu0
+
+# -n: the plan, last dry_run_only; -o with parents
+corr 1 -r d/a.h5 -q d/a_qmap.h5 -o od -n >dry.out 2>dry.err || bad "-n failed"
+check "-n: last stdout line dry_run_only" test "$(tail -n 1 dry.out)" = dry_run_only
+check "-n: the plan printed, nothing written" bash -c "grep -q 'plan: json' dry.out && test ! -e od/a_results.hdf"
+corr 1 -r d/a.h5 -q d/a_qmap.h5 -o deep/er/out >deep.out 2>deep.err || { cat deep.err; bad "-o with parents"; }
+check "-o: created with its parents" one_line deep.out deep/er/out/a_results.hdf
+finish
