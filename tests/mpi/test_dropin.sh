@@ -95,4 +95,83 @@ check "-n: last stdout line dry_run_only" test "$(tail -n 1 dry.out)" = dry_run_
 check "-n: the plan printed, nothing written" bash -c "grep -q 'plan: json' dry.out && test ! -e od/a_results.hdf"
 corr 1 -r d/a.h5 -q d/a_qmap.h5 -o deep/er/out >deep.out 2>deep.err || { cat deep.err; bad "-o with parents"; }
 check "-o: created with its parents" one_line deep.out deep/er/out/a_results.hdf
+# JSON: boost_corr's example config (paths replaced) and its dry-run dump, as boost writes them
+cat >example.json <<'JSON'
+{
+  "qmap": "d/a_qmap.h5",
+  "output": "o_example",
+  "smooth": "sqmap",
+  "gpu_id": 0,                      
+  "begin_frame": 1,          
+  "end_frame": -1,
+  "stride_frame": 1, 
+  "avg_frame": 1,
+  "type": "Multitau",
+  "dq_selection": "all",
+  "verbose": true,
+  "overwrite": false,
+  "dryrun": false
+}
+JSON
+corr 1 -c example.json -r d/a.h5 >ex.out 2>ex.err || { cat ex.err; bad "boost's example config"; }
+check "example config: run, result path only on stdout" one_line ex.out o_example/a_results.hdf
+check "example config: its keys applied (begin_frame 1)" run "$PY" -c "
+import h5py, sys
+c = h5py.File('o_example/a_results.hdf')['/xpcs/multitau/config']
+sys.exit(0 if c['begin_frame'][()] == 1 and c['normalize_frame'][()] == 1 else 1)"
+sed 's/"dryrun": false/"dryrun": true/' example.json >example_dry.json
+corr 1 -c example_dry.json -r d/a.h5 -o o_exdry >exd.out 2>exd.err
+check "example config: dryrun true is a dry run" bash -c "test \"\$(tail -n 1 exd.out)\" = dry_run_only && test ! -e o_exdry/a_results.hdf"
+dump() { # dump DRY_RUN: boost_corr -r d/a.h5 -q d/a_qmap.h5 -o o_dump -i 0 -t Twotime -d 1,3-4 -n
+    cat <<JSON
+{
+    "raw": "d/a.h5",
+    "qmap": "d/a_qmap.h5",
+    "output": "o_dump",
+    "smooth": "sqmap",
+    "gpu_id": 0,
+    "normalize_frame": true,
+    "begin_frame": 0,
+    "end_frame": -1,
+    "stride_frame": 1,
+    "avg_frame": 1,
+    "type": "Twotime",
+    "dq_selection": [
+        1,
+        3,
+        4
+    ],
+    "verbose": false,
+    "save_G2": false,
+    "dry_run": $1,
+    "num_partial_g2": 0,
+    "crop_ratio_threshold": 0.5,
+    "prefix": null,
+    "suffix": null,
+    "bin_time_s": 1e-06,
+    "run_config_path": null,
+    "overwrite": false,
+    "config": null
+}
+JSON
+}
+dump true >dump.json
+corr 1 -c dump.json >dump.out 2>dump.err || { cat dump.err; bad "boost's dry-run dump"; }
+check "dump (dry_run true): a dry run" bash -c "test \"\$(tail -n 1 dump.out)\" = dry_run_only && test ! -e o_dump"
+for key in bin_time_s run_config_path config; do
+    check "dump: key '$key' named once on stderr" test "$(grep -c "key '$key' has no effect here" dump.err)" -eq 1
+done
+dump false >dump_run.json
+corr 1 -c dump_run.json >dumpr.out 2>dumpr.err || { cat dumpr.err; bad "boost's dump, dry_run false"; }
+check "dump (dry_run false): the list dq_selection [1, 3, 4] applied" run "$PY" -c "
+import h5py, sys
+f = h5py.File('o_dump/a_results.hdf')
+sys.exit(0 if list(f['/xpcs/twotime/processed_bins'][()]) == [1, 3, 4] else 1)"
+check "dump: the -i note once" test "$(grep -c 'gpu-id 0: .*running on the CPU' dumpr.err)" -eq 1
+echo '{"raw": "d/a.h5", "qmap": "d/a_qmap.h5", "gpu_idx": 0}' >typo.json
+expect_fail "an unknown key is still an error" "unknown key 'gpu_idx'" 1 -c typo.json
+echo '{"raw": "d/a.h5", "qmap": "d/a_qmap.h5", "run_config_path": "tpx.yaml"}' >tpx.json
+expect_fail "a Timepix4 run_config_path in a file is refused" "run_config_path.*Timepix4 input is not supported" 1 -c tpx.json
+echo '{"raw": "d/a.h5", "qmap": "d/a_qmap.h5", "dq_selection": [1, "x"]}' >badlist.json
+expect_fail "a dq_selection list of non-integers" "dq_selection.*a string or a list of integers" 1 -c badlist.json
 finish
