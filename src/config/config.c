@@ -82,10 +82,12 @@ static void config_notes(const xpcs_config *c, FILE *out)
     /* not built yet: named, never silently dropped */
     if (c->save_g2)
         fprintf(out, "xpcs-corr: note: -G/--save-G2: not written by this build\n");
-    if (c->num_partial_g2)
-        fprintf(out, "xpcs-corr: note: -np/--num-partial-g2: not computed by this build\n");
-    if (c->prefix[0] || c->suffix[0])
-        fprintf(out, "xpcs-corr: note: -p/--prefix, -u/--suffix: not applied by this build\n");
+    if (c->num_partial_g2 &&
+        (c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_LINEAR))
+        fprintf(out,
+                "xpcs-corr: note: -np/--num-partial-g2: no effect with -t %s (multitau "
+                "only)\n",
+                xpcs_analysis_name(c->analysis));
     if (c->verbose)
         fprintf(out,
                 "xpcs-corr: note: --crop-ratio-threshold %g is recorded and changes nothing: only "

@@ -15,19 +15,19 @@
 #include "xpcs/core/signals.h"
 #include "xpcs/io/h5out.h"
 #include "xpcs/kernels/g2norm.h"
+#include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/run.h"
 
-/* Multitau: per-bin sums of every delay over this rank's pixels, their
- * maxima allreduced (pass 0), the exact sums reduced to rank 0 (pass 1). */
-static xpcs_status reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, xpcs_err *err)
+xpcs_status xpcs_run_reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, int n_delays, int so_far,
+                                     xpcs_err *err)
 {
-    const int n_delays = xpcs_mtkernel_n_delays(x->mt);
     xpcs_status st = XPCS_OK;
     double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
     for (int pass = 0; pass < 2 && !st; pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
-            st = xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err);
+            st = so_far ? xpcs_mtkernel_result_so_far(x->mt, j, G2, IP, IF, err)
+                        : xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err);
             if (st)
                 break;
             if (pass == 0)
@@ -133,6 +133,8 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
 {
     build_result(x, gn, r, d);
     xpcs_status st = xpcs_resfile_create(r, w, err);
+    if (!st && x->part) /* -np: the partial g2 beside the g2 */
+        st = xpcs_partial_write(x->part, *w, err);
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);
     if (!st && x->lin)
@@ -195,7 +197,7 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
     const int n_delays = x->mt ? xpcs_mtkernel_n_delays(x->mt) : 0;
     xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq, x->qmap.sq_to_dq);
     if (x->mt && !st)
-        st = reduce_multitau(x, gn, err);
+        st = xpcs_run_reduce_multitau(x, gn, n_delays, 0, err);
     else
         st = xpcs_comm_agree(x->comm, st, err);
     xpcs_saxs_flush(x->saxs);

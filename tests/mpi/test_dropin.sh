@@ -79,7 +79,7 @@ check "-nf 0 equals the former default (bit for bit)" run "$PY" "$ORACLES/compar
 XPCS_NORMALIZE_FRAME=0 nf env0 >/dev/null
 check "XPCS_NORMALIZE_FRAME=0: off by default" run "$PY" "$ORACLES/compare.py" o_nf0/a_results.hdf o_env0/a_results.hdf
 expect_fail "-nf 2 refused" "normalize-frame: expected 0 or 1, got '2'" 1 -r d/a.h5 -q d/a_qmap.h5 -nf 2
-check "-np 0, --gpu_id, --save_G2 spellings accepted" test "$(nf sp -np 0 --gpu_id -1 -u x -p y)" = 1
+check "-np 0, --gpu_id spellings accepted" test "$(nf sp -np 0 --gpu_id -1)" = 1
 
 # boost_corr's refusals and checks
 expect_fail "--bin-time-s: Timepix4" "Timepix4 input is not supported" 1 -r d/a.h5 -q d/a_qmap.h5 --bin-time-s 1e-6
@@ -174,4 +174,68 @@ echo '{"raw": "d/a.h5", "qmap": "d/a_qmap.h5", "run_config_path": "tpx.yaml"}' >
 expect_fail "a Timepix4 run_config_path in a file is refused" "run_config_path.*Timepix4 input is not supported" 1 -c tpx.json
 echo '{"raw": "d/a.h5", "qmap": "d/a_qmap.h5", "dq_selection": [1, "x"]}' >badlist.json
 expect_fail "a dq_selection list of non-integers" "dq_selection.*a string or a list of integers" 1 -c badlist.json
+# result names as boost_corr: the metadata file names the result, prefix/suffix, _1, _2
+mkdir -p n/in n/other
+synth -o n/in -n u1_a --rows 20 --cols 30 --frames 200 --frame-time 0.001
+mv n/in/u1_a.h5 n/in/u1_a_00001-00200.h5
+cp n/in/u1_a_qmap.h5 n/q.h5
+nm() { corr 1 -r n/in/u1_a_00001-00200.h5 -q n/q.h5 -o n/out "$@" 2>nm.err | grep -v '^+ timeout '; }
+check "the metadata file beside the raw file names the result (u1_a, not boost's rstrip u1)" \
+    test "$(nm -v)" = n/out/u1_a_results.hdf
+check "-v names the metadata file used" grep -q "metadata n/in/u1_a_metadata.hdf (boost_corr's rule" nm.err
+check "without -w: _1" test "$(nm)" = n/out/u1_a_results_1.hdf
+check "without -w: _2" test "$(nm)" = n/out/u1_a_results_2.hdf
+check "with -w: the name itself, replaced" test "$(nm -w)" = n/out/u1_a_results.hdf
+check "prefix_ and _suffix as boost (one '_' each)" test "$(nm -p pre__ -u __suf)" = n/out/pre_u1_a_suf_results.hdf
+check "the metadata's /entry copied" run "$PY" -c "
+import h5py, sys
+sys.exit(0 if h5py.File('n/out/u1_a_results.hdf')['/entry/instrument/detector_1/frame_time'][()] == 0.001 else 1)"
+cp n/in/u1_a_00001-00200.h5 n/other/
+"$PY" -c "import h5py; h5py.File('n/other/u1_metadata.hdf', 'w')['/entry/title'] = 'no schema_version'"
+cp n/in/u1_a_metadata.hdf n/other/u1_b_metadata.hdf # a neighbour's, named otherwise
+expect_fail "neither a *_metadata.hdf without /entry/schema_version nor a neighbour's is taken" \
+    "no metadata file.*--frame-time" 1 -r n/other/u1_a_00001-00200.h5 -q n/q.h5
+# batch resume with boost's names: an existing result is a finished file, never _1
+mkdir -p nb
+synth -o nb -n j1 --rows 20 --cols 30 --frames 200
+synth -o nb -n j2 --rows 20 --cols 30 --frames 200
+corr 1 -r nb/j1.h5 -q nb/j1_qmap.h5 -o nb/out -p P >/dev/null 2>&1
+corr 2 -q nb/j1_qmap.h5 -o nb/out -p P -r nb/j1.h5 -r nb/j2.h5 >batch.out 2>&1
+check "batch: the finished file is skipped, the other runs; no _1" \
+    eval "grep -q 'batch: skipped .*nb/out/P_j1_results.hdf' batch.out && test -s nb/out/P_j2_results.hdf && test ! -e nb/out/P_j1_results_1.hdf"
+# -np: partial k is the g2 of the first k segments computed alone (bit for bit)
+synth -o p -n s --rows 24 --cols 28 --frames 1300 --n-dq 4
+synth -o p -n c --rows 16 --cols 16 --frames 500 --constant 3
+corr 2 -r p/s.h5 -q p/s_qmap.h5 -o p/o -np 3 -b 10 -a 2 --step-frames 100 >/dev/null 2>p.err || { cat p.err; bad "-np run"; }
+for k in 1 2 3; do # 645 output frames: segments of 215 = 430 raw frames
+    corr 1 -r p/s.h5 -q p/s_qmap.h5 -o "p/o$k" -b 10 -e $((10 + k * 430)) -a 2 >/dev/null 2>&1 || bad "segments 1..$k alone"
+done
+check "-np 3: partial k equals the g2 (and error) of the first k segments alone" run "$PY" - <<'PYEOF'
+import sys, h5py, numpy as np
+f = h5py.File("p/o/s_results.hdf", "r")["/xpcs/multitau"]
+P, E = f["normalized_g2_partial"][()], f["normalized_g2_partial_err"][()]
+ok = P.shape == E.shape == (3,) + f["normalized_g2"].shape
+ok &= list(f["normalized_g2_partial_labels"][()]) == [215, 430, 645]
+for k in range(3):
+    r = h5py.File("p/o%d/s_results.hdf" % (k + 1), "r")["/xpcs/multitau"]
+    g, e = r["normalized_g2"][()], r["normalized_g2_err"][()]
+    n = g.shape[0]
+    ok &= np.array_equal(P[k, :n], np.where(g == 0, np.nan, g), equal_nan=True)
+    ok &= np.array_equal(E[k, :n], e) and bool(np.isnan(P[k, n:]).all())
+print("partials equal to the runs alone:", ok)
+sys.exit(0 if ok else 1)
+PYEOF
+corr 1 -r p/c.h5 -q p/c_qmap.h5 -o p/oc -np 25 >/dev/null 2>&1 || bad "-np on constant frames"
+check "-np: a partial equal to the one before is dropped (constant frames)" run "$PY" - "$ORACLES" <<'PYEOF'
+import sys, h5py
+sys.path.insert(0, sys.argv[1])
+from oracle import delay_list
+f = h5py.File("p/oc/c_results.hdf", "r")["/xpcs/multitau"]
+# g2 = 1 everywhere: partials differ only where a new delay is reached
+want = [k * 20 for k in range(1, 26) if k == 1 or len(delay_list(k * 20)) != len(delay_list(k * 20 - 20))]
+got = list(f["normalized_g2_partial_labels"][()])
+print("kept", got, "expected", want)
+sys.exit(0 if got == want and len(want) < 25 and f["normalized_g2_partial"].shape[0] == len(want) else 1)
+PYEOF
+expect_fail "-np: more segments than frames" "num-partial-g2 501: more segments than the 500 frames" 1 -r p/c.h5 -q p/c_qmap.h5 -np 501
 finish
