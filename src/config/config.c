@@ -79,9 +79,10 @@ static void config_notes(const xpcs_config *c, FILE *out)
                 "xpcs-corr: note: -i/--gpu-id %d: there is no GPU code here; running on the "
                 "CPU\n",
                 c->gpu_id);
-    /* not built yet: named, never silently dropped */
-    if (c->save_g2)
-        fprintf(out, "xpcs-corr: note: -G/--save-G2: not written by this build\n");
+    /* multitau options without multitau: named, never silently dropped */
+    if (c->save_g2 && (c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_LINEAR))
+        fprintf(out, "xpcs-corr: note: -G/--save-G2: no effect with -t %s (multitau only)\n",
+                xpcs_analysis_name(c->analysis));
     if (c->num_partial_g2 &&
         (c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_LINEAR))
         fprintf(out,

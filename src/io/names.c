@@ -211,3 +211,11 @@ int xpcs_outputs_remove_stale(const char *result)
     }
     return n;
 }
+
+void xpcs_g2_name(const char *result, char *buf, size_t n)
+{
+    size_t len = strlen(result);
+    if (len > 4 && strcmp(result + len - 4, ".hdf") == 0)
+        len -= 4;
+    snprintf(buf, n, "%.*s_G2.hdf", (int)len, result);
+}

@@ -10,10 +10,14 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "xpcs/config/settings.h"
 #include "xpcs/core/signals.h"
+#include "xpcs/io/g2cube.h"
+#include "xpcs/io/h5extra.h"
 #include "xpcs/io/h5out.h"
+#include "xpcs/io/names.h"
 #include "xpcs/kernels/g2norm.h"
 #include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/run.h"
@@ -135,6 +139,12 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
     xpcs_status st = xpcs_resfile_create(r, w, err);
     if (!st && x->part) /* -np: the partial g2 beside the g2 */
         st = xpcs_partial_write(x->part, *w, err);
+    if (!st && x->mt && x->cfg->save_g2) { /* -G: the link to the published cube, relative */
+        char g2[XPCS_PATH_MAX + 16];
+        xpcs_g2_name(x->out_path, g2, sizeof g2);
+        const char *base = strrchr(g2, '/');
+        st = xpcs_h5x_extlink(*w, XPCS_G2_DATASET, base ? base + 1 : g2, XPCS_G2_DATASET, err);
+    }
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);
     if (!st && x->lin)
@@ -185,6 +195,34 @@ static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *er
     return xpcs_comm_agree(x->comm, st, err);
 }
 
+/* -G: every rank writes its pixels' G2, IP, IF into the cube (g2cube.h),
+ * published before the result that links to it. */
+static xpcs_status write_g2cube(xpcs_run *x, xpcs_err *err)
+{
+    char path[XPCS_PATH_MAX + 16];
+    xpcs_g2_name(x->out_path, path, sizeof path);
+    const int n_delays = xpcs_mtkernel_n_delays(x->mt);
+    xpcs_g2cube *g = NULL;
+    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
+    xpcs_status st = xpcs_g2cube_create(x->comm, path, x->cfg->overwrite, n_delays, x->plan.rows,
+                                        x->plan.cols, &g, err);
+    double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
+    double *IP = G2 + x->n_own, *IF = IP + x->n_own;
+    for (int j = 0; j < n_delays && !st; j++) {
+        st = xpcs_comm_agree(x->comm, xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err), err);
+        if (!st)
+            st = xpcs_g2cube_write(g, j, x->n_own, x->qmap.corr_pixel + x->own_first, G2, IP, IF,
+                                   err);
+    }
+    free(G2);
+    if (g && !st)
+        st = xpcs_g2cube_commit(&g, err);
+    else if (g)
+        xpcs_g2cube_abandon(&g);
+    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
+    return st;
+}
+
 xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
 {
     const xpcs_plan *p = &x->plan;
@@ -212,6 +250,8 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
         xpcs_ttstage_replicate(x->tt, x->comm);
         xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
     }
+    if (!st && x->mt && x->cfg->save_g2)
+        st = write_g2cube(x, err);
     if (!st) /* agreed: every rank is here or none */
         st = write_result(x, gn, err);
     xpcs_g2norm_destroy(&gn);

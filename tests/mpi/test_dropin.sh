@@ -30,13 +30,14 @@ one_line() {
 }
 
 for type in Multitau Twotime Both; do
-    for wv in "  " "-w  " " -v" "-w -v"; do
-        w=${wv%% *}
-        v=${wv##* }
-        tag=$type${w:+-w}${v:+-v}
+    for gwv in "  " "-w  " " -v" "-w -v" "-G  " "-G -w -v"; do
+        G=$(echo "$gwv" | grep -o -- -G)
+        w=$(echo "$gwv" | grep -o -- -w)
+        v=$(echo "$gwv" | grep -o -- -v)
+        tag=$type${G:+-G}${w:+-w}${v:+-v}
         out=o_$tag
         [ -n "$w" ] && { flow 1 "$type" "$out" "" "" "" >/dev/null 2>&1 || bad "$tag: first run"; }
-        if flow 1 "$type" "$out" "" "$w" "$v" >"$tag.out" 2>"$tag.err"; then
+        if flow 1 "$type" "$out" "$G" "$w" "$v" >"$tag.out" 2>"$tag.err"; then
             check "$tag: stdout is the result path only" one_line "$tag.out" "$out/a_results.hdf"
         else
             cat "$tag.err"
@@ -57,6 +58,14 @@ ok &= subprocess.run([sys.executable, sys.argv[4], sys.argv[2], sys.argv[3], sys
 sys.exit(0 if ok else 1)
 PYEOF
 check "Both: the oracle agrees" run "$PY" "$ORACLES/oracle.py" d/a.h5 d/a_qmap.h5 o_Both-w-v/a_results.hdf
+for type in Multitau Both; do
+    check "$type -G: the cube equals the exact per-pixel G2/IP/IF (float32 rounding)" \
+        run "$PY" "$ORACLES/oracle_g2cube.py" d/a.h5 d/a_qmap.h5 "o_$type-G/a_results.hdf"
+    check "$type -G -w: the cube replaced" run "$PY" "$ORACLES/oracle_g2cube.py" d/a.h5 d/a_qmap.h5 "o_$type-G-w-v/a_results.hdf"
+done
+check "Twotime -G: a note, no cube (multitau only, as boost_corr)" \
+    eval "grep -q 'save-G2: no effect with -t Twotime' Twotime-G.err && test ! -e o_Twotime-G/a_results_G2.hdf"
+check "without -G no cube" test ! -e o_Multitau/a_results_G2.hdf
 check "Twotime: maps written, no multitau" run "$PY" -c "
 import h5py, sys
 f = h5py.File('o_Twotime/a_results.hdf', 'r')
@@ -238,4 +247,15 @@ print("kept", got, "expected", want)
 sys.exit(0 if got == want and len(want) < 25 and f["normalized_g2_partial"].shape[0] == len(want) else 1)
 PYEOF
 expect_fail "-np: more segments than frames" "num-partial-g2 501: more segments than the 500 frames" 1 -r p/c.h5 -q p/c_qmap.h5 -np 501
+# -G on 3 ranks: each owner writes its pixels (collective parallel HDF5); same cube as 1 rank
+corr 3 -r p/s.h5 -q p/s_qmap.h5 -o g3 -G -b 5 -a 2 --step-frames 64 >/dev/null 2>g3.err || { cat g3.err; bad "-G on 3 ranks"; }
+corr 1 -r p/s.h5 -q p/s_qmap.h5 -o g1 --save_G2 -b 5 -a 2 >/dev/null 2>g1.err || { cat g1.err; bad "--save_G2 on 1 rank"; }
+check "-G 3 ranks, -b 5 -a 2: the oracle agrees" run "$PY" "$ORACLES/oracle_g2cube.py" p/s.h5 p/s_qmap.h5 g3/s_results.hdf
+check "-G: 3 ranks bit-identical to 1 rank (--save_G2 spelling)" run "$PY" -c "
+import h5py, numpy as np, sys
+a, b = (h5py.File(f + '/s_results.hdf')['/xpcs/multitau/unnormalized_G2'][()] for f in ('g3', 'g1'))
+sys.exit(0 if a.tobytes() == b.tobytes() else 1)"
+check "-G: no temporary left" test -z "$(find g1 g3 -name '*.tmp')"
+corr 1 -r p/s.h5 -q p/s_qmap.h5 -o g1 -G -b 5 -a 2 >g1b.out 2>&1
+check "-G without -w: the cube of the _1 result is _1_G2.hdf" run "$PY" "$ORACLES/oracle_g2cube.py" p/s.h5 p/s_qmap.h5 g1/s_results_1.hdf
 finish

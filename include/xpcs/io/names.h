@@ -6,7 +6,8 @@
  *              DIR/M_metadata.hdf with /entry/schema_version, M_ starting NAME
  *   result     OUTDIR/[P_]NAME[_S]_results.hdf     (M for NAME with boost's rule;
  *              single runs without -w: _results_1.hdf, ... when it exists)
- *   siblings   OUTDIR/NAME_profile.json, OUTDIR/NAME_report.html, ...
+ *   siblings   OUTDIR/NAME_profile.json, OUTDIR/NAME_report.html, ...,
+ *              OUTDIR/NAME_results_G2.hdf (-G, boost_corr's name)
  *   temporary  FINAL.<host>.<pid>.<random>.tmp, written, then renamed to FINAL
  *              when complete (core/publish.h)
  */
@@ -61,6 +62,9 @@ int xpcs_metadata_find(const char *raw, char *meta, size_t n, int *beside);
 /* A file beside a result: dir/stem + suffix, stem = the result's name
  * without _results.hdf (or, for another name, without its extension). */
 void xpcs_sibling_name(const char *result, const char *suffix, char *buf, size_t n);
+
+/* -G: boost_corr's <result less .hdf>_G2.hdf (A_results_G2.hdf). */
+void xpcs_g2_name(const char *result, char *buf, size_t n);
 
 /* Removes the temporaries of a result, its profile and its report left by
  * dead writers (xpcs_publish_remove_stale); returns how many. */
