@@ -258,4 +258,50 @@ sys.exit(0 if a.tobytes() == b.tobytes() else 1)"
 check "-G: no temporary left" test -z "$(find g1 g3 -name '*.tmp')"
 corr 1 -r p/s.h5 -q p/s_qmap.h5 -o g1 -G -b 5 -a 2 >g1b.out 2>&1
 check "-G without -w: the cube of the _1 result is _1_G2.hdf" run "$PY" "$ORACLES/oracle_g2cube.py" p/s.h5 p/s_qmap.h5 g1/s_results_1.hdf
+# IMM (legacy APS): both modes give the HDF5 results bit for bit, at 1-3 ranks, on the
+# frame and the event pipeline; the metadata file names the result as boost_corr's
+synth -o m -n A005_x_001 --rows 20 --cols 30 --frames 500 --rate 0.05
+for mode in uncompressed compressed; do
+    mkdir -p "m/$mode"
+    cp m/A005_x_001_metadata.hdf "m/$mode/"
+    run "$PY" "$ORACLES/imm_write.py" m/A005_x_001.h5 "m/$mode/A005_x_001_00001-00500.imm" "$mode"
+done
+Q=m/A005_x_001_qmap.h5
+corr 2 -r m/A005_x_001.h5 -q $Q -o m/h5 >/dev/null 2>&1 || bad "IMM: the HDF5 reference"
+corr 2 -r m/A005_x_001.h5 -q $Q -o m/h5ev --kernel sparse -t both -b 3 -f 2 -a 2 >/dev/null 2>&1 || bad "IMM: the HDF5 event reference"
+for mode in uncompressed compressed; do
+    for np in 1 2 3; do
+        same_result "IMM $mode, $np rank(s): bit-identical to HDF5" m/h5/A005_x_001_results.hdf \
+            "m/o_${mode}_$np/A005_x_001_results.hdf" "$np" -r "m/$mode/A005_x_001_00001-00500.imm" -q $Q
+    done
+    same_result "IMM $mode, event pipeline, -t both -b 3 -f 2 -a 2: bit-identical to HDF5" \
+        m/h5ev/A005_x_001_results.hdf "m/ev_$mode/A005_x_001_results.hdf" 2 \
+        -r "m/$mode/A005_x_001_00001-00500.imm" -q $Q --kernel sparse -t both -b 3 -f 2 -a 2
+done
+check "IMM: the two-time maps too" run "$PY" -c "
+import h5py, sys
+a, b = (h5py.File(f)['/xpcs/twotime/correlation_map/c2_00001'][()] for f in
+        ('m/h5ev/A005_x_001_results.hdf', 'm/ev_compressed/A005_x_001_results.hdf'))
+sys.exit(0 if a.tobytes() == b.tobytes() else 1)"
+# bad IMM files: one line naming the problem, no hang, nothing written
+"$PY" - <<'PYEOF'
+import struct
+u = open("m/uncompressed/A005_x_001_00001-00500.imm", "rb").read()
+c = open("m/compressed/A005_x_001_00001-00500.imm", "rb").read()
+open("m/bad_truncated.imm", "wb").write(u[:len(u) - 700])
+lie = bytearray(u)
+struct.pack_into("<I", lie, 152, 20 * 30 * 4)  # frame 0 declares four frames' counts
+open("m/bad_header.imm", "wb").write(lie)
+one = bytearray(c[:1024]) + struct.pack("<iH", 999999, 1)  # frame 0: one event, pixel 999999
+struct.pack_into("<I", one, 152, 1)
+rest = 1024 + 6 * struct.unpack_from("<I", c, 152)[0]  # frame 1 onwards as written
+open("m/bad_index.imm", "wb").write(bytes(one) + c[rest:])
+open("m/bad_short.imm", "wb").write(u[:500])
+PYEOF
+for np in 1 2; do
+    expect_fail "IMM truncated inside a frame ($np rank(s))" "bad_truncated\.imm: frame 499 declares 600 counts.*holds" $np -r m/bad_truncated.imm -q $Q --frame-time 1e-3
+    expect_fail "IMM header declaring sizes the file does not hold ($np)" "bad_header\.imm: frame 0 declares 2400 counts" $np -r m/bad_header.imm -q $Q --frame-time 1e-3
+    expect_fail "IMM event outside the detector ($np)" "bad_index\.imm: frame 0: event 0 names pixel 999999" $np -r m/bad_index.imm -q $Q --frame-time 1e-3
+    expect_fail "IMM shorter than one header ($np)" "bad_short\.imm: frame 0: the file ends inside its 1024-byte header" $np -r m/bad_short.imm -q $Q --frame-time 1e-3
+done
 finish
