@@ -432,6 +432,7 @@ static const xpcs_opt rows[] = {
      F(gpu_id),
      .def = "-1",
      .arg = "ID",
+     .flags = E,
      .help = "-1: CPU (default); any other value runs on the CPU too,\n"
              "with a note (no GPU code here); also --gpu_id"},
     {.name = "gpu_id", .type = XPCS_OPT_INT, F(gpu_id), .flags = XPCS_OPTF_HIDDEN},
@@ -440,6 +441,7 @@ static const xpcs_opt rows[] = {
      .key = "save_G2",
      .type = XPCS_OPT_FLAG,
      F(save_g2),
+     .flags = E,
      .help = "per-pixel G2, IP, IF (n_tau, 3, rows, cols) float32 in\n"
              "<result>_G2.hdf, linked from /xpcs/multitau/unnormalized_G2;\n"
              "also --save_G2"},
@@ -454,6 +456,7 @@ static const xpcs_opt rows[] = {
      .expect = "a number of partial g2 >= 0",
      .label = "-np/--num-partial-g2",
      .arg = "N",
+     .flags = E,
      .help = "partial g2 of the first k of N equal segments, k = 1..N\n"
              "(/xpcs/multitau/normalized_g2_partial); 0: none"},
     {.name = "crop-ratio-threshold",
@@ -465,6 +468,7 @@ static const xpcs_opt rows[] = {
      .hi = 1,
      .expect = "a ratio in [0, 1]",
      .arg = "R",
+     .flags = E,
      .help = "recorded; no effect: only valid pixels are ever correlated"},
     {.name = "prefix",
      .letter = 'p',
@@ -472,6 +476,7 @@ static const xpcs_opt rows[] = {
      .type = XPCS_OPT_STR,
      F(prefix),
      .arg = "TEXT",
+     .flags = E,
      .help = "result name PREFIX_<name>_results.hdf"},
     {.name = "suffix",
      .letter = 'u',
@@ -479,6 +484,7 @@ static const xpcs_opt rows[] = {
      .type = XPCS_OPT_STR,
      F(suffix),
      .arg = "TEXT",
+     .flags = E,
      .help = "result name <name>_SUFFIX_results.hdf"},
     {.name = "bin-time-s",
      .key = "bin_time_s",

@@ -89,6 +89,11 @@ XPCS_NORMALIZE_FRAME=0 nf env0 >/dev/null
 check "XPCS_NORMALIZE_FRAME=0: off by default" run "$PY" "$ORACLES/compare.py" o_nf0/a_results.hdf o_env0/a_results.hdf
 expect_fail "-nf 2 refused" "normalize-frame: expected 0 or 1, got '2'" 1 -r d/a.h5 -q d/a_qmap.h5 -nf 2
 check "-np 0, --gpu_id spellings accepted" test "$(nf sp -np 0 --gpu_id -1)" = 1
+nf crop --crop-ratio-threshold 0.3 >/dev/null
+check "--crop-ratio-threshold recorded in the effective configuration" run "$PY" -c "
+import h5py, json, sys
+e = json.loads(h5py.File('o_crop/a_results.hdf')['/xpcs/multitau/config/effective_config'][()])
+sys.exit(0 if e['crop_ratio_threshold'] == 0.3 and e['gpu_id'] == -1 else 1)"
 
 # boost_corr's refusals and checks
 expect_fail "--bin-time-s: Timepix4" "Timepix4 input is not supported" 1 -r d/a.h5 -q d/a_qmap.h5 --bin-time-s 1e-6
