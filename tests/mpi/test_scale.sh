@@ -105,5 +105,5 @@ w[k:k + 3] = w[k:k + 3] - np.uint64(30 << 40)  # frames jump back
 w.tofile("d/back.bin")
 PYEOF
 expect_fail "64 ranks: one rank meets a bad event word" "back\.bin.*sorted by frame" 64 \
-    -r d/back.bin -q d/r_qmap.h5
+    -r d/back.bin -q d/r_qmap.h5 --frame-time 1e-3
 finish
