@@ -24,7 +24,7 @@ for conf in "1 1" "2 1" "1 2"; do
     set -- $conf
     log="$dir/lin_$1x$2.log"
     OMP_NUM_THREADS=$2 mpirun -np "$1" build/xpcs-corr -r "$dir/b256.h5" -q "$dir/b256_qmap.h5" \
-        -o "$dir/out" -w -t linear --max-lag "$lag" -v >"$log"
+        -o "$dir/out" -w -t linear --max-lag "$lag" -v >"$log" 2>&1
     grep -E "plan: linear|linear: rank|throughput|rank\(s\)" "$log" | sed 's/^/bench: /'
     awk -v th="$2" -v np="$1" '
         /^total / && !t { t = $4 }                       # max over ranks of the run

@@ -25,6 +25,6 @@ for conf in "1 1" "1 2" "2 1"; do
     set -- $conf
     echo "bench: $1 rank(s) x $2 thread(s)"
     OMP_NUM_THREADS=$2 mpirun -np "$1" build/xpcs-corr -r "$dir/b256.h5" -q "$dir/b256_qmap.h5" \
-        -o "$dir/out" -w --set io.measure_storage_bandwidth=true --set monitoring.enable_report=false |
+        -o "$dir/out" -w --set io.measure_storage_bandwidth=true --set monitoring.enable_report=false 2>&1 |
         grep -E "throughput|rank\(s\) x|^health:|storage:"
 done

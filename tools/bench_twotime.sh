@@ -28,7 +28,7 @@ for conf in "1 2" "2 1"; do
     set -- $conf
     log="$dir/tt_$1x$2.log"
     OMP_NUM_THREADS=$2 mpirun -np "$1" build/xpcs-corr -r "$dir/tt.h5" -q "$dir/tt_qmap.h5" \
-        -o "$dir/out" -w -t twotime -v >"$log"
+        -o "$dir/out" -w -t twotime -v >"$log" 2>&1
     echo "bench: $1 rank(s) x $2 thread(s)"
     grep -E "^twotime:|rank\(s\)" "$log" | sed 's/^/bench:   /'
     # bare dsyrk of every bin's shape with the threads of one rank; with

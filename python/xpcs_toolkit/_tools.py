@@ -31,7 +31,9 @@ def _option_args(options):
     args = []
     for key, value in options.items():
         flag = ("-" if len(key) == 1 else "--") + key.replace("_", "-")
-        if value is True:
+        if key == "normalize_frame":  # always explicit: xpcs-corr's own default is on
+            args.append("%s=%d" % (flag, 1 if value else 0))
+        elif value is True:
             args.append(flag)
         elif value is False or value is None:
             continue
@@ -63,10 +65,12 @@ def run(raw, qmap, output, ranks=None, mpiexec="mpiexec", mpiexec_args=(), env=N
 
     raw: a file, or a list of files (a batch: then the path of batch_summary.json).  options:
     xpcs-corr's long options with '_' for '-' (avg_frame=2, normalize_frame=True, type="both",
-    overwrite=True, set=["monitoring.progress=off"]).  ranks=N runs it under
+    overwrite=True, set=["monitoring.progress=off"]); normalize_frame is off unless given, as
+    in correlate() (xpcs-corr's command line has it on).  ranks=N runs it under
     `mpiexec -n N` (mpiexec_args: more launcher words, e.g. ["--bind-to", "none"]).
     Raises XpcsError with xpcs-corr's error line (and .returncode) when it fails.
     """
+    options.setdefault("normalize_frame", False)  # as correlate() (boost_corr's library default)
     cmd = [tool_path("xpcs-corr")]
     for r in ([raw] if isinstance(raw, (str, os.PathLike)) else raw):
         cmd += ["-r", os.fspath(r)]

@@ -42,6 +42,8 @@ static int corr_main(int argc, char **argv, const xpcs_comm *world)
     /* the result exists also when only the health check failed */
     if ((!st || st == XPCS_ERR_HEALTH) && !exit_now && !cfg.dry_run && root)
         printf("%s\n", result);
+    else if (!st && !exit_now && root) /* boost_corr's last line of a dry run */
+        printf("dry_run_only\n");
     fflush(stdout);
     fflush(stderr);
     xpcs_config_free(&cfg);

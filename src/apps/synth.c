@@ -5,6 +5,7 @@
 
 #include "synth_internal.h"
 
+#include "xpcs/core/fileutil.h"
 #include "xpcs/io/rigaku.h"
 
 #include <errno.h>
@@ -15,26 +16,11 @@
 /* mkdir -p */
 static xpcs_status make_dirs(const char *dir, xpcs_err *err)
 {
-    char buf[SYNTH_PATH_MAX];
-    const size_t n = strlen(dir);
-    if (n >= sizeof buf)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "output directory path too long");
-    memcpy(buf, dir, n + 1);
-    for (char *c = buf + 1; *c; c++) {
-        if (*c != '/')
-            continue;
-        *c = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create directory: %s", buf,
-                             strerror(errno));
-        *c = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create directory: %s", buf,
-                         strerror(errno));
-    struct stat sb;
-    if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: output path is not a directory", buf);
+    int e = xpcs_mkdir_p(dir, 0777);
+    if (e == ENOTDIR)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: output path is not a directory", dir);
+    if (e)
+        return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create directory: %s", dir, strerror(e));
     return XPCS_OK;
 }
 

@@ -71,6 +71,31 @@ static xpcs_status check_config(const xpcs_config *c, xpcs_err *err)
     return xpcs_siteopts_check(&c->site, err);
 }
 
+/* boost_corr's options that change nothing here, named once (rank 0). */
+static void config_notes(const xpcs_config *c, FILE *out)
+{
+    if (c->gpu_id != -1)
+        fprintf(out,
+                "xpcs-corr: note: -i/--gpu-id %d: there is no GPU code here; running on the "
+                "CPU\n",
+                c->gpu_id);
+    /* multitau options without multitau: named, never silently dropped */
+    if (c->save_g2 && (c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_LINEAR))
+        fprintf(out, "xpcs-corr: note: -G/--save-G2: no effect with -t %s (multitau only)\n",
+                xpcs_analysis_name(c->analysis));
+    if (c->num_partial_g2 &&
+        (c->analysis == XPCS_ANALYSIS_TWOTIME || c->analysis == XPCS_ANALYSIS_LINEAR))
+        fprintf(out,
+                "xpcs-corr: note: -np/--num-partial-g2: no effect with -t %s (multitau "
+                "only)\n",
+                xpcs_analysis_name(c->analysis));
+    if (c->verbose)
+        fprintf(out,
+                "xpcs-corr: note: --crop-ratio-threshold %g is recorded and changes nothing: only "
+                "valid pixels are ever correlated\n",
+                c->crop_ratio_threshold);
+}
+
 xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print, int *exit_now,
                               xpcs_err *err)
 {
@@ -89,7 +114,10 @@ xpcs_status xpcs_config_parse(xpcs_config *c, int argc, char **argv, int print, 
     xpcs_opts_destroy(&o);
     if (st || stopped)
         return st;
-    return check_config(c, err);
+    st = check_config(c, err);
+    if (!st && print)
+        config_notes(c, stderr);
+    return st;
 }
 
 xpcs_status xpcs_parse_bin_selection(const char *text, int n_bins, unsigned char *sel,

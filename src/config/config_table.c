@@ -7,100 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpcs/config/config_calls.h"
 #include "xpcs/config/optparse.h"
 #include "xpcs/monitor/provenance.h"
-
-/* ---- special rows ------------------------------------------------------------ */
-
-static void set_str(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s);
-}
-
-static void add_raw_arg(xpcs_config *c, const char *path)
-{
-    char **a = xpcs_malloc(sizeof(char *) * (size_t)(c->n_raw_args + 1));
-    if (c->n_raw_args)
-        memcpy(a, c->raw_args, sizeof(char *) * (size_t)c->n_raw_args);
-    free(c->raw_args);
-    c->raw_args = a;
-    size_t n = strlen(path) + 1;
-    c->raw_args[c->n_raw_args] = memcpy(xpcs_malloc(n), path, n);
-    c->n_raw_args++;
-}
-
-/* -r FILE (repeatable) and the positional raw files: the first one names the
- * run, all of them are the batch's; boost_corr's "raw" key is one file. */
-static xpcs_status on_raw(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v, xpcs_err *err)
-{
-    xpcs_config *c = xpcs_opts_obj(o);
-    if (v->item)
-        return xpcs_opts_store(o, row, v, err);
-    if (c->n_raw_args == 0)
-        set_str(c->raw, sizeof c->raw, v->text);
-    add_raw_arg(c, v->text);
-    return XPCS_OK;
-}
-
-/* fit_range: "A:B", or [A, B] in a config file. */
-static xpcs_status on_fit_range(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v,
-                                xpcs_err *err)
-{
-    xpcs_config *c = xpcs_opts_obj(o);
-    const cJSON *it = v->item;
-    if (!it || cJSON_IsString(it))
-        set_str(c->fit_range, sizeof c->fit_range, it ? it->valuestring : v->text);
-    else if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 2 &&
-             cJSON_IsNumber(cJSON_GetArrayItem(it, 0)) && cJSON_IsNumber(cJSON_GetArrayItem(it, 1)))
-        snprintf(c->fit_range, sizeof c->fit_range, "%.17g:%.17g",
-                 cJSON_GetArrayItem(it, 0)->valuedouble, cJSON_GetArrayItem(it, 1)->valuedouble);
-    else
-        return xpcs_fail(err, XPCS_ERR_USAGE, "%s: key '%s': expected %s", v->where, row->key,
-                         row->expect);
-    return XPCS_OK;
-}
-
-/* --set SECTION.KEY=VALUE: any setting, as the command line. */
-static xpcs_status on_set(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v, xpcs_err *err)
-{
-    (void)row;
-    const char *text = v->text;
-    const char *eq = strchr(text, '=');
-    const char *dot = strchr(text, '.');
-    char section[64], key[64];
-    if (!eq || !dot || dot > eq || (size_t)(dot - text) >= sizeof section ||
-        (size_t)(eq - dot - 1) >= sizeof key)
-        return xpcs_fail(err, XPCS_ERR_USAGE,
-                         "option --set '%s': expected SECTION.KEY=VALUE, e.g. "
-                         "monitoring.progress=off",
-                         text);
-    snprintf(section, sizeof section, "%.*s", (int)(dot - text), text);
-    snprintf(key, sizeof key, "%.*s", (int)(eq - dot - 1), dot + 1);
-    int idx = xpcs_opts_find(xpcs_config_table(), section, key);
-    if (idx < 0)
-        return xpcs_fail(err, XPCS_ERR_USAGE, "option --set: unknown key '%s.%s'", section, key);
-    return xpcs_opts_apply_text(o, idx, eq + 1, "option --set", XPCS_SRC_CLI, err);
-}
-
-static xpcs_status on_help(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v,
-                           xpcs_err *err)
-{
-    (void)row, (void)v, (void)err;
-    if (xpcs_opts_print(o)) /* rank 0 */
-        xpcs_config_usage(stdout);
-    *(int *)xpcs_opts_user(o) = 1; /* exit_now */
-    return XPCS_OK;
-}
-
-static xpcs_status on_version(xpcs_opts *o, const xpcs_opt *row, const xpcs_opt_value *v,
-                              xpcs_err *err)
-{
-    (void)row, (void)v, (void)err;
-    if (xpcs_opts_print(o)) /* rank 0 */
-        xpcs_provenance_print(stdout, "xpcs-corr");
-    *(int *)xpcs_opts_user(o) = 1;
-    return XPCS_OK;
-}
 
 /* ---- the table --------------------------------------------------------------- */
 
@@ -128,7 +37,7 @@ static const xpcs_opt rows[] = {
      .key = "raw",
      .type = XPCS_OPT_STR,
      F(raw),
-     .fn = on_raw,
+     .fn = xpcs_cfg_on_raw,
      .arg = "FILE",
      .flags = P | E,
      .help = "raw HDF5 file (uint8/16/32 frames) or Rigaku .bin events\n"
@@ -210,12 +119,21 @@ static const xpcs_opt rows[] = {
      .flags = P | E,
      .help = "average N consecutive used frames (default 1)"},
     {.name = "normalize-frame",
+     .dash = "-nf",
      .key = "normalize_frame",
+     .env = "XPCS_NORMALIZE_FRAME",
      .type = XPCS_OPT_SWITCH,
      F(normalize_frame),
-     .arg = "[=0|1]",
-     .flags = XPCS_OPTF_OPTARG | P | E,
-     .help = "divide each frame by its mean count per valid pixel"},
+     .def = "1",
+     .lo = 0,
+     .hi = 1,
+     .expect = "0 or 1",
+     .label = "-nf/--normalize-frame",
+     .arg = "0|1",
+     .flags = XPCS_OPTF_OPTARG | XPCS_OPTF_NUMARG | P | E,
+     .help = "1: divide each frame by its mean count per valid pixel\n"
+             "before correlating; 0: off.  Default 1 (on), as boost_corr's\n"
+             "command line (XPCS_NORMALIZE_FRAME=0 makes off the default)"},
     {.name = "dq-selection",
      .letter = 'd',
      .key = "dq_selection",
@@ -223,7 +141,7 @@ static const xpcs_opt rows[] = {
      F(dq_selection),
      .def = "all",
      .arg = "SEL",
-     .flags = P | E,
+     .flags = XPCS_OPTF_LIST | P | E,
      .help = "dynamic bins, e.g. 1,3,5-7 or all: the two-time maps\n"
              "computed (multitau and linear compute every bin)"},
     {.name = "overwrite",
@@ -314,7 +232,14 @@ static const xpcs_opt rows[] = {
      .def = "sqmap",
      .arg = "MODE",
      .help = "twotime: sqmap (default), dqmap or none"},
-    {.name = "dry-run", .type = XPCS_OPT_FLAG, F(dry_run), .help = "print the plan and exit"},
+    {.name = "dry-run",
+     .letter = 'n',
+     .key = "dry_run",
+     .type = XPCS_OPT_FLAG,
+     F(dry_run),
+     .help = "print the plan and, last, dry_run_only; nothing is read\n"
+             "(config key dry_run, or dryrun as in boost_corr's example)"},
+    {.key = "dryrun", .type = XPCS_OPT_FLAG, F(dry_run), .flags = XPCS_OPTF_HIDDEN},
     {.name = "fit",
      .key = "fit",
      .type = XPCS_OPT_STR,
@@ -326,7 +251,7 @@ static const xpcs_opt rows[] = {
     {.name = "fit-range",
      .key = "fit_range",
      .type = XPCS_OPT_CALL,
-     .fn = on_fit_range,
+     .fn = xpcs_cfg_on_fit_range,
      .arg = "A:B",
      .expect = "\"TMIN:TMAX\" or [TMIN, TMAX] in seconds",
      .help = "fit delays A <= t <= B in seconds"},
@@ -343,7 +268,7 @@ static const xpcs_opt rows[] = {
      .help = "Batch (README \"Batch runs\"): -r repeated, -r 'DIR/A*.h5' (pattern) or extra\n"
              "arguments (a shell glob), and/or a list file; results that exist are skipped."},
     {.type = XPCS_OPT_ARGS,
-     .fn = on_raw,
+     .fn = xpcs_cfg_on_raw,
      .arg = "RAW...",
      .help = "more raw files (same options and -q)"},
     {.name = "raw-list",
@@ -372,26 +297,107 @@ static const xpcs_opt rows[] = {
      .help = "exit 8 when a health or data-quality indicator is critical"},
     {.name = "set",
      .type = XPCS_OPT_CALL,
-     .fn = on_set,
+     .fn = xpcs_cfg_on_set,
      .arg = "SECTION.KEY=V",
      .help = "any setting, e.g. --set monitoring.progress=off"},
     {.name = "help",
      .letter = 'h',
      .type = XPCS_OPT_CALL,
-     .fn = on_help,
+     .fn = xpcs_cfg_on_help,
      .flags = XPCS_OPTF_STOP,
      .help = "this text"},
     {.name = "version",
      .type = XPCS_OPT_CALL,
-     .fn = on_version,
+     .fn = xpcs_cfg_on_version,
      .flags = XPCS_OPTF_STOP,
      .help = "version, build and the SIMD level and BLAS it runs with"},
-    /* boost_corr's keys that mean nothing here, accepted so its configs carry over */
-    {.key = "gpu_id", .type = XPCS_OPT_IGNORE, .help = "GPU choice"},
-    {.key = "save_G2", .type = XPCS_OPT_IGNORE, .help = "per-pixel G2 dump"},
-    {.key = "prefix", .type = XPCS_OPT_IGNORE, .help = "result name prefix"},
-    {.key = "suffix", .type = XPCS_OPT_IGNORE, .help = "result name suffix"},
-    {.key = "crop_ratio_threshold", .type = XPCS_OPT_IGNORE, .help = "detector cropping"},
+    /* boost_corr's options (README "Coming from boost_corr") */
+    {.type = XPCS_OPT_TEXT, .help = "boost_corr's options (same spellings and meaning):"},
+    {.name = "gpu-id",
+     .letter = 'i',
+     .key = "gpu_id",
+     .type = XPCS_OPT_INT,
+     F(gpu_id),
+     .def = "-1",
+     .arg = "ID",
+     .flags = E,
+     .help = "-1: CPU (default); any other value runs on the CPU too,\n"
+             "with a note (no GPU code here); also --gpu_id"},
+    {.name = "gpu_id", .type = XPCS_OPT_INT, F(gpu_id), .flags = XPCS_OPTF_HIDDEN},
+    {.name = "save-G2",
+     .letter = 'G',
+     .key = "save_G2",
+     .type = XPCS_OPT_FLAG,
+     F(save_g2),
+     .flags = E,
+     .help = "per-pixel G2, IP, IF (n_tau, 3, rows, cols) float32 in\n"
+             "<result>_G2.hdf, linked from /xpcs/multitau/unnormalized_G2;\n"
+             "also --save_G2"},
+    {.name = "save_G2", .type = XPCS_OPT_FLAG, F(save_g2), .flags = XPCS_OPTF_HIDDEN},
+    {.name = "num-partial-g2",
+     .dash = "-np",
+     .key = "num_partial_g2",
+     .type = XPCS_OPT_INT,
+     F(num_partial_g2),
+     .lo = 0,
+     .hi = 1e6,
+     .expect = "a number of partial g2 >= 0",
+     .label = "-np/--num-partial-g2",
+     .arg = "N",
+     .flags = E,
+     .help = "partial g2 of the first k of N equal segments, k = 1..N\n"
+             "(/xpcs/multitau/normalized_g2_partial); 0: none"},
+    {.name = "crop-ratio-threshold",
+     .key = "crop_ratio_threshold",
+     .type = XPCS_OPT_F64,
+     F(crop_ratio_threshold),
+     .def = "0.5",
+     .lo = 0,
+     .hi = 1,
+     .expect = "a ratio in [0, 1]",
+     .arg = "R",
+     .flags = E,
+     .help = "recorded; no effect: only valid pixels are ever correlated"},
+    {.name = "prefix",
+     .letter = 'p',
+     .key = "prefix",
+     .type = XPCS_OPT_STR,
+     F(prefix),
+     .arg = "TEXT",
+     .flags = E,
+     .help = "result name PREFIX_<name>_results.hdf"},
+    {.name = "suffix",
+     .letter = 'u',
+     .key = "suffix",
+     .type = XPCS_OPT_STR,
+     F(suffix),
+     .arg = "TEXT",
+     .flags = E,
+     .help = "result name <name>_SUFFIX_results.hdf"},
+    {.name = "bin-time-s",
+     .key = "bin_time_s",
+     .type = XPCS_OPT_CALL,
+     .fn = xpcs_cfg_on_timepix,
+     .arg = "S",
+     .help = "Timepix4 only: refused (Timepix4 input is not supported)"},
+    {.name = "run-config-path",
+     .key = "run_config_path",
+     .type = XPCS_OPT_CALL,
+     .fn = xpcs_cfg_on_timepix,
+     .arg = "FILE",
+     .help = "Timepix4 only: refused (Timepix4 input is not supported)"},
+    {.key = "batch_size",
+     .type = XPCS_OPT_IGNORE,
+     .flags = XPCS_OPTF_NOTE,
+     .help = "boost_corr's GPU batch of frames (steps: --step-frames)"},
+    {.key = "num_loaders",
+     .type = XPCS_OPT_IGNORE,
+     .flags = XPCS_OPTF_NOTE,
+     .help = "boost_corr's data-loader processes (every rank reads its own frames)"},
+    {.key = "config",
+     .type = XPCS_OPT_IGNORE,
+     .flags = XPCS_OPTF_NOTE,
+     .help = "boost_corr's dry-run dump names its own -c file there"},
     /* the site settings: SECTION.KEY in config files and --set, XPCS_KEY */
     {.section = "threading",
      .key = "num_threads",

@@ -46,13 +46,19 @@ static void man_option(FILE *out, const xpcs_opt *r)
     }
     if (r->letter)
         fprintf(out, "\\fB\\-%c\\fR%s", r->letter, r->name ? ", " : "");
+    if (r->dash) { /* "-nf": roff escapes its dash */
+        fputs("\\fB", out);
+        roff(out, r->dash, 1);
+        fputs("\\fR, ", out);
+    }
     if (r->name) {
         fputs("\\fB\\-\\-", out);
         roff(out, r->name, 1);
         fputs("\\fR", out);
     }
     if (r->arg) {
-        fputs(r->flags & XPCS_OPTF_OPTARG ? "\\fI" : " \\fI", out);
+        fputs((r->flags & XPCS_OPTF_OPTARG) && !(r->flags & XPCS_OPTF_NUMARG) ? "\\fI" : " \\fI",
+              out);
         roff(out, r->arg, 1);
         fputs("\\fR", out);
     }
@@ -225,6 +231,8 @@ static void spellings(FILE *out, const xpcs_opt *r)
 {
     if (r->letter)
         fprintf(out, "-%c%s", r->letter, r->name ? "|" : "");
+    if (r->dash)
+        fprintf(out, "%s%s", r->dash, r->name ? "|" : "");
     if (r->name)
         fprintf(out, "--%s", r->name);
 }
@@ -285,6 +293,8 @@ void xpcs_opts_completion(const xpcs_opts_table *t, FILE *out)
             fprintf(out, "--%s", r->name);
         if (r->letter)
             fprintf(out, "%s-%c", r->name ? " " : "", r->letter);
+        if (r->dash)
+            fprintf(out, " %s", r->dash);
         first = 0;
     }
     fputs("\" -- \"$cur\"))\n        return\n    fi\n", out);

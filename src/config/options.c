@@ -355,6 +355,8 @@ xpcs_status xpcs_opt_from_cli(const xpcs_opts_table *t, const xpcs_opt *r, void 
         return XPCS_OK;
     case XPCS_OPT_SWITCH: {
         xpcs_status st = text ? cli_integer(t, r, text, &iv, err) : XPCS_OK;
+        if (!st && !in_limits(r, (double)iv))
+            st = bad_value(t, r, r->expect ? r->expect : "a value within the limits", text, err);
         if (!st)
             put_int(obj, r, iv != 0);
         return st;
@@ -429,6 +431,26 @@ static xpcs_status item_number(const xpcs_opt *r, const cJSON *it, const char *w
         r->type == XPCS_OPT_F64 ? "a finite number" : xpcs_opt_expect(r, buf, sizeof buf), got);
 }
 
+/* [1, 2, 5] -> "1,2,5" (an XPCS_OPTF_LIST row; xpcs_opt_item_expect checked
+ * that every element is an integer). */
+static xpcs_status list_item(const xpcs_opt *r, void *obj, const cJSON *it, const char *where,
+                             xpcs_err *err)
+{
+    char *dst = (char *)obj + r->off, name[160];
+    size_t len = 0;
+    dst[0] = '\0';
+    for (const cJSON *e = it->child; e; e = e->next) {
+        int k = snprintf(dst + len, r->size - len, "%s%.0f", len ? "," : "", e->valuedouble);
+        if (k < 0 || (size_t)k >= r->size - len) {
+            dst[0] = '\0';
+            return xpcs_fail(err, XPCS_ERR_USAGE, "%s: key '%s': list longer than %zu characters",
+                             where, key_name(r, name, sizeof name), r->size - 1);
+        }
+        len += (size_t)k;
+    }
+    return XPCS_OK;
+}
+
 /* A top-level key of a config file: typed JSON, as boost_corr reads it. */
 xpcs_status xpcs_opt_from_item(const xpcs_opts_table *t, const xpcs_opt *r, void *obj,
                                const cJSON *it, const char *where, xpcs_err *err)
@@ -440,6 +462,8 @@ xpcs_status xpcs_opt_from_item(const xpcs_opts_table *t, const xpcs_opt *r, void
     xpcs_status st;
     switch (r->type) {
     case XPCS_OPT_STR:
+        if (cJSON_IsArray(it))
+            return list_item(r, obj, it, where ? where : "config", err);
         put_str(obj, r, it->valuestring);
         return XPCS_OK;
     case XPCS_OPT_CHOICE: /* the command line's message */
@@ -537,6 +561,14 @@ const char *xpcs_opt_item_expect(const xpcs_opt *r, const cJSON *it)
     int num = cJSON_IsNumber(it), boolean = cJSON_IsBool(it);
     switch (r->type) {
     case XPCS_OPT_STR:
+        if ((r->flags & XPCS_OPTF_LIST) && cJSON_IsArray(it)) {
+            for (const cJSON *e = it->child; e; e = e->next)
+                if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
+                    fabs(e->valuedouble) > 1e15)
+                    return "a string or a list of integers";
+            return NULL;
+        }
+        return cJSON_IsString(it) ? NULL : "a string";
     case XPCS_OPT_CHOICE:
         return cJSON_IsString(it) ? NULL : "a string";
     case XPCS_OPT_INT:

@@ -26,12 +26,15 @@ struct xpcs_opts {
 xpcs_status xpcs_opts_store(xpcs_opts *o, const xpcs_opt *r, const xpcs_opt_value *v, xpcs_err *err)
 {
     if (r->type == XPCS_OPT_IGNORE) {
-        if ((r->flags & XPCS_OPTF_NOTE) && o->print) {
-            char lab[128];
+        char lab[128];
+        if ((r->flags & XPCS_OPTF_NOTE) && o->print && v->where)
+            fprintf(stderr, "%s: note: %s: key '%s' has no effect here%s%s\n", o->t->prog, v->where,
+                    xpcs_opt_label(r, lab, sizeof lab), r->help ? ": " : "",
+                    r->help ? r->help : "");
+        else if ((r->flags & XPCS_OPTF_NOTE) && o->print)
             fprintf(stderr, "%s: note: %s is accepted and ignored%s%s\n", o->t->prog,
                     xpcs_opt_label(r, lab, sizeof lab), r->help ? ": " : "",
                     r->help ? r->help : "");
-        }
         return XPCS_OK;
     }
     if (v->item)
@@ -201,6 +204,42 @@ static xpcs_status take(xpcs_opts *o, const xpcs_opt *r, const char *text, xpcs_
     return st;
 }
 
+/* "--name" of a row with a dash spelling; static, so the argv words that
+ * point to it stay valid after the parse (reachable, never freed). */
+static char *long_spelling(const xpcs_opt *r)
+{
+    static char pool[1024];
+    static size_t used;
+    char want[128];
+    snprintf(want, sizeof want, "--%s", r->name);
+    for (size_t at = 0; at < used; at += strlen(pool + at) + 1)
+        if (strcmp(pool + at, want) == 0)
+            return pool + at;
+    size_t n = strlen(want) + 1;
+    if (used + n > sizeof pool)
+        abort(); /* a table with more dash spellings than fit: a programming error */
+    memcpy(pool + used, want, n);
+    used += n;
+    return pool + used - n;
+}
+
+/* boost_corr's one-dash words (-nf, -np) as the rows' long options, before
+ * getopt would read them as -n -f. */
+static void respell(const xpcs_opts_table *t, int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        for (int k = 0; k < t->n; k++)
+            if (t->rows[k].dash && t->rows[k].name && strcmp(argv[i], t->rows[k].dash) == 0)
+                argv[i] = long_spelling(&t->rows[k]);
+}
+
+static int is_integer_word(const char *s)
+{
+    char *end = NULL;
+    (void)strtoll(s, &end, 10);
+    return end != s && *end == '\0';
+}
+
 xpcs_status xpcs_opts_parse(xpcs_opts *o, int argc, char **argv, int pass, int *next, xpcs_err *err)
 {
     const xpcs_opts_table *t = o->t;
@@ -211,8 +250,13 @@ xpcs_status xpcs_opts_parse(xpcs_opts *o, int argc, char **argv, int pass, int *
     opterr = 0; /* the messages are ours */
     optind = 0; /* a fresh scan (1 would keep getopt's state of an earlier table) */
     o->stopped = 0;
+    respell(t, argc, argv);
     while (!st && !o->stopped && (val = getopt_long(argc, argv, o->shorts, o->longs, NULL)) != -1) {
         const xpcs_opt *r = row_of(o, val);
+        /* --normalize-frame 0: a number after it is its value, never a raw file */
+        if (r && (r->flags & XPCS_OPTF_NUMARG) && !optarg && optind < argc &&
+            is_integer_word(argv[optind]))
+            optarg = argv[optind++];
         if (pass == XPCS_OPTS_PASS_EARLY) {
             if (r && (r->flags & XPCS_OPTF_EARLY))
                 st = take(o, r, optarg, err);
@@ -302,6 +346,8 @@ xpcs_status xpcs_opts_apply_tree(xpcs_opts *o, const cJSON *root, const char *pa
         int idx = xpcs_opts_find(o->t, NULL, k);
         const xpcs_opt *r = idx >= 0 ? &o->t->rows[idx] : NULL;
         xpcs_status st;
+        if (r && !(r->flags & XPCS_OPTF_NOFILE) && cJSON_IsNull(it) && xpcs_opt_has_field(r))
+            continue; /* null: boost_corr's None, the default (its dry-run dump has them) */
         if (r && !(r->flags & XPCS_OPTF_NOFILE)) {
             const char *want = xpcs_opt_item_expect(r, it);
             if (want)

@@ -35,6 +35,8 @@ static int option_left(const xpcs_opt *r, char *buf, size_t n)
     const char *sp = r->arg && !(r->flags & XPCS_OPTF_OPTARG) ? " " : "";
     if (r->type == XPCS_OPT_ARGS)
         snprintf(buf, n, "  %s", arg);
+    else if (r->name && r->dash) /* "  -nf, --normalize-frame 0|1" */
+        snprintf(buf, n, "  %s, --%s%s%s", r->dash, r->name, r->arg ? " " : "", arg);
     else if (r->name)
         snprintf(buf, n, "  %c%c%s--%s%s%s", r->letter ? '-' : ' ', r->letter ? r->letter : ' ',
                  r->letter ? ", " : "  ", r->name, sp, arg);

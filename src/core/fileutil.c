@@ -105,3 +105,28 @@ xpcs_status xpcs_copy_to_fd(const char *src, const char *role, int fd, const cha
     close(in);
     return st;
 }
+
+int xpcs_mkdir_p(const char *dir, unsigned mode)
+{
+    char buf[4096];
+    const size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf)
+        return ENAMETOOLONG;
+    memcpy(buf, dir, n + 1);
+    for (char *c = buf + 1;; c++) {
+        const int end = *c == '\0';
+        if (!end && *c != '/')
+            continue;
+        *c = '\0';
+        if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST)
+            return errno;
+        struct stat sb;
+        if (stat(buf, &sb) != 0)
+            return errno;
+        if (!S_ISDIR(sb.st_mode))
+            return ENOTDIR;
+        if (end)
+            return 0;
+        *c = '/';
+    }
+}

@@ -57,6 +57,20 @@ xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xp
     return xpcs_h5_put_str(w->f, path, text) < 0 ? h5fail(w, path, err) : XPCS_OK;
 }
 
+xpcs_status xpcs_h5x_extlink(xpcs_resfile *w, const char *path, const char *file,
+                             const char *object, xpcs_err *err)
+{
+    int64_t len = (int64_t)(strlen(file) + strlen(object)) + 64;
+    xpcs_status st = reserve(w, 1, &len, 1.0, err);
+    if (st)
+        return st;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    herr_t rc = H5Lcreate_external(file, object, w->f, path, lcpl, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    return rc < 0 ? h5fail(w, path, err) : XPCS_OK;
+}
+
 xpcs_status xpcs_h5x_config(xpcs_resfile *w, const char *group, const xpcs_result *r,
                             const char *type_name, xpcs_err *err)
 {

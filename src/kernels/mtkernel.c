@@ -69,3 +69,17 @@ xpcs_status xpcs_mtkernel_result(const xpcs_mtkernel *k, int j, double *G2, doub
     return k->sparse ? xpcs_mtsparse_result(k->sparse, j, G2, IP, IF, err)
                      : xpcs_multitau_result(k->dense, j, G2, IP, IF, err);
 }
+
+xpcs_status xpcs_mtkernel_result_so_far(const xpcs_mtkernel *k, int j, double *G2, double *IP,
+                                        double *IF, xpcs_err *err)
+{
+    if (k->sparse)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "mtkernel: no partial results on events");
+    return xpcs_multitau_result_so_far(k->dense, j, G2, IP, IF, err);
+}
+
+int64_t xpcs_mtkernel_frames_pushed(const xpcs_mtkernel *k)
+{
+    return k->sparse ? xpcs_mtsparse_frames_pushed(k->sparse)
+                     : xpcs_multitau_frames_pushed(k->dense);
+}

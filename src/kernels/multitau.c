@@ -98,6 +98,10 @@ void xpcs_multitau_push(xpcs_multitau *mt, const void *rows, xpcs_dtype type, in
     xpcs_simd_kernels_active()->multitau_push(mt, rows, type, n_rows, ld, row_scale);
 }
 
+/* The sums of delay j over the first n_frames frames (all pushed). */
+static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *G2, double *IP,
+                      double *IF);
+
 xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
                                  xpcs_err *err)
 {
@@ -106,8 +110,27 @@ xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, dou
                          (long long)mt->pushed, (long long)mt->n_frames);
     if (j < 0 || j >= mt->n_delays)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: no delay %d", j);
+    result_at(mt, mt->n_frames, j, G2, IP, IF);
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *G2, double *IP,
+                                        double *IF, xpcs_err *err)
+{
+    /* the state after F frames is the state of a run of F frames: level L
+     * holds exactly F >> L frames, and its sums only their pairs */
+    if (j < 0 || j >= xpcs_multitau_delays(mt->pushed, NULL, NULL, NULL))
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: no delay %d after %lld frames", j,
+                         (long long)mt->pushed);
+    result_at(mt, mt->pushed, j, G2, IP, IF);
+    return XPCS_OK;
+}
+
+static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *G2, double *IP,
+                      double *IF)
+{
     const int L = mt->level[j], m = mt->lag[j];
-    const int64_t nl = mt->n_frames >> L;
+    const int64_t nl = n_frames >> L;
     const double n = (double)(nl - m);
     /* divide (not multiply by a reciprocal): exact sums stay exact, so
      * constant frames give G2 = c^2 and IP = IF = c to the last bit */
@@ -130,5 +153,4 @@ xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, dou
             IF[q] = (tot[p] - tail) / i_den; /* earlier window k = 0..N_L-1-m */
         }
     }
-    return XPCS_OK;
 }

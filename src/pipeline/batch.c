@@ -1,4 +1,5 @@
 /* batch: the scheduler and the group loop of a batch run (see batch.h). */
+#include "xpcs/core/fileutil.h"
 #include "xpcs/pipeline/batch.h"
 
 #include <cjson/cJSON.h>
@@ -246,7 +247,7 @@ static xpcs_status ensure_outdir(const char *dir, xpcs_err *err)
 {
     struct stat sb;
     if (stat(dir, &sb) != 0) {
-        if (mkdir(dir, 0775) != 0)
+        if ((errno = xpcs_mkdir_p(dir, 0775)) != 0) /* with parents, as boost_corr */
             return xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the output directory: %s",
                              dir, strerror(errno));
     }

@@ -28,6 +28,7 @@
 #include "xpcs/core/signals.h"
 #include "xpcs/io/fit_io.h"
 #include "xpcs/monitor/profile.h"
+#include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/run.h"
 
 static xpcs_status run(xpcs_run *x, xpcs_err *err)
@@ -51,7 +52,7 @@ static xpcs_status run(xpcs_run *x, xpcs_err *err)
     if (!st && x->cfg->fit[0]) { /* rank 0 fits the written result; all agree */
         xpcs_status fs = XPCS_OK;
         if (x->root)
-            fs = xpcs_fit_result_file_named(x->out_path, x->cfg->fit, x->cfg->fit_range, stdout,
+            fs = xpcs_fit_result_file_named(x->out_path, x->cfg->fit, x->cfg->fit_range, stderr,
                                             x->cfg->verbose, err);
         st = xpcs_comm_agree(x->comm, fs, err);
     }
@@ -64,6 +65,7 @@ static void run_free(xpcs_run *x)
 {
     xpcs_source_close(&x->src);
     xpcs_mtkernel_destroy(&x->mt);
+    xpcs_partial_destroy(&x->part);
     xpcs_linstage_destroy(&x->lin);
     xpcs_ttstage_destroy(&x->tt);
     xpcs_saxs_destroy(&x->saxs);

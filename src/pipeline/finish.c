@@ -39,43 +39,47 @@ xpcs_status xpcs_run_finish(xpcs_run *x, xpcs_err *err)
     xpcs_profile *prof = xpcs_profile_gather(&x->tm, x->comm, &run);
     xpcs_status st = XPCS_OK;
     /* a batch prints one line per file itself: files of a batch stay quiet */
+    /* stdout holds only the result path (main prints it), as boost_corr's */
     const int talk = !x->cfg->quiet || x->cfg->verbose;
     if (x->root) {
         double wall = xpcs_profile_wall(prof), bytes = xpcs_profile_bytes_read(prof);
         if (talk)
-            printf(
+            fprintf(
+                stderr,
                 "xpcs-corr: %lld frames of %lld x %lld (%lld correlated pixels, %d delays) on %d "
                 "rank(s) x %d thread(s) in %.3f s\n",
                 (long long)p->n_frames, (long long)p->rows, (long long)p->cols,
                 (long long)p->n_corr, (int)run.n_delays, x->n_ranks, omp_get_max_threads(), wall);
         if (talk)
-            printf(
+            fprintf(
+                stderr,
                 "xpcs-corr: throughput %.3g pixel-frames/s end to end; read %.3f GB at %.2f GB/s "
                 "(slowest rank's read time %.3f s)\n",
                 xpcs_profile_throughput(prof), bytes / 1e9, xpcs_profile_read_gbps(prof),
                 xpcs_profile_phase_max(prof, XPCS_T_READ));
         const double pf = (double)p->rows * (double)p->cols * (double)p->n_frames * (double)p->avg;
         if (talk && p->events)
-            printf("xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s "
-                   "end to end\n",
-                   (p->do_multitau ? p->sparse_multitau : p->sparse_twotime) ? "sparse" : "dense",
-                   (long long)x->nonzero, pf > 0 ? (double)x->nonzero / pf : 0.0,
-                   wall > 0 ? (double)x->nonzero / wall : 0.0);
+            fprintf(stderr,
+                    "xpcs-corr: %s kernel: %lld photon events (occupancy %.3g) at %.3g events/s "
+                    "end to end\n",
+                    (p->do_multitau ? p->sparse_multitau : p->sparse_twotime) ? "sparse" : "dense",
+                    (long long)x->nonzero, pf > 0 ? (double)x->nonzero / pf : 0.0,
+                    wall > 0 ? (double)x->nonzero / wall : 0.0);
         if (x->cfg->verbose && x->lin)
-            xpcs_linstage_print_stats(x->lin, stdout);
+            xpcs_linstage_print_stats(x->lin, stderr);
         if (x->cfg->verbose && x->tt)
-            xpcs_ttstage_print_stats(x->tt, stdout);
+            xpcs_ttstage_print_stats(x->tt, stderr);
         char path[XPCS_PATH_MAX + 32];
         const char *prof_path = NULL;
         if (so->enable_profiling) {
             if (talk)
-                xpcs_profile_print(prof, stdout);
+                xpcs_profile_print(prof, stderr);
             xpcs_sibling_name(x->out_path, XPCS_PROFILE_SUFFIX, path, sizeof path);
             xpcs_err werr;
             xpcs_status ws = xpcs_profile_write(prof, path, &werr);
             if (ws == XPCS_OK) {
                 if (talk)
-                    printf("xpcs-corr: profile %s\n", path);
+                    fprintf(stderr, "xpcs-corr: profile %s\n", path);
                 prof_path = path;
             }
             else if (ws == XPCS_ERR_OUTPUT) /* a full disk fails the run (corr.c rolls back) */
@@ -83,7 +87,7 @@ xpcs_status xpcs_run_finish(xpcs_run *x, xpcs_err *err)
             else
                 fprintf(stderr, "xpcs-corr: warning: %s\n", werr.msg);
         }
-        fflush(stdout);
+        fflush(stderr);
         if (so->enable_report && !st) {
             char html[XPCS_PATH_MAX + 32];
             xpcs_sibling_name(x->out_path, XPCS_REPORT_SUFFIX, html, sizeof html);
@@ -91,7 +95,7 @@ xpcs_status xpcs_run_finish(xpcs_run *x, xpcs_err *err)
             xpcs_status rs = xpcs_report_write(x->out_path, prof_path, html, &rerr);
             if (rs == XPCS_OK) {
                 if (talk)
-                    printf("xpcs-corr: report %s\n", html);
+                    fprintf(stderr, "xpcs-corr: report %s\n", html);
             }
             else if (rs == XPCS_ERR_OUTPUT)
                 st = xpcs_fail(err, rs, "%s", rerr.msg);

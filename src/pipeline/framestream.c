@@ -16,6 +16,7 @@
 
 #include "xpcs/monitor/progress.h"
 #include "xpcs/pipeline/pack.h"
+#include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/run.h"
 
 /* Step buffers are large and walked with big strides (a tile of pixels
@@ -120,10 +121,11 @@ static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *fr
         }
 }
 
-/* The owned pixels' frames of the step into the kernels; returns the
- * step's frames. */
-static int64_t correlate(xpcs_run *x, step_buffers *b, int64_t k)
+/* The owned pixels' frames of the step into the kernels; *n_step: the
+ * step's frames.  Collective with -np (partial.h). */
+static xpcs_status correlate(xpcs_run *x, step_buffers *b, int64_t k, int64_t *n_out, xpcs_err *err)
 {
+    xpcs_status st = XPCS_OK;
     const xpcs_plan *p = &x->plan;
     const int64_t step_lo = k * p->step_frames;
     int64_t n_step = 0;
@@ -136,7 +138,7 @@ static int64_t correlate(xpcs_run *x, step_buffers *b, int64_t k)
     }
     if (x->mt) {
         xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
-        xpcs_mtkernel_push_rows(x->mt, b->recv, p->xfer_type, n_step, x->n_own, row_scale);
+        st = xpcs_run_push_rows(x, b->recv, p->xfer_type, n_step, x->n_own, row_scale, err);
         xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
     }
     if (x->lin) {
@@ -145,7 +147,8 @@ static int64_t correlate(xpcs_run *x, step_buffers *b, int64_t k)
         xpcs_timer_stop(&x->tm, XPCS_T_LINEAR);
     }
     xpcs_counter_add(&x->tm, XPCS_C_PIXEL_FRAMES, (double)n_step * (double)x->n_own);
-    return n_step;
+    *n_out = n_step;
+    return st;
 }
 
 xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
@@ -184,7 +187,8 @@ xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
         xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, b.fsum_mine);
         xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
         redistribute(x, &b, k, frames, count);
-        const int64_t n_step = correlate(x, &b, k);
+        int64_t n_step = 0;
+        st = correlate(x, &b, k, &n_step, err);
         xpcs_timer_step(&x->tm);
         xpcs_progress_update(prog, k * p->step_frames + n_step);
     }

@@ -65,8 +65,12 @@ static xpcs_status add_job(xpcs_joblist *l, const xpcs_config *cfg, const char *
                          "%s: no q-map for raw file %s: give -q/--qmap or a second column "
                          "\"RAW QMAP\" in --raw-list",
                          where, raw);
-    char result[XPCS_PATH_MAX];
-    xpcs_status st = xpcs_result_name(cfg->output, raw, result, sizeof result, err);
+    char result[XPCS_PATH_MAX], meta[XPCS_PATH_MAX];
+    int beside;
+    int have_meta = xpcs_metadata_find(raw, meta, sizeof meta, &beside);
+    xpcs_status st =
+        xpcs_result_name_as_boost(cfg->output, raw, have_meta ? meta : NULL, cfg->prefix,
+                                  cfg->suffix, result, sizeof result, err);
     if (st)
         return st;
     for (int i = 0; i < l->n; i++)

@@ -10,26 +10,30 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "xpcs/config/settings.h"
 #include "xpcs/core/signals.h"
+#include "xpcs/io/g2cube.h"
+#include "xpcs/io/h5extra.h"
 #include "xpcs/io/h5out.h"
+#include "xpcs/io/names.h"
 #include "xpcs/kernels/g2norm.h"
 #include "xpcs/monitor/progress.h"
+#include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/qstage.h"
 #include "xpcs/pipeline/run.h"
 
-/* Multitau: per-bin sums of every delay over this rank's pixels, their
- * maxima allreduced (pass 0), the exact sums reduced to rank 0 (pass 1). */
-static xpcs_status reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, xpcs_err *err)
+xpcs_status xpcs_run_reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, int n_delays, int so_far,
+                                     xpcs_err *err)
 {
-    const int n_delays = xpcs_mtkernel_n_delays(x->mt);
     xpcs_status st = XPCS_OK;
     double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
     for (int pass = 0; pass < 2 && !st; pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
-            st = xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err);
+            st = so_far ? xpcs_mtkernel_result_so_far(x->mt, j, G2, IP, IF, err)
+                        : xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err);
             if (st)
                 break;
             if (pass == 0)
@@ -99,7 +103,7 @@ static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
     r->qmap_path = c->qmap;
     r->meta_path = x->have_meta ? x->meta_path : NULL;
     r->out_path = x->out_path;
-    r->frame_time = c->frame_time > 0 ? c->frame_time : 1.0;
+    r->frame_time = c->frame_time; /* > 0 without a metadata file (setup.c) */
     r->count_time = c->count_time > 0 ? c->count_time : r->frame_time;
     r->n_delays = n_delays;
     r->delays = x->mt ? xpcs_mtkernel_delays(x->mt) : NULL;
@@ -133,17 +137,17 @@ static xpcs_status write_first(xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
                                xpcs_resfile **w, xpcs_err *err)
 {
     build_result(x, gn, r, d);
-    if (!x->have_meta && x->cfg->frame_time <= 0) {
-        char shown[4 * sizeof x->meta_path]; /* control bytes of the name escaped */
-        xpcs_escape(shown, sizeof shown, x->meta_path);
-        fprintf(stderr,
-                "xpcs-corr: warning: no %s; writing a minimal /entry with frame_time 1 s "
-                "(use --frame-time)\n",
-                shown);
-    }
     xpcs_status st = xpcs_resfile_create(r, w, err);
     if (!st) /* data quality first: on stderr before anything else of the epilog */
         st = xpcs_run_quality(x, r, d->sq_ids, xpcs_saxs_pixel_max(x->saxs), *w, &x->quality, err);
+    if (!st && x->part) /* -np: the partial g2 beside the g2 */
+        st = xpcs_partial_write(x->part, *w, err);
+    if (!st && x->mt && x->cfg->save_g2) { /* -G: the link to the published cube, relative */
+        char g2[XPCS_PATH_MAX + 16];
+        xpcs_g2_name(x->out_path, g2, sizeof g2);
+        const char *base = strrchr(g2, '/');
+        st = xpcs_h5x_extlink(*w, XPCS_G2_DATASET, base ? base + 1 : g2, XPCS_G2_DATASET, err);
+    }
     if (!st && x->tt)
         st = xpcs_ttstage_map_files(x->tt, *w, err);
     if (!st && x->lin)
@@ -192,6 +196,34 @@ static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *er
     return xpcs_comm_agree(x->comm, st, err);
 }
 
+/* -G: every rank writes its pixels' G2, IP, IF into the cube (g2cube.h),
+ * published before the result that links to it. */
+static xpcs_status write_g2cube(xpcs_run *x, xpcs_err *err)
+{
+    char path[XPCS_PATH_MAX + 16];
+    xpcs_g2_name(x->out_path, path, sizeof path);
+    const int n_delays = xpcs_mtkernel_n_delays(x->mt);
+    xpcs_g2cube *g = NULL;
+    xpcs_timer_start(&x->tm, XPCS_T_WRITE);
+    xpcs_status st = xpcs_g2cube_create(x->comm, path, x->cfg->overwrite, n_delays, x->plan.rows,
+                                        x->plan.cols, &g, err);
+    double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
+    double *IP = G2 + x->n_own, *IF = IP + x->n_own;
+    for (int j = 0; j < n_delays && !st; j++) {
+        st = xpcs_comm_agree(x->comm, xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err), err);
+        if (!st)
+            st = xpcs_g2cube_write(g, j, x->n_own, x->qmap.corr_pixel + x->own_first, G2, IP, IF,
+                                   err);
+    }
+    free(G2);
+    if (g && !st)
+        st = xpcs_g2cube_commit(&g, err);
+    else if (g)
+        xpcs_g2cube_abandon(&g);
+    xpcs_timer_stop(&x->tm, XPCS_T_WRITE);
+    return st;
+}
+
 xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
 {
     const xpcs_plan *p = &x->plan;
@@ -204,7 +236,7 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
     const int n_delays = x->mt ? xpcs_mtkernel_n_delays(x->mt) : 0;
     xpcs_g2norm *gn = xpcs_g2norm_create(n_delays, x->qmap.n_sq, x->qmap.n_dq, x->qmap.sq_to_dq);
     if (x->mt && !st)
-        st = reduce_multitau(x, gn, err);
+        st = xpcs_run_reduce_multitau(x, gn, n_delays, 0, err);
     else
         st = xpcs_comm_agree(x->comm, st, err);
     xpcs_saxs_flush(x->saxs);
@@ -221,6 +253,8 @@ xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err)
         xpcs_ttstage_replicate(x->tt, x->comm);
         xpcs_timer_stop(&x->tm, XPCS_T_EXCHANGE);
     }
+    if (!st && x->mt && x->cfg->save_g2)
+        st = write_g2cube(x, err);
     if (!st) /* agreed: every rank is here or none */
         st = write_result(x, gn, err);
     xpcs_g2norm_destroy(&gn);

@@ -10,11 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xpcs/core/fileutil.h"
 #include "xpcs/config/settings.h"
 #include "xpcs/core/infile.h"
 #include "xpcs/io/h5in.h"
 #include "xpcs/io/names.h"
 #include "xpcs/monitor/iobench.h"
+#include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/run.h"
 
 static xpcs_status load_qmap(xpcs_run *x, xpcs_err *err)
@@ -48,18 +50,34 @@ static xpcs_status load_qmap(xpcs_run *x, xpcs_err *err)
     return xpcs_comm_agree(x->comm, st, err);
 }
 
-/* Rank 0: the metadata file beside the raw file, if there is one; it must
- * be a regular file (a FIFO there would block its copy: refused now). */
+/* Rank 0: the metadata file beside the raw file, or the one boost_corr's
+ * rule finds there; it must be a regular file (a FIFO there would block its
+ * copy: refused now). */
 static xpcs_status find_metadata(xpcs_run *x, xpcs_err *err)
 {
     char why[256];
-    xpcs_metadata_name(x->cfg->raw, x->meta_path, sizeof x->meta_path);
-    x->have_meta = access(x->meta_path, F_OK) == 0;
+    int beside = 0;
+    x->have_meta = xpcs_metadata_find(x->cfg->raw, x->meta_path, sizeof x->meta_path, &beside);
     if (x->have_meta && xpcs_input_regular(x->meta_path, why, sizeof why) != 0)
         return xpcs_fail(err, XPCS_ERR_INPUT,
                          "%s: cannot read the metadata file: %s (expected the raw file's /entry "
                          "metadata in HDF5)",
                          x->meta_path, why);
+    /* no 1 s default: tau and D would come out wrong in a file that looks normal */
+    if (!x->have_meta && x->cfg->frame_time <= 0)
+        return xpcs_fail(err, XPCS_ERR_INPUT,
+                         "%s: no metadata file %s beside it (nor a *_metadata.hdf with "
+                         "/entry/schema_version named after its start): the frame time is "
+                         "unknown; give it with --frame-time S",
+                         x->cfg->raw, x->meta_path);
+    if (x->cfg->verbose && x->have_meta)
+        fprintf(stderr, "xpcs-corr: metadata %s (%s)\n", x->meta_path,
+                beside ? "beside the raw file, named after it"
+                       : "boost_corr's rule: a *_metadata.hdf there with "
+                         "/entry/schema_version, named after the raw file's start; it names "
+                         "the result");
+    else if (x->cfg->verbose)
+        fprintf(stderr, "xpcs-corr: no metadata file: a minimal /entry from --frame-time\n");
     return XPCS_OK;
 }
 
@@ -71,7 +89,7 @@ static xpcs_status prepare_output(xpcs_run *x, xpcs_err *err)
         const xpcs_config *c = x->cfg;
         struct stat sb;
         if (stat(c->output, &sb) != 0) {
-            if (mkdir(c->output, 0775) != 0)
+            if ((errno = xpcs_mkdir_p(c->output, 0775)) != 0) /* with parents, as boost_corr */
                 st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot create the output directory: %s",
                                c->output, strerror(errno));
         }
@@ -88,9 +106,15 @@ static xpcs_status prepare_output(xpcs_run *x, xpcs_err *err)
                            "%s: output directory is not writable: expected a directory where "
                            "the result can be created",
                            c->output);
-        if (!st && xpcs_result_name(c->output, c->raw, x->out_path, sizeof x->out_path, err))
+        if (!st &&
+            xpcs_result_name_as_boost(c->output, c->raw, x->have_meta ? x->meta_path : NULL,
+                                      c->prefix, c->suffix, x->out_path, sizeof x->out_path, err))
             st = XPCS_ERR_OUTPUT; /* the name does not fit: an output error here */
-        struct stat rb;           /* lstat: a link there counts too (it is never followed) */
+        /* a single run without -w takes the next free name (_1, _2, ...) as boost_corr;
+         * a batch's file (quiet) never does: an existing result is a finished file */
+        if (!st && !c->overwrite && !c->quiet)
+            st = xpcs_result_name_unique(x->out_path, sizeof x->out_path, err);
+        struct stat rb; /* lstat: a link there counts too (it is never followed) */
         if (!st && !c->overwrite && lstat(x->out_path, &rb) == 0)
             st = xpcs_fail(err, XPCS_ERR_OUTPUT,
                            "%s: result file exists: use -w/--overwrite to replace it", x->out_path);
@@ -188,38 +212,41 @@ static xpcs_status storage_bandwidth(xpcs_run *x, xpcs_err *err)
     x->storage_gbps = gbps;
     x->storage_source = "measured";
     if (x->root) {
-        printf("xpcs-corr: storage: bare read of %.3f GB of %s on %d rank(s): %.2f GB/s (put "
-               "io: {storage_bandwidth_gbps: %.2f} in the site config to skip this read)\n",
-               bytes / 1e9, x->cfg->raw, x->n_ranks, gbps, gbps);
-        fflush(stdout);
+        fprintf(stderr,
+                "xpcs-corr: storage: bare read of %.3f GB of %s on %d rank(s): %.2f GB/s (put "
+                "io: {storage_bandwidth_gbps: %.2f} in the site config to skip this read)\n",
+                bytes / 1e9, x->cfg->raw, x->n_ranks, gbps, gbps);
     }
     return XPCS_OK;
 }
 
 /* Rank 0, -v or --dry-run: the options, the settings and the plan; the
- * last line is the plan as the result records it. */
+ * last line is the plan as the result records it.  -n prints it on stdout
+ * (boost_corr's dry run prints its arguments there), -v on stderr: stdout
+ * of a run holds only the result path. */
 static void print_plan(const xpcs_run *x)
 {
     const xpcs_config *c = x->cfg;
-    xpcs_config_print(c, stdout);
-    xpcs_settings_print(c, stdout);
-    xpcs_plan_print(&x->plan, stdout);
+    FILE *out = c->dry_run ? stdout : stderr;
+    xpcs_config_print(c, out);
+    xpcs_settings_print(c, out);
+    xpcs_plan_print(&x->plan, out);
     if (x->src->filters[0])
-        printf("plan: %s filters: %s\n", c->dataset, x->src->filters);
-    printf("plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
-           x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
-           x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
+        fprintf(out, "plan: %s filters: %s\n", c->dataset, x->src->filters);
+    fprintf(out, "plan: q-map %s: %d dynamic, %d static bins, %lld valid pixels%s\n", c->qmap,
+            x->qmap.n_dq, x->qmap.n_sq, (long long)x->qmap.n_valid,
+            x->qmap.n_nonnested ? " (static bins reassigned to a majority dynamic bin)" : "");
     char kname[64];
     xpcs_plan_kernel_name(&x->plan, kname, sizeof kname);
     if (c->verbose && x->occupancy >= 0)
-        printf("kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n", kname,
-               xpcs_kernel_name(c->kernel), x->occupancy);
+        fprintf(out, "kernel: %s (--kernel %s, occupancy %.3g in the first frames)\n", kname,
+                xpcs_kernel_name(c->kernel), x->occupancy);
     else if (c->verbose)
-        printf("kernel: %s (--kernel %s)\n", kname, xpcs_kernel_name(c->kernel));
+        fprintf(out, "kernel: %s (--kernel %s)\n", kname, xpcs_kernel_name(c->kernel));
     char *json = xpcs_plan_json(&x->plan);
-    printf("plan: json %s\n", json);
+    fprintf(out, "plan: json %s\n", json);
     free(json);
-    fflush(stdout);
+    fflush(out);
 }
 
 xpcs_status xpcs_run_setup(xpcs_run *x, int *done, xpcs_err *err)
@@ -269,6 +296,9 @@ xpcs_status xpcs_run_create_stages(xpcs_run *x, xpcs_err *err)
     xpcs_status st = XPCS_OK;
     if (p->do_multitau)
         st = xpcs_mtkernel_create(p->sparse_multitau, p->n_frames, x->n_own, &x->mt, err);
+    if (!st && p->do_multitau && c->num_partial_g2 > 0) /* the plan made it dense */
+        x->part = xpcs_partial_create(p->n_frames, c->num_partial_g2, xpcs_mtkernel_n_delays(x->mt),
+                                      x->qmap.n_dq);
     st = xpcs_comm_agree(x->comm, st, err);
     if (!st && p->do_linear)
         st = xpcs_linstage_create(x->comm, c, p, x->n_own, &x->lin, err);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "xpcs/io/imm.h"
 #include "xpcs/io/rigaku.h"
 
 xpcs_status xpcs_source_open(const xpcs_comm *c, const xpcs_config *cfg, xpcs_timers *tm,
@@ -15,6 +16,7 @@ xpcs_status xpcs_source_open(const xpcs_comm *c, const xpcs_config *cfg, xpcs_ti
     s->tm = tm;
     s->filters = "";
     xpcs_status st = xpcs_rigaku_is_event_file(cfg->raw) ? xpcs_source_open_rigaku(s, err)
+                     : xpcs_imm_is_imm(cfg->raw)         ? xpcs_source_open_imm(s, err)
                                                          : xpcs_source_open_hdf5(s, err);
     st = xpcs_comm_agree(c, st, err);
     if (st) {
@@ -31,6 +33,7 @@ void xpcs_source_close(xpcs_source **sp)
         return;
     if ((*sp)->ops && (*sp)->impl)
         (*sp)->ops->close(*sp);
+    free((*sp)->sub_buf);
     free(*sp);
     *sp = NULL;
 }

@@ -299,6 +299,19 @@ xpcs_status xpcs_plan_kernels(xpcs_plan *p, const xpcs_config *cfg, double occup
         sparse_mt = xpcs_plan_prefer_sparse(occupancy, p->event_file, 1);
         sparse_tt = xpcs_plan_prefer_sparse(occupancy, p->event_file, 0);
     }
+    if (cfg->num_partial_g2 > 0 && p->do_multitau) {
+        /* -np: partial g2 come from the dense kernel's state at segment ends */
+        if (p->event_file)
+            return xpcs_fail(err, XPCS_ERR_USAGE,
+                             "-np/--num-partial-g2: needs frames (HDF5 input); %s is an event "
+                             "file",
+                             cfg->raw);
+        if (cfg->num_partial_g2 > p->n_frames)
+            return xpcs_fail(err, XPCS_ERR_USAGE,
+                             "-np/--num-partial-g2 %d: more segments than the %lld frames",
+                             cfg->num_partial_g2, (long long)p->n_frames);
+        sparse_mt = sparse_tt = 0;
+    }
     p->sparse_multitau = sparse_mt && p->do_multitau;
     p->sparse_twotime = sparse_tt && p->do_twotime;
     p->events = p->sparse_multitau || p->sparse_twotime || p->event_file;

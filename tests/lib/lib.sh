@@ -23,6 +23,12 @@ if [ -n "${ASAN_OPTIONS:-}" ]; then
     export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$SAN_LOG"
 fi
 
+# xpcs-corr normalizes frames unless told otherwise (-nf 1, boost_corr's command-line
+# default).  The tests and oracles were written for the former default (off): they keep
+# it through the environment, which every -nf / --normalize-frame / config key
+# overrides.  test_dropin.sh unsets it to check the default itself.
+export XPCS_NORMALIZE_FRAME=${XPCS_NORMALIZE_FRAME:-0}
+
 run() {
     echo "+ $*"
     "$@"
@@ -84,8 +90,24 @@ expect_fail() {
 }
 finish() {
     if [ -n "${SAN_LOG:-}" ] && ls "$SAN_LOG".* >/dev/null 2>&1; then
-        head -n 40 "$SAN_LOG".*
-        bad "sanitizer reports from $(ls "$SAN_LOG".* | wc -l) process(es)"
+        # LeakSanitizer's own tracer can crash at exit on this kernel/glibc
+        # ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal
+        # error"), intermittently and in processes without any finding: such a
+        # log says the leak check did not complete, and is counted apart.  Any
+        # other report (a leak, ASan, UBSan) fails the test.
+        local f tracer=0 real=0
+        for f in "$SAN_LOG".*; do
+            if grep -q "LeakSanitizer has encountered a fatal error" "$f" &&
+                ! grep -Eq "ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:" "$f"; then
+                tracer=$((tracer + 1))
+            else
+                real=$((real + 1))
+                head -n 40 "$f"
+            fi
+        done
+        [ "$tracer" -gt 0 ] &&
+            echo "WARN LeakSanitizer's tracer crashed in $tracer process(es): their leak check did not complete"
+        [ "$real" -gt 0 ] && bad "sanitizer reports from $real process(es)"
     fi
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

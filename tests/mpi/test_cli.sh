@@ -11,7 +11,7 @@ synth -o d -n b --rows 20 --cols 30 --frames 400 --no-metadata
 
 corr 2 -r d/a.h5 -q d/a_qmap.h5 -o o -v >out.txt 2>err.txt || { cat out.txt err.txt; bad "run"; }
 check "last stdout line is the result path" test "$(tail -n 1 out.txt)" = "o/a_results.hdf"
-check "-v prints the plan" grep -q "rank 1 owns pixels" out.txt
+check "-v prints the plan (on stderr)" grep -q "rank 1 owns pixels" err.txt
 check "viewer layout" run "$PY" "$ORACLES/viewer_check.py" o/a_results.hdf
 check "metadata copied, plan and qmap hash stored" run "$PY" - o/a_results.hdf d/a_qmap.h5 <<'PYEOF'
 import sys, json, h5py

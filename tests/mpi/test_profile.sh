@@ -13,9 +13,9 @@ synth -o d -n p --rows 32 --cols 40 --frames 600 --frame-time 0.001
 
 corr 2 -r d/p.h5 -q d/p_qmap.h5 -o o --step-frames 128 >out.txt 2>err.txt || { cat out.txt err.txt; bad "run"; }
 check "last stdout line is the result path" test "$(tail -n 1 out.txt)" = "o/p_results.hdf"
-check "phase table printed" grep -Eq "^  multitau +[0-9.]+ +[0-9.]+ +[0-9.]+ +[01] +[01] " out.txt
-check "health lines printed" grep -Eq "^health: (parallel_efficiency|memory|io_throughput) .*(ok|warning|critical|unknown)" out.txt
-check "profile file announced" grep -q "^xpcs-corr: profile o/p_profile.json" out.txt
+check "phase table printed" grep -Eq "^  multitau +[0-9.]+ +[0-9.]+ +[0-9.]+ +[01] +[01] " err.txt
+check "health lines printed" grep -Eq "^health: (parallel_efficiency|memory|io_throughput) .*(ok|warning|critical|unknown)" err.txt
+check "profile file announced" grep -q "^xpcs-corr: profile o/p_profile.json" err.txt
 check "profile JSON: schema fields and consistent numbers" run "$PY" - o/p_profile.json d/p.h5 <<'PYEOF'
 import sys, json, h5py
 p = json.load(open(sys.argv[1]))

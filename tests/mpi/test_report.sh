@@ -10,7 +10,7 @@ synth -o d -n r --rows 48 --cols 56 --frames 1200 --frame-time 0.002 --tau0 15 -
 
 corr 2 -r d/r.h5 -q d/r_qmap.h5 -o o >out.txt 2>err.txt || { cat out.txt err.txt; bad "run"; }
 check "report announced, result path still last" \
-    test "$(grep -c '^xpcs-corr: report o/r_report.html' out.txt)" -eq 1 -a "$(tail -n 1 out.txt)" = "o/r_results.hdf"
+    test "$(grep -c '^xpcs-corr: report o/r_report.html' err.txt)" -eq 1 -a "$(tail -n 1 out.txt)" = "o/r_results.hdf"
 check "report written" test -s o/r_report.html
 check "report content: sections, self-contained, image decodes" run "$PY" - o/r_report.html <<'PYEOF'
 import sys, re, base64, struct, zlib

@@ -48,10 +48,10 @@ PYEOF
 Q=d/rg_qmap.h5
 expect_fail "truncated word" "trunc\.bin.*not a multiple of 8: truncated" 3 -r d/trunc.bin -q $Q
 for np in 1 3; do
-    expect_fail "pixel outside the detector" "pixel\.bin.*pixel index 600000 outside the 512 x 1024" $np -r d/pixel.bin -q $Q
+    expect_fail "pixel outside the detector" "pixel\.bin.*pixel index 600000 outside the 512 x 1024" $np -r d/pixel.bin -q $Q --frame-time 1e-3
 done
-expect_fail "frames going backwards" "back\.bin.*(after frame|outside frames).*sorted by frame" 3 -r d/back.bin -q $Q
-expect_fail "dense kernel: frames going backwards" "back\.bin.*sorted by frame" 2 -r d/back.bin -q $Q --kernel dense
+expect_fail "frames going backwards" "back\.bin.*(after frame|outside frames).*sorted by frame" 3 -r d/back.bin -q $Q --frame-time 1e-3
+expect_fail "dense kernel: frames going backwards" "back\.bin.*sorted by frame" 2 -r d/back.bin -q $Q --kernel dense --frame-time 1e-3
 expect_fail "empty file" "empty\.bin.*empty file" 1 -r d/empty.bin -q $Q
 expect_fail "missing .bin" "nope\.bin.*cannot read" 2 -r d/nope.bin -q $Q
 expect_fail "q-map of another shape" "o_qmap\.h5.*expected the frame shape \(512, 1024\) of d/rg\.bin" 2 \

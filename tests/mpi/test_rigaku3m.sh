@@ -118,12 +118,12 @@ w.tofile("dp/r3.bin.003")
 PYEOF
 expect_fail "a module file missing" "dm/r3\.bin\.004.*cannot read.*six module files" 2 -r dm/r3.bin.000 -q $Q
 expect_fail "module frames going backwards" "db/r3\.bin\.002: event word [0-9]+: frame.*sorted by frame" \
-    3 -r db/r3.bin.005 -q $Q
+    3 -r db/r3.bin.005 -q $Q --frame-time 1e-3
 expect_fail "dense kernel: module frames going backwards" "db/r3\.bin\.002.*sorted by frame" 2 \
-    -r db/r3.bin.001 -q $Q --kernel dense
+    -r db/r3.bin.001 -q $Q --kernel dense --frame-time 1e-3
 expect_fail "pixel outside the module" \
     "dp/r3\.bin\.003: event word [0-9]+: pixel index 1648576 outside the 512 x 1024 module" 2 \
-    -r dp/r3.bin.000 -q $Q
+    -r dp/r3.bin.000 -q $Q --frame-time 1e-3
 expect_fail "q-map of another shape" "expected the frame shape \(1676, 2100\) of d/r3\.bin\.000" 2 \
     -r d/r3.bin.000 -q d/o_qmap.h5
 finish

@@ -110,5 +110,5 @@ w[k:k + 3] = w[k:k + 3] - np.uint64(30 << 40)  # frames jump back
 w.tofile("d/back.bin")
 PYEOF
 expect_fail "$MAX_RANKS ranks: one rank meets a bad event word" "back\.bin.*sorted by frame" $MAX_RANKS \
-    -r d/back.bin -q d/r_qmap.h5
+    -r d/back.bin -q d/r_qmap.h5 --frame-time 1e-3
 finish

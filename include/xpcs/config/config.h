@@ -18,7 +18,7 @@
 #include "xpcs/core/status.h"
 
 #define XPCS_PATH_MAX 4096
-#define XPCS_CONFIG_ROWS 80 /* rows of xpcs-corr's option table, at most */
+#define XPCS_CONFIG_ROWS 96 /* rows of xpcs-corr's option table, at most */
 
 typedef enum {
     XPCS_ANALYSIS_INVALID = 0,
@@ -61,10 +61,17 @@ typedef struct {
     int quiet;                    /* set by the batch: no per-file stdout summary */
     xpcs_siteopts site;           /* threading, memory, io, monitoring (settings.h) */
     /* linear and two-time (see g2lin.h, twotime.h) */
-    int64_t max_lag;                        /* --max-lag, linear; 0 = all lags that fit */
-    char fftw_wisdom[XPCS_PATH_MAX];        /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
-    char smooth[16];                        /* -s/--smooth sqmap|dqmap|none, two-time */
-    xpcs_kernel kernel;                     /* --kernel dense|sparse|auto (default auto) */
+    int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
+    char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */
+    char smooth[16];                 /* -s/--smooth sqmap|dqmap|none, two-time */
+    xpcs_kernel kernel;              /* --kernel dense|sparse|auto (default auto) */
+    /* boost_corr's options (README "Coming from boost_corr") */
+    int gpu_id;                  /* -i/--gpu-id: -1 = CPU; any other value runs on the CPU too */
+    int save_g2;                 /* -G/--save-G2: per-pixel G2, IP, IF in <result>_G2.hdf */
+    int num_partial_g2;          /* -np/--num-partial-g2 N: cumulative partial g2, 0 = none */
+    double crop_ratio_threshold; /* --crop-ratio-threshold: recorded; no effect here */
+    char prefix[256];            /* -p/--prefix: result name PREFIX_<name> */
+    char suffix[256];            /* -u/--suffix: result name <name>_SUFFIX */
     unsigned char source[XPCS_CONFIG_ROWS]; /* xpcs_opt_source of each row of the table */
 } xpcs_config;
 

@@ -72,7 +72,11 @@ enum {
     XPCS_OPTF_EFFECTIVE = 1 << 7, /* a top-level key of the effective config */
     XPCS_OPTF_NOTE = 1 << 8,      /* IGNORE: one line on stderr when given */
     XPCS_OPTF_HIDDEN = 1 << 9,    /* not in --help (another spelling of a row) */
-    XPCS_OPTF_NEGATE = 1 << 10    /* FLAG: sets 0 (--no-metadata) */
+    XPCS_OPTF_NEGATE = 1 << 10,   /* FLAG: sets 0 (--no-metadata) */
+    XPCS_OPTF_NUMARG = 1 << 11,   /* OPTARG: an integer in the next word is the
+                                     argument too (--normalize-frame 0) */
+    XPCS_OPTF_LIST = 1 << 12      /* STR: in files also a list of integers, stored
+                                     comma-separated (boost_corr's dq_selection) */
 };
 
 /* Where a value came from, lowest precedence first. */
@@ -126,6 +130,8 @@ struct xpcs_opt {
     const char *expect;             /* what a valid value is, in messages, when the type's
                                        words are not enough (limits, a file's key) */
     const char *show;               /* name in the -v line when not the key (or the long name) */
+    const char *dash; /* another spelling: one dash, several letters ("-nf", boost_corr's);
+                         a word of argv equal to it is read as --name */
 };
 
 /* Messages of a tool; NULL: the default shown. */

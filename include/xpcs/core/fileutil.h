@@ -22,6 +22,11 @@ xpcs_status xpcs_fail_errno(xpcs_err *err, xpcs_status code, const char *file, c
 xpcs_status xpcs_copy_to_fd(const char *src, const char *role, int fd, const char *dst,
                             xpcs_err *err);
 
+/* mkdir -p: dir and its missing parents (mode less the umask); 0, or the
+ * errno of the first component that could not be made (ENOTDIR when one is
+ * not a directory). */
+int xpcs_mkdir_p(const char *dir, unsigned mode);
+
 /* Writes n bytes to fd (short writes and EINTR retried); 0 or an errno. */
 int xpcs_write_all(int fd, const void *buf, size_t n);
 

@@ -17,6 +17,10 @@ xpcs_status xpcs_h5x_f64(xpcs_resfile *w, const char *path, int rank, const int6
 xpcs_status xpcs_h5x_i64(xpcs_resfile *w, const char *path, int rank, const int64_t *dims,
                          const int64_t *data, xpcs_err *err);
 xpcs_status xpcs_h5x_str(xpcs_resfile *w, const char *path, const char *text, xpcs_err *err);
+/* An external link at path to object in file (a name relative to the
+ * result's folder, as boost_corr links its _G2.hdf). */
+xpcs_status xpcs_h5x_extlink(xpcs_resfile *w, const char *path, const char *file,
+                             const char *object, xpcs_err *err);
 
 /* The options and provenance every config group holds: avg_frame,
  * stride_frame, begin_frame, end_frame (resolved raw range),

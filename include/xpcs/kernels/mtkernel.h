@@ -34,5 +34,11 @@ const int64_t *xpcs_mtkernel_delays(const xpcs_mtkernel *k);
 /* Per-pixel sums of delay j (multitau.h): G2, IP, IF [n_pixels]. */
 xpcs_status xpcs_mtkernel_result(const xpcs_mtkernel *k, int j, double *G2, double *IP, double *IF,
                                  xpcs_err *err);
+/* Dense kernel, before the end: the sums of the frames pushed so far, as a
+ * run of that many frames (xpcs_multitau_result_so_far); the event kernel
+ * keeps no such state (XPCS_ERR_INTERNAL). */
+xpcs_status xpcs_mtkernel_result_so_far(const xpcs_mtkernel *k, int j, double *G2, double *IP,
+                                        double *IF, xpcs_err *err);
+int64_t xpcs_mtkernel_frames_pushed(const xpcs_mtkernel *k);
 
 #endif

@@ -55,5 +55,9 @@ const int64_t *xpcs_multitau_delay_list(const xpcs_multitau *mt);
  * each).  Returns XPCS_ERR_INTERNAL if frames are missing. */
 xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
                                  xpcs_err *err);
+/* Before the end: the same sums for the F frames pushed so far, as a run of
+ * F frames gives them (bit for bit); j < xpcs_multitau_delays(F, ...). */
+xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *G2, double *IP,
+                                        double *IF, xpcs_err *err);
 
 #endif

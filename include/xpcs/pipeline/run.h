@@ -54,6 +54,7 @@ typedef struct {
     xpcs_mtkernel *mt;
     xpcs_linstage *lin;
     xpcs_ttstage *tt;
+    struct xpcs_partial *part; /* -np: partial g2 (partial.h) */
     xpcs_saxs *saxs;
     double *frame_sum; /* [N] masked frame sums (every rank, all frames) */
     /* measurements */
@@ -74,6 +75,13 @@ xpcs_status xpcs_run_create_stages(xpcs_run *x, xpcs_err *err);
 /* framestream.c / evstream.c: the whole run through the kernels. */
 xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err);
 xpcs_status xpcs_run_events(xpcs_run *x, xpcs_err *err);
+
+/* reduce.c: the g2 of n_delays delays (the kernel's sums at the end, or
+ * so_far: of the frames pushed until now) into gn, the exact sums reduced
+ * to rank 0 (collective; xpcs_g2norm_finish on rank 0 then gives g2). */
+struct xpcs_g2norm;
+xpcs_status xpcs_run_reduce_multitau(xpcs_run *x, struct xpcs_g2norm *gn, int n_delays, int so_far,
+                                     xpcs_err *err);
 
 /* reduce.c: reductions to rank 0 and the result file (collective). */
 xpcs_status xpcs_run_reduce_and_write(xpcs_run *x, xpcs_err *err);
