@@ -91,12 +91,10 @@ def auto_step(P, npix, ncorr, rsz, xsz, F, rule="per-rank", whole_bins=False, bu
     budget: a rank's memory budget in bytes, 0 = none)."""
     per_frame = npix * rsz + npix * 8.0 + 2.0 * ncorr * xsz
     nc = max(ncorr, 1)
-    cap = 256.0 * 2**20
-    cap = budget / 4 if 0 < budget / 4 < cap else cap
     f = 1
-    while f < 1024 and 2.0 * f * per_frame <= cap and 2 * f * nc < INT32_MAX:
+    while f < 1024 and 2.0 * f * per_frame <= 256.0 * 2**20 and 2 * f * nc < INT32_MAX:
         f *= 2
-    if rule == "fixed":
+    if rule == "fixed" or (budget > 0 and 2.0 * f * per_frame > budget / 8):
         return f
     s = min(f * P, max(F, f))
     own = nc if whole_bins else -(-nc // P)

@@ -91,9 +91,12 @@ static void test_plan(void)
     test_cond("... nor below one rank's f",
               xpcs_plan_auto_step(64, 64, 64, 1, 2, 2, 10, 0, 0) == 1024);
     /* all-to-all counts: 2 S n_corr < 2^31 */
-    /* a small --max-memory: both step buffers within a quarter of it */
-    int64_t small = xpcs_plan_auto_step(1, 256 * 256, 50000, 1, 2, 2, 50000, 0, 64.0 * 1048576);
-    test_cond("a 64 MiB budget: steps of 16 frames", small == 16);
+    /* a tight --max-memory keeps the rule of before: f for all ranks together */
+    test_cond("a 64 MiB budget at 3 ranks: f frames a step, as before",
+              xpcs_plan_auto_step(3, 256 * 256, 50000, 1, 2, 2, 50000, 0, 64.0 * 1048576) == s1);
+    test_cond("a 4 GiB budget at 3 ranks: f frames per rank",
+              xpcs_plan_auto_step(3, 256 * 256, 50000, 1, 2, 2, 50000, 0, 4096.0 * 1048576) ==
+                  3 * s1);
     /* all-to-all counts: S frames of a rank's pixels below 2^31 */
     int64_t big = xpcs_plan_auto_step(4096, 2162 * 2068, 4000000, 1, 2, 2, 1000000, 0, 0);
     test_cond("Eiger 4M at 4096 ranks: every rank reads 4 frames a step", big == 4 * 4096);
