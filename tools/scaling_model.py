@@ -22,8 +22,11 @@ phase table measures):
             rank's multiply-adds (frames^2 / 2 x bin pixels per map tile)
   reduce    owned pixels x delays at c_red + detector pixels at c_red0
             (rank 0's SAXS and q profiles) + tree reductions
-  write     rank 0's result bytes (two-time maps: their owners, in
-            parallel) at the calibrated cost or the file system's
+  other     what the run spends outside the phases (the epilog: quality
+            verdict, report, profile): constant + per pixel
+  write     rank 0's result bytes (the compressed two-time maps included)
+            at the calibrated cost or one node's file-system bandwidth, +
+            the maps' compression by the ranks that computed them
 
 Memory-bound costs (read from the page cache, saxs, pack, exchange inside a
 node) scale with the bandwidth one rank gets, min(core_bw, mem_bw / ranks
@@ -59,11 +62,12 @@ sys.path.insert(0, HERE)
 from scaling_study import COLORS, series, svg_axes  # noqa: E402
 
 INT32_MAX = 2**31 - 1
-TERMS = ["setup", "read", "decode", "saxs", "pack", "exchange", "kernel", "reduce", "write"]
+TERMS = ["setup", "read", "decode", "saxs", "pack", "exchange", "kernel", "reduce", "write",
+         "other"]
 # the profile's phases that make each term (rank-wise wall seconds)
 PHASES = {"setup": ["plan", "open"], "read": ["read"], "decode": ["decode"], "saxs": ["saxs"],
           "pack": ["pack"], "exchange": ["exchange"], "kernel": ["multitau", "twotime"],
-          "reduce": ["reduce"], "write": ["write"]}
+          "reduce": ["reduce"], "write": ["write"], "other": []}
 # the features of each term: names of decomposition quantities, one cost each
 FEATURES = {
     "setup": ["one", "npix", "multi"],
@@ -76,7 +80,8 @@ FEATURES = {
     "kernel_events": ["events_rank", "ev_px_levels"],
     "kernel_twotime": ["tt_macs"],
     "reduce": ["red_work", "npix"],
-    "write": ["write_bytes", "one"],
+    "write": ["write_bytes", "z_work"],
+    "other": ["one", "npix", "multi"],
 }
 WORDS_PER_RANK = 4 << 20  # src/pipeline/src_rigaku.c: a Rigaku step's words per rank
 
@@ -94,9 +99,13 @@ def auto_step(P, npix, ncorr, rsz, xsz, F, rule="per-rank", whole_bins=False, bu
     f = 1
     while f < 1024 and 2.0 * f * per_frame <= 256.0 * 2**20 and 2 * f * nc < INT32_MAX:
         f *= 2
-    if rule == "fixed" or (budget > 0 and 2.0 * f * per_frame > budget / 8):
+    before = -(-f // P)
+    g = f
+    while g > before and budget > 0 and 2.0 * g * per_frame > budget / 8:
+        g //= 2
+    if rule == "fixed" or g <= before:
         return f
-    s = min(f * P, max(F, f))
+    s = min(g * P, max(F, f))
     own = nc if whole_bins else -(-nc // P)
     while s > f and 2 * s * own >= INT32_MAX:
         s = max(s // 2, f)
@@ -173,9 +182,13 @@ def decompose(w, P, rule="per-rank", mem_rank=None):
     d["msgs"] = {"alltoallv": a2a_out * P, "allgatherv": ring * P}
     delays = w.get("delays") or multitau_delays(F)
     d["red_work"] = float(own) * delays
+    # two-time maps: N x N float32 each; the ranks that computed them compress
+    # their chunks (LZF: the upper triangle, about half, is what is stored)
+    # and rank 0 writes every compressed chunk (pipeline/ttmaps.c)
     maps = F * F * 4.0 * len(w.get("bins", [])) if w["kind"] == "twotime" else 0.0
-    d["write_bytes"] = w.get("result_bytes") or (npix * 4.0 * 3 + maps)
+    d["write_bytes"] = w.get("result_bytes") or (npix * 4.0 * 3 + 0.5 * maps)
     d["maps_bytes"] = maps
+    d["z_work"] = maps / max(1, min(P, d.get("tt_ranks", 1))) if maps else 0.0
     return d
 
 
@@ -204,6 +217,8 @@ def workload_of_profile(path):
     measured = {t: max(sum(r["wall_s"].get(ph, 0.0) for ph in PHASES[t]) for r in ranks)
                 for t in TERMS}
     measured["total"] = max(r["wall_s"]["total"] for r in ranks)
+    # the run's time outside the phases (epilog: quality, report, profile)
+    measured["other"] = max(0.0, measured["total"] - sum(measured[t] for t in TERMS[:-1]))
     return w, measured, p
 
 
@@ -233,7 +248,7 @@ def rank_bw(m, ranks_per_node, threads):
 def term_times(coef, m, w, nodes, rpn, threads, rule="per-rank"):
     """Seconds per term of workload w on `nodes` nodes of machine m."""
     P = nodes * rpn
-    mem_rank = m["mem_gb_per_node"] * 1e9 * 0.6 / rpn
+    mem_rank = m["mem_gb_per_node"] * 2**30 * 0.5 / rpn  # setup.c's default budget
     d = decompose(w, P, rule, mem_rank)
     ref = coef["ref_bw"]  # the bandwidth one rank had at calibration
     mf = ref / rank_bw(m, rpn, threads)  # memory-bound slowdown
@@ -275,16 +290,11 @@ def term_times(coef, m, w, nodes, rpn, threads, rule="per-rank"):
     t["reduce"] = (c["reduce"][0] * d["red_work"] * cf + c["reduce"][1] * d["npix"] * mf
                    + 3 * tree(P) * (lat_in + lat_out + d["npix"] * 8.0 * (off / (
                        (m["net_bw"] or 1) * 1e9) + (1 - off) * c["exchange"][0])))
-    wb = d["write_bytes"] - d["maps_bytes"]
-    t["write"] = c["write"][0] * wb + c["write"][1]
-    if d["maps_bytes"]:
-        writers = max(1, min(P, d.get("tt_ranks", 1)))
-        local_w = c["write"][0] * d["maps_bytes"] / writers
-        fs_w = 0.0
-        if m["fs_bw"]:
-            fs_w = max(d["maps_bytes"] / writers * min(rpn, writers) / (m["fs_node_bw"] * 1e9),
-                       d["maps_bytes"] / (m["fs_bw"] * 1e9))
-        t["write"] += max(local_w, fs_w)
+    # rank 0 writes the whole result (compressed maps included): one node's
+    # client bandwidth at most; the maps' owners compress in parallel
+    fs_w = d["write_bytes"] / (m["fs_node_bw"] * 1e9) if m["fs_bw"] else 0.0
+    t["write"] = max(c["write"][0] * d["write_bytes"], fs_w) + c["write"][1] * d["z_work"] * cf
+    t["other"] = c["other"][0] + c["other"][1] * d["npix"] + c["other"][2] * d["multi"]
     t["total"] = sum(t[k] for k in TERMS)
     return t, d
 
@@ -327,9 +337,11 @@ def solve(A, b):
 
 def share(m, rpn, threads, k):
     """How much longer a rank's work takes when the node's ranks x threads
-    exceed its cores: 1 + k (ranks x threads / cores - 1); k = 1 is a fair
-    time share, k > 1 what waiting in collectives adds (fitted)."""
-    return 1.0 + k * max(0.0, rpn * threads / m["cores_per_node"] - 1.0)
+    exceed its cores: 1 + k (ceil(ranks x threads / cores) - 1).  The
+    slowest rank is one that shares a core with the most others (3 ranks on
+    2 cores: 2 on one core), and ranks wait for it at every collective;
+    k (fitted) is how much of that share the measured runs show."""
+    return 1.0 + k * max(0.0, math.ceil(rpn * threads / m["cores_per_node"]) - 1.0)
 
 
 def here_factors(m, P, threads, k):
@@ -341,7 +353,7 @@ def calibrate(paths, machine):
     """The costs, and the oversubscription factor k that fits the totals
     of the calibration runs best (relative RMS)."""
     best = None
-    for k in [1.0 + 0.25 * i for i in range(13)]:
+    for k in [0.25 * i for i in range(13)]:
         coef = fit_costs(paths, machine, k)
         errs = []
         for path in paths:
@@ -367,7 +379,7 @@ def fit_costs(paths, machine, k):
         cf = over / th
         scale = {"setup": 1, "read": None, "decode": over, "saxs": mf * over, "pack": mf * over,
                  "exchange": mf * over, "kernel_multitau": cf, "kernel_events": cf,
-                 "kernel_twotime": cf, "reduce": None, "write": 1}
+                 "kernel_twotime": cf, "reduce": None, "write": 1, "other": 1}
         for key, feats in FEATURES.items():
             term = key.split("_")[0] if key.startswith("kernel") else key
             if key.startswith("kernel") and key != "kernel_" + w["kind"]:
@@ -379,11 +391,11 @@ def fit_costs(paths, machine, k):
                 x = [x[0] * mf * over, x[1]]
             elif key == "reduce":
                 x = [x[0] * cf, x[1] * mf]
+            elif key == "write":
+                x = [x[0], x[1] * cf]
             else:
                 x = [v * scale[key] for v in x]
             y = meas[term]
-            if key == "reduce":  # the tree part is latency, known: leave it out
-                y = max(0.0, y)
             rows[key].append(x)
             ys[key].append(y)
     costs = {}

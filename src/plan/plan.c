@@ -42,9 +42,9 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
 
 /* The automatic step: f frames per rank, doubled from 1 while one rank's
  * buffers (read + summed + send + receive, both step buffers: 2 f
- * per_frame bytes) stay within 256 MiB, up to 1024, times the rank count
- * (unless they would take more than an eighth of the memory budget: then
- * f for all ranks together, the rule before), so that
+ * per_frame bytes) stay within 256 MiB, up to 1024, halved while they take
+ * more than an eighth of the memory budget but never below what a rank
+ * read before (f for all ranks together), times the rank count, so that
  * every rank reads f frames in every step whatever the rank count.  Before,
  * a step held f frames for all ranks together: past f ranks, ranks sat idle
  * in the read, and the all-to-all sent P^2 ever smaller messages in a fixed
@@ -64,12 +64,16 @@ int64_t xpcs_plan_auto_step(int n_ranks, int64_t npix, int64_t n_corr, int64_t a
     int64_t f = 1;
     while (f < 1024 && 2.0 * (double)f * per_frame <= budget && 2 * f * nc < INT32_MAX)
         f *= 2;
-    int64_t s = f * n_ranks;
-    /* a tight memory budget keeps the step of before, f frames for all
-     * ranks together (so a run that fitted still fits): per-rank steps only
-     * where a rank's two step buffers take at most an eighth of it */
-    if (mem_budget > 0 && 2.0 * (double)f * per_frame > mem_budget / 8)
+    /* a rank's frames per step: f, halved while its two step buffers take
+     * more than an eighth of the memory budget, but never fewer than before
+     * (f frames for all ranks together: a run that fitted still fits) */
+    const int64_t before = (f + n_ranks - 1) / n_ranks;
+    int64_t g = f;
+    while (g > before && mem_budget > 0 && 2.0 * (double)g * per_frame > mem_budget / 8)
+        g /= 2;
+    if (g <= before)
         return f;
+    int64_t s = g * n_ranks;
     const int64_t need = n_frames > f ? n_frames : f;
     if (s > need)
         s = need;

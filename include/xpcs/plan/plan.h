@@ -92,9 +92,9 @@ xpcs_status xpcs_plan_frames(int64_t n_raw, int64_t begin, int64_t end, int64_t 
 
 /* Frames per step (all ranks together) when --step-frames is not given:
  * f frames per rank (a power of two up to 1024, doubled while one rank's
- * step buffers stay within 256 MiB) times the rank count (f for all ranks
- * together when those buffers would take more than an eighth of mem_budget,
- * in bytes, 0 = none), at most the frames there are (but
+ * step buffers stay within 256 MiB, halved while they take more than an
+ * eighth of mem_budget in bytes, 0 = none, but never below f / n_ranks,
+ * the rule before) times the rank count, at most the frames there are (but
  * at least f) and with every all-to-all count below 2^31 (max_owned: the
  * most correlated pixels one rank receives, n_corr when two-time bins are
  * owned whole; 0 = ceil(n_corr / n_ranks)).  The results do

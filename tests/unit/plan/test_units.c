@@ -94,6 +94,11 @@ static void test_plan(void)
     /* a tight --max-memory keeps the rule of before: f for all ranks together */
     test_cond("a 64 MiB budget at 3 ranks: f frames a step, as before",
               xpcs_plan_auto_step(3, 256 * 256, 50000, 1, 2, 2, 50000, 0, 64.0 * 1048576) == s1);
+    /* 2 GiB at 3 ranks: 256 MiB for a rank's buffers -> 128 frames per rank
+     * (2 x 128 x 835 KiB; 256 would take 428 MiB), more than before (86) */
+    test_cond("a 2 GiB budget at 3 ranks: 128 frames per rank",
+              xpcs_plan_auto_step(3, 256 * 256, 50000, 1, 2, 2, 50000, 0, 2048.0 * 1048576) ==
+                  3 * 128);
     test_cond("a 4 GiB budget at 3 ranks: f frames per rank",
               xpcs_plan_auto_step(3, 256 * 256, 50000, 1, 2, 2, 50000, 0, 4096.0 * 1048576) ==
                   3 * s1);
