@@ -324,8 +324,10 @@ done
 corr 2 -r L/l.h5 -q L/l_qmap.h5 -o lref >lref.log 2>&1 || { cat lref.log; bad "single run l"; }
 RC=0
 start bt --ranks-per-file 2 -q L/l_qmap.h5 -o bt L/c1.h5 L/c2.h5 L/c3.h5 L/c4.h5 L/c5.h5 L/c6.h5
+# the signal once the first file is done (its summary entry), not merely once its
+# result exists: a file stopped in its epilog is not done, and its result goes
 for _ in $(seq 1 6000); do # up to 300 s: the first file on a loaded machine (sanitizers, CI)
-    [ -n "$(ls bt/*_results.hdf 2>/dev/null)" ] && break
+    grep -q '"status":[[:space:]]*"done"' bt/batch_summary.json 2>/dev/null && break
     sleep 0.05
 done
 kill -TERM $(ps -o pid= --ppid $MPID)

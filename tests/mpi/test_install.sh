@@ -176,6 +176,7 @@ except xt.XpcsError as e:
 raise SystemExit(1)"
 check "run() (2 ranks), load(), fit(), average() from the prefix" run env -u XPCS_BIN "$PY" - <<'PYEOF'
 import os
+os.environ.pop("LD_PRELOAD", None)  # sanitizer build: for this process only, not mpiexec
 import numpy as np
 import xpcs_toolkit as xt
 mpi = ["--oversubscribe", "--bind-to", "none"] if "Open MPI" in os.popen("mpiexec --version").read() else []
