@@ -352,12 +352,13 @@ def here_factors(m, P, threads, k):
 def calibrate(paths, machine):
     """The costs, and the oversubscription factor k that fits the totals
     of the calibration runs best (relative RMS)."""
+    runs = [workload_of_profile(path) for path in paths]  # read once, fitted 13 times
     best = None
     for k in [0.25 * i for i in range(13)]:
-        coef = fit_costs(paths, machine, k)
+        coef = fit_costs(runs, machine, k)
+        coef["profiles"] = [os.path.basename(p) for p in paths]
         errs = []
-        for path in paths:
-            w, meas, _ = workload_of_profile(path)
+        for w, meas, _ in runs:
             pred, _ = term_times(coef, machine, w, 1, w["P"], w["threads"])
             errs.append((pred["total"] / meas["total"] - 1) ** 2)
         rms = math.sqrt(sum(errs) / len(errs))
@@ -367,12 +368,12 @@ def calibrate(paths, machine):
     return best[1]
 
 
-def fit_costs(paths, machine, k):
-    """Costs per unit of every term from profiles measured on `machine`."""
+def fit_costs(runs, machine, k):
+    """Costs per unit of every term from the runs (workload_of_profile's)
+    measured on `machine`."""
     rows = {key: [] for key in FEATURES}
     ys = {key: [] for key in FEATURES}
-    for path in paths:
-        w, meas, _ = workload_of_profile(path)
+    for w, meas, _ in runs:
         P, th = w["P"], w["threads"]
         d = decompose(w, P)
         mf, over = here_factors(machine, P, th, k)
@@ -402,8 +403,7 @@ def fit_costs(paths, machine, k):
     for key in FEATURES:
         costs[key] = lstsq_nonneg(rows[key], ys[key]) if rows[key] else [0.0] * len(FEATURES[key])
     return {"machine": "here", "ref_bw": rank_bw(machine, 1, 1), "costs": costs, "oversub": k,
-            "profiles": [os.path.basename(p) for p in paths],
-            "units": {k: [f"s per {f}" for f in v] for k, v in FEATURES.items()}}
+            "units": {name: [f"s per {f}" for f in v] for name, v in FEATURES.items()}}
 
 
 def check(coef, machines, paths, tol):

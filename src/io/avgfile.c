@@ -240,12 +240,5 @@ xpcs_status xpcs_avgfile_write(const char *template_path, const char *out, int o
         if (rc < 0)
             st = xpcs_h5pub_fail(p, "the average", err);
     }
-    if (!st)
-        st = xpcs_h5pub_close(&f, p, err);
-    xpcs_h5pub_discard(&f);
-    if (st) {
-        xpcs_publish_abandon(&p);
-        return st;
-    }
-    return xpcs_publish_commit(&p, err);
+    return xpcs_h5pub_finish(&f, &p, st, err);
 }

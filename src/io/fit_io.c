@@ -248,14 +248,7 @@ static xpcs_status write_copy(const char *dest, int exists, const fit_output *ou
          write_fit(w, out->group, out->source, out->o, in, out->res, out->tq, out->used) < 0 ||
          (out->result_link && link_result(w, out->result_link) < 0)))
         st = xpcs_h5pub_fail(p, out->group, err);
-    if (!st)
-        st = xpcs_h5pub_close(&w, p, err);
-    xpcs_h5pub_discard(&w);
-    if (st) {
-        xpcs_publish_abandon(&p);
-        return st;
-    }
-    return xpcs_publish_commit(&p, err);
+    return xpcs_h5pub_finish(&w, &p, st, err);
 }
 
 /* How `from`'s directory reaches `to`: its bare name when both are in the

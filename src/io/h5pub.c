@@ -119,6 +119,18 @@ xpcs_status xpcs_h5pub_close(hid_t *f, xpcs_publish *p, xpcs_err *err)
     return rc < 0 ? xpcs_h5pub_fail(p, "the file", err) : XPCS_OK;
 }
 
+xpcs_status xpcs_h5pub_finish(hid_t *f, xpcs_publish **p, xpcs_status st, xpcs_err *err)
+{
+    if (!st)
+        st = xpcs_h5pub_close(f, *p, err);
+    xpcs_h5pub_discard(f);
+    if (st) {
+        xpcs_publish_abandon(p);
+        return st;
+    }
+    return xpcs_publish_commit(p, err);
+}
+
 void xpcs_h5pub_discard(hid_t *f)
 {
     if (*f < 0)

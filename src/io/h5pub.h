@@ -37,6 +37,11 @@ xpcs_status xpcs_h5pub_close(hid_t *f, xpcs_publish *p, xpcs_err *err);
  * its file: after an error, before the temporary is abandoned. */
 void xpcs_h5pub_discard(hid_t *f);
 
+/* The end of a writer: with st OK, *f closed (xpcs_h5pub_close) and *p
+ * published (xpcs_publish_commit); otherwise, or when either fails, *f
+ * discarded and *p abandoned.  Returns the first error. */
+xpcs_status xpcs_h5pub_finish(hid_t *f, xpcs_publish **p, xpcs_status st, xpcs_err *err);
+
 /* XPCS_ERR_OUTPUT: "FINAL: cannot write WHAT: <cause> (ENOSPC)" from the
  * HDF5 error stack's errno, or HDF5's last message when it has none. */
 xpcs_status xpcs_h5pub_fail(const xpcs_publish *p, const char *what, xpcs_err *err);

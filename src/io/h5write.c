@@ -326,12 +326,5 @@ xpcs_status xpcs_h5w_qmap_masked(const char *qmap, const char *out, const int32_
             xpcs_h5_put_attr_str(f, "/qmap", "hash", h) < 0)
             st = xpcs_h5pub_fail(p, "/qmap hash", err);
     }
-    if (!st)
-        st = xpcs_h5pub_close(&f, p, err);
-    xpcs_h5pub_discard(&f);
-    if (st) {
-        xpcs_publish_abandon(&p);
-        return st;
-    }
-    return xpcs_publish_commit(&p, err);
+    return xpcs_h5pub_finish(&f, &p, st, err);
 }

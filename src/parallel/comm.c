@@ -450,30 +450,24 @@ static void mpi_error_text(int code, char *buf, size_t n)
     snprintf(buf, n, "%s", s);
 }
 
-/* Collective open of PATH on every rank of C; errors are returned, not fatal,
- * on the handle. CODE and WHAT say what a failure is ("cannot open WHAT"). */
-static xpcs_status file_open(const xpcs_comm *c, const char *path, int amode, xpcs_status code,
-                             const char *what, xpcs_file **out, xpcs_err *err)
+/* Collective read-only open of PATH on every rank of C; errors are returned,
+ * not fatal, on the handle. */
+xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
+                                xpcs_err *err)
 {
     xpcs_file *f = xpcs_calloc(1, sizeof *f);
     snprintf(f->path, sizeof f->path, "%s", path);
-    int rc = MPI_File_open(c->comm, path, amode, MPI_INFO_NULL, &f->fh);
+    int rc = MPI_File_open(c->comm, path, MPI_MODE_RDONLY, MPI_INFO_NULL, &f->fh);
     if (rc != MPI_SUCCESS) {
         char msg[MPI_MAX_ERROR_STRING];
         mpi_error_text(rc, msg, sizeof msg);
         free(f);
         *out = NULL;
-        return xpcs_fail(err, code, "%s: cannot open %s: %s", path, what, msg);
+        return xpcs_fail(err, XPCS_ERR_INPUT, "%s: cannot open with MPI-IO: %s", path, msg);
     }
     MPI_File_set_errhandler(f->fh, MPI_ERRORS_RETURN);
     *out = f;
     return XPCS_OK;
-}
-
-xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file **out,
-                                xpcs_err *err)
-{
-    return file_open(c, path, MPI_MODE_RDONLY, XPCS_ERR_INPUT, "with MPI-IO", out, err);
 }
 
 xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
@@ -501,56 +495,6 @@ xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, 
                          f->path, bytes, (long long)offset, msg);
     }
     return XPCS_OK;
-}
-
-xpcs_status xpcs_comm_file_open_write(const xpcs_comm *c, const char *path, xpcs_file **out,
-                                      xpcs_err *err)
-{
-    return file_open(c, path, MPI_MODE_WRONLY, XPCS_ERR_OUTPUT, "for writing with MPI-IO", out,
-                     err);
-}
-
-xpcs_status xpcs_comm_file_write_at(xpcs_file *f, int64_t offset, const void *buf, size_t bytes,
-                                    xpcs_err *err)
-{
-    const size_t max = (size_t)1 << 30;
-    const char *p = buf;
-    const double t0 = MPI_Wtime();
-    const size_t all = bytes;
-    while (bytes > 0) {
-        const size_t n = bytes < max ? bytes : max;
-        MPI_Status status;
-        int got = 0;
-        int rc = MPI_File_write_at(f->fh, (MPI_Offset)offset, p, (int)n, MPI_BYTE, &status);
-        if (rc == MPI_SUCCESS)
-            MPI_Get_count(&status, MPI_BYTE, &got);
-        if (rc != MPI_SUCCESS || (size_t)got != n) {
-            char msg[MPI_MAX_ERROR_STRING] = "short write";
-            if (rc != MPI_SUCCESS)
-                mpi_error_text(rc, msg, sizeof msg);
-            return xpcs_fail(err, XPCS_ERR_OUTPUT,
-                             "%s: cannot write %zu bytes at offset %lld with MPI-IO: %s", f->path,
-                             n, (long long)offset, msg);
-        }
-        p += n;
-        offset += (int64_t)n;
-        bytes -= n;
-    }
-    xpcs_comm_tally(XPCS_COLL_FILE_WRITE, MPI_Wtime() - t0, 0, 0, (double)all, 0);
-    return XPCS_OK;
-}
-
-xpcs_status xpcs_comm_file_close_sync(xpcs_file **f, xpcs_err *err)
-{
-    xpcs_status st = XPCS_OK;
-    int rc = MPI_File_sync((*f)->fh);
-    if (rc != MPI_SUCCESS) {
-        char msg[MPI_MAX_ERROR_STRING];
-        mpi_error_text(rc, msg, sizeof msg);
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot flush with MPI-IO: %s", (*f)->path, msg);
-    }
-    xpcs_comm_file_close(f);
-    return st;
 }
 
 void xpcs_comm_file_close(xpcs_file **f)

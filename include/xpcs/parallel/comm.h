@@ -100,15 +100,6 @@ xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file 
 xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
                                        xpcs_err *err);
 void xpcs_comm_file_close(xpcs_file **f);
-/* Collective: an existing file opened for writing with MPI-IO (not
- * created, not truncated). */
-xpcs_status xpcs_comm_file_open_write(const xpcs_comm *c, const char *path, xpcs_file **out,
-                                      xpcs_err *err);
-/* Independent: bytes at offset (any size); a short write is an error. */
-xpcs_status xpcs_comm_file_write_at(xpcs_file *f, int64_t offset, const void *buf, size_t bytes,
-                                    xpcs_err *err);
-/* Collective: the data to the file (MPI_File_sync), then closed. */
-xpcs_status xpcs_comm_file_close_sync(xpcs_file **f, xpcs_err *err);
 
 /* ---- communication accounting (comm_stats.c) ------------------------------ */
 /* Kinds of call every wrapper above is counted as. */
@@ -123,7 +114,7 @@ typedef enum {
     XPCS_COLL_BARRIER,
     XPCS_COLL_P2P,        /* point-to-point sends and receives */
     XPCS_COLL_FILE_READ,  /* MPI-IO reads */
-    XPCS_COLL_FILE_WRITE, /* MPI-IO writes */
+    XPCS_COLL_FILE_WRITE, /* MPI-IO writes (none today; kept in the profile) */
     XPCS_COLL_COUNT
 } xpcs_coll;
 
