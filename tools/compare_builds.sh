@@ -169,6 +169,12 @@ run_point() {
     return "$rc"
 }
 
+# h5_empty FILE/PATH: true when the dataset has a dimension of 0 (h5ls: "Dataset {0, 2}")
+h5_empty() {
+    [[ "$(h5ls "$1" 2>/dev/null)" =~ Dataset\ \{([^}/]*) ]] &&
+        [[ ", ${BASH_REMATCH[1]}," == *", 0,"* ]]
+}
+
 # h5_findings A B ID: the differing paths, one per line, values first ("PATH (N differences)",
 # then "PATH: only in before", ...); nothing when the files are equal outside the exclusions
 h5_findings() {
@@ -188,8 +194,22 @@ h5_findings() {
         /^           x    \// { sub(/^ +x +/, ""); sub(/ +$/, ""); rest = rest $0 ": only in after\n" }
         /^Warning: different storage datatype/ {   # after the header of a dataset, before an attribute
             rest = rest (done ? "an attribute of " base(hdr) : obj(hdr)) ": storage type differs\n" }
+        /^Not comparable: <.*is an empty dataset$/ { split($0, w, /[<>]/); rest = rest "EMPTY " w[2] "\n"; next }
         /^Not comparable: </ { split($0, w, /[<>]/); rest = rest base(hdr) "@" w[2] ": not comparable\n" }
         END { printf "%s", rest }' "$log")
+    # h5diff cannot compare a dataset with no elements ("A or B is an empty
+    # dataset"): equal when both sides are empty, a difference otherwise
+    local line kept=""
+    while IFS= read -r line; do
+        if [[ $line == "EMPTY "* ]]; then
+            p=${line#EMPTY }
+            h5_empty "$1$p" && h5_empty "$2$p" ||
+                kept+="$p: empty on one side"$'\n'
+        elif [[ -n $line ]]; then
+            kept+="$line"$'\n'
+        fi
+    done <<<"$out"
+    out=${kept%$'\n'}
     [[ -z $out ]] || echo "$out"
     if ((rc > 1)); then echo "h5diff failed (rc $rc): $(head -n 1 "$log")"
     elif ((rc == 1)) && ! grep -q . <<<"$out"; then echo "h5diff: files differ (rc 1)"
