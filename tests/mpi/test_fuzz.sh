@@ -2,7 +2,8 @@
 # Fuzzing: a deterministic corpus of damaged inputs (tests/oracles/fuzz_corpus.py:
 # HDF5 frames from xpcs-synth and h5py truncated at many offsets and with bits
 # flipped in the header, the chunk index and chunk data; damaged q-map and
-# metadata files; Rigaku .bin files cut and flipped; JSON and YAML mutations),
+# metadata files; Rigaku .bin files cut and flipped; IMM files (uncompressed and
+# compressed) cut and flipped in headers and payloads; JSON and YAML mutations),
 # the data cases at 1 and at 2 ranks, the config cases at 1, under a short
 # timeout.  Every case must exit 0, or
 # non-zero with exactly one "xpcs-corr: error:" line; never hang (killed after
@@ -26,13 +27,15 @@ with h5py.File("base/p.h5", "w") as f:          # h5py, contiguous
 with h5py.File("base/l.h5", "w", libver="latest") as f:   # h5py, newest format, gzip
     f.create_dataset("/entry/data/data", data=x, chunks=(8, 32, 32), maxshape=(None, 32, 32),
                      compression="gzip")
-for stem in "pl":
+for stem in "pluz":
     shutil.copy("base/s_qmap.h5", "base/%s_qmap.h5" % stem)
 open("base/c.json", "w").write('{"raw": "s.h5", "qmap": "s_qmap.h5", "output": "out", '
                                '"avg_frame": 2, "io": {"step_frames": 64}}\n')
 open("base/c.yaml", "w").write("raw: s.h5\nqmap: s_qmap.h5\noutput: out\nstride_frame: 2\n"
                                "monitoring:\n  progress: \"off\"\n  alert_threshold_memory: 70\n")
 PYEOF
+"$PY" "$ORACLES/imm_write.py" base/s.h5 base/u.imm uncompressed || bad "IMM writer"
+"$PY" "$ORACLES/imm_write.py" base/s.h5 base/z.imm compressed || bad "IMM writer"
 echo "+ $PY $ORACLES/fuzz_corpus.py base cases >manifest.tsv"
 "$PY" "$ORACLES/fuzz_corpus.py" base cases >manifest.tsv || bad "corpus"
 echo "corpus: $(wc -l <manifest.tsv) cases"

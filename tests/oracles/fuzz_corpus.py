@@ -7,13 +7,18 @@ BASE holds the good inputs the test made (xpcs-synth and h5py writers):
   s.h5 (xpcs-synth, chunked), g.h5 (xpcs-synth, gzip), p.h5 (h5py,
   contiguous), l.h5 (h5py, gzip chunks, newest format: another chunk index),
   each with <stem>_qmap.h5 beside it (all 32 x 32), s_metadata.hdf;
-  e.bin + e_qmap.h5 (Rigaku events); c.json, c.yaml (valid configs).
+  e.bin + e_qmap.h5 (Rigaku events); u.imm and z.imm (the frames of s.h5
+  as legacy APS IMM, uncompressed and compressed) with u_qmap.h5 and
+  z_qmap.h5; c.json, c.yaml (valid configs).
 Every case is a directory OUT/NNN holding one damaged file and, linked,
 the good files it needs; the manifest has one line per case:
     NNN <tab> rank counts ("1 2" or "1") <tab> description <tab> xpcs-corr arguments
 (paths relative to the case directory).  The damage: truncations at many
 offsets, bit flips in the header (first 4 KiB), in the chunk index and in
-chunk data; word truncation and flips in .bin files; JSON and YAML
+chunk data; word truncation and flips in .bin files; IMM files cut inside a
+header and inside a payload, with bits flipped in the first header, in a
+later frame's header fields (compression, rows, cols, bytes, dlen) and in the
+payload (compressed: pixel indices); JSON and YAML
 mutations (truncated, flipped bytes, duplicate keys, deep nesting, an alias
 bomb, huge and non-finite numbers, a NUL byte).  The seed is fixed: the same
 corpus every run.  Cases where HDF5 can tell nothing is wrong (a flip in raw
@@ -128,6 +133,47 @@ for k in range(3):  # the high bytes: frame numbers and pixel indices
     w = rnd.randrange(len(e) // 8)
     b[w * 8 + rnd.randrange(2, 8)] ^= 1 << rnd.randrange(8)
     new_case("e.bin word %d flipped" % w, BOTH, ["e_qmap.h5"], eargs, "e.bin", bytes(b))
+
+# ---- IMM frames -----------------------------------------------------------
+def imm_frames(data):
+    """(offset, header + payload bytes) of every frame of an IMM file."""
+    at, out = 0, []
+    while at + 1024 <= len(data):
+        comp = int.from_bytes(data[at + 4:at + 8], "little")
+        nb = int.from_bytes(data[at + 116:at + 120], "little")
+        dlen = int.from_bytes(data[at + 152:at + 156], "little")
+        size = 1024 + (dlen * (4 + nb) if comp == 6 else dlen * nb)
+        out.append((at, size))
+        at += size
+    return out
+
+
+for stem in "uz":
+    imm = stem + ".imm"
+    args = "-r %s -q %s_qmap.h5 -o out --frame-time 0.001" % (imm, stem)
+    need = [stem + "_qmap.h5"]
+    data = read(imm)
+    frames = imm_frames(data)
+    mid_at, mid_size = frames[len(frames) // 2]
+    for cut, where in ((500, "inside the first header"), (mid_at + 300, "inside a header"),
+                       (mid_at + 1024 + mid_size // 3, "inside a payload"), (mid_at, "at a frame")):
+        new_case("%s cut %s (%d bytes)" % (imm, where, cut), BOTH, need, args, imm, data[:cut])
+    for k in range(2):
+        b, spots = flipped(data, 0, 1024, rnd.randint(1, 3))
+        new_case("%s first header flips %s" % (imm, spots), BOTH, need, args, imm, b)
+    for field, name in ((4, "compression"), (108, "rows"), (112, "cols"), (116, "bytes"),
+                        (152, "dlen")):
+        b = bytearray(data)
+        off = mid_at + field + rnd.randrange(4)
+        b[off] ^= 1 << rnd.randrange(8)
+        new_case("%s frame header %s flipped at %d" % (imm, name, off), BOTH, need, args, imm,
+                 bytes(b))
+    b, spots = flipped(data, mid_at + 1024, mid_at + mid_size, 4)
+    new_case("%s payload flips %s" % (imm, spots), BOTH, need, args, imm, b)
+    if stem == "z":  # an index's high byte: a pixel far outside the frame
+        b = bytearray(data)
+        b[mid_at + 1024 + 3] ^= 0x40
+        new_case("%s pixel index out of range" % imm, BOTH, need, args, imm, bytes(b))
 
 # ---- config files -------------------------------------------------------------
 cargs = "-c %s --dry-run"
