@@ -155,7 +155,8 @@ static void test_status(void)
 {
     double g2[MAXT], err[MAXT];
     xpcs_fit_result r;
-    const double flat[] = {1.0, 0.0, 0.1, 1.0, 0.5};
+    /* every model's parameters (double_stretched has 7), beta 0: no decay */
+    const double flat[] = {1.0, 0.0, 0.1, 1.0, 0.5, 1.0, 1.0};
     int nodecay[XPCS_FIT_N_MODELS] = {0};
     for (int m = 0; m < XPCS_FIT_N_MODELS; m++)
         for (int s = 0; s < 20; s++) {
