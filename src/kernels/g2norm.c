@@ -91,22 +91,57 @@ static inline double max_of(double a, double b)
     return a > b ? a : b;
 }
 
+/* Pixels per block of the per-pixel passes (scan, accumulate): in
+ * accumulate, a block's digits first (one vectorized loop), then added into
+ * the bins (one scalar loop). */
+#define ACC_BLOCK 256
+
+/* The maxima of one block [p0, p1) into m[5] (max_of's comparisons):
+ * every value computed, then selected (0 outside a bin: no maximum moves),
+ * so no branch per pixel; no-trapping-math as block_digits. */
+__attribute__((optimize("no-trapping-math"))) static void
+scan_block(int64_t p0, int64_t p1, const double *G2, const double *IP, const double *IF,
+           const int32_t *sq, const int32_t *dq, double *m)
+{
+    double m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4];
+    /* pixel_ratio and max_of written out: a function with its own
+     * optimization flags inlines nothing */
+    for (int64_t p = p0; p < p1; p++) {
+        const int in_s = sq[p] > 0, in_d = dq[p] > 0;
+        const double d = IP[p] * IF[p];
+        const double den = d != 0.0 ? d : ZERO_DENOM;
+        const double r = G2[p] / den - 1.0;
+        const double a = in_s ? fabs(G2[p]) : 0.0, b = in_s ? fabs(IP[p]) : 0.0;
+        const double c = in_s ? fabs(IF[p]) : 0.0, e = in_d ? fabs(r) : 0.0;
+        const double f = in_d ? r * r : 0.0;
+        m0 = m0 > a ? m0 : a;
+        m1 = m1 > b ? m1 : b;
+        m2 = m2 > c ? m2 : c;
+        m3 = m3 > e ? m3 : e;
+        m4 = m4 > f ? m4 : f;
+    }
+    m[0] = m0;
+    m[1] = m1;
+    m[2] = m2;
+    m[3] = m3;
+    m[4] = m4;
+}
+
 void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                       const double *IF, const int32_t *sq, const int32_t *dq)
 {
     double m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+    const int64_t n_blocks = (n + ACC_BLOCK - 1) / ACC_BLOCK;
 #pragma omp parallel for reduction(max : m0, m1, m2, m3, m4) schedule(static)
-    for (int64_t p = 0; p < n; p++) {
-        if (sq[p] > 0) {
-            m0 = max_of(m0, fabs(G2[p]));
-            m1 = max_of(m1, fabs(IP[p]));
-            m2 = max_of(m2, fabs(IF[p]));
-        }
-        if (dq[p] > 0) {
-            double r = pixel_ratio(G2[p], IP[p], IF[p]) - 1.0;
-            m3 = max_of(m3, fabs(r));
-            m4 = max_of(m4, r * r);
-        }
+    for (int64_t b = 0; b < n_blocks; b++) {
+        double m[NQ] = {m0, m1, m2, m3, m4};
+        const int64_t p0 = b * ACC_BLOCK;
+        scan_block(p0, p0 + ACC_BLOCK < n ? p0 + ACC_BLOCK : n, G2, IP, IF, sq, dq, m);
+        m0 = m[0];
+        m1 = m[1];
+        m2 = m[2];
+        m3 = m[3];
+        m4 = m[4];
     }
     double *mx = g->maxima + (size_t)j * NQ;
     mx[Q_G2] = max_of(mx[Q_G2], m0);
@@ -146,10 +181,6 @@ static int expo_of(const xpcs_g2norm *g, int j, int q)
         (D)[1][I] = t1_;                                                                           \
         (D)[2][I] = (int32_t)y_;                                                                   \
     } while (0)
-
-/* Pixels per block of xpcs_g2norm_accumulate: digits of a block first (one
- * vectorized loop), then added into the bins (one scalar loop). */
-#define ACC_BLOCK 256
 
 /* The digits of one block of nb pixels from p0: 5 values x 3 digits, zero
  * for a pixel outside the static (values 0-2) or dynamic (3-4) bins. */
