@@ -102,8 +102,9 @@ static void pack(xpcs_evroute *r, const xpcs_frame_csr *f, int64_t fa, int64_t n
     free(step);
 }
 
-/* The counts (in words) to every rank, the received words' displacements;
- * -1 when they pass what MPI counts (int). */
+/* The counts (in words) to every rank and the received words'
+ * displacements; returns the words this rank receives (the caller refuses
+ * more than an int can count). */
 static int64_t exchange_counts(xpcs_evroute *r, const xpcs_comm *c)
 {
     const int R = r->n_ranks;
