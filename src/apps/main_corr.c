@@ -9,6 +9,7 @@
 #include "xpcs/io/h5in.h"
 #include "xpcs/kernels/simd.h"
 #include "xpcs/parallel/comm.h"
+#include "xpcs/parallel/threads.h"
 #include "xpcs/pipeline/batch.h"
 #include "xpcs/pipeline/corr.h"
 
@@ -26,6 +27,8 @@ static int corr_main(int argc, char **argv, const xpcs_comm *world)
     if (!st && !exit_now) /* XPCS_SIMD names a level that runs here (every rank reads it) */
         st = xpcs_simd_select(&err);
     st = xpcs_comm_agree(world, st, &err);
+    if (!st && !exit_now) /* once for all ranks: a batch's groups share the nodes */
+        st = xpcs_threads_choose(world, cfg.site.num_threads, "xpcs-corr", &cfg.threads, &err);
     int batch = !st && !exit_now && xpcs_batch_requested(&cfg); /* several raw files */
     xpcs_comm_bcast(world, &batch, sizeof batch, 0);            /* rank 0 decides */
     if (batch) {

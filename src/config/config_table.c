@@ -406,7 +406,8 @@ static const xpcs_opt rows[] = {
      F(site.num_threads),
      .lo = 0,
      .hi = 4096,
-     .help = "OpenMP threads per rank (0: OMP_NUM_THREADS / OpenMP's default)"},
+     .help = "OpenMP threads per rank (0: OMP_NUM_THREADS, else the rank's cores / the "
+             "ranks sharing them)"},
     {.section = "memory",
      .key = "max_memory_mb",
      .env = "XPCS_MAX_MEMORY_MB",

@@ -101,27 +101,40 @@ static void csr_direct(const uint32_t *t, int64_t n, int64_t n_cols, const uint3
     free(pos);
 }
 
+void xpcs_events_columns(uint32_t *t, int64_t n, const uint32_t *loc, int64_t loc_lo,
+                         int64_t *counts)
+{
+    for (int64_t i = 0; i < n; i++) { /* key -> column, in place */
+        const uint32_t j = loc ? loc[t[3 * i] - loc_lo] : t[3 * i];
+        t[3 * i] = j;
+        counts[j + 1]++;
+    }
+}
+
 /* In place: two passes of a radix partition, by block of CSR_BLOCK columns
  * into the scratch (few write streams), then within each block by column (a
  * block's events fit in L2): random writes over the whole epoch, with their
  * cache and TLB misses, become local. */
 #define CSR_BLOCK 2048
-static void csr_radix(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *loc, int64_t loc_lo,
-                      int64_t *ptr, uint32_t **scratch, int64_t *scratch_cap)
+void xpcs_events_csr_counted(uint32_t *t, int64_t n, int64_t n_cols, int64_t *ptr,
+                             uint32_t **frame_out, uint32_t **count_out, uint32_t **scratch,
+                             int64_t *scratch_cap)
 {
     const int64_t nb = n_cols / CSR_BLOCK + 1;
     int64_t *bptr = xpcs_calloc((size_t)nb + 1, sizeof(int64_t));
-    memset(ptr, 0, sizeof(int64_t) * (size_t)(n_cols + 1));
-    for (int64_t i = 0; i < n; i++) { /* key -> column, in place */
-        const uint32_t j = loc ? loc[t[3 * i] - loc_lo] : t[3 * i];
-        t[3 * i] = j;
-        bptr[j / CSR_BLOCK + 1]++;
-        ptr[j + 1]++;
-    }
+    for (int64_t p = 0; p < n_cols; p++)
+        bptr[p / CSR_BLOCK + 1] += ptr[p + 1];
     for (int64_t b = 0; b < nb; b++)
         bptr[b + 1] += bptr[b];
+    ptr[0] = 0;
     for (int64_t p = 0; p < n_cols; p++)
         ptr[p + 1] += ptr[p];
+    uint32_t *own = NULL; /* no scratch given: a temporary one */
+    int64_t own_cap = 0;
+    if (!scratch || !scratch_cap) {
+        scratch = &own;
+        scratch_cap = &own_cap;
+    }
     *scratch = xpcs_grow(*scratch, scratch_cap, 3 * n + 3, sizeof(uint32_t));
     uint32_t *pt = *scratch;
     int64_t *bpos = xpcs_malloc(sizeof(int64_t) * (size_t)nb);
@@ -152,6 +165,9 @@ static void csr_radix(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *lo
     }
     free(pos);
     free(bptr);
+    free(own);
+    *frame_out = cfr;
+    *count_out = cct;
 }
 
 void xpcs_events_csr(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *loc, int64_t loc_lo,
@@ -164,22 +180,30 @@ void xpcs_events_csr(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *loc
         *count_out = count;
         return;
     }
-    uint32_t *own = NULL; /* no scratch given: a temporary one */
-    int64_t own_cap = 0;
-    const int given = scratch && scratch_cap;
-    csr_radix(t, n, n_cols, loc, loc_lo, ptr, given ? scratch : &own,
-              given ? scratch_cap : &own_cap);
-    free(own);
-    *frame_out = t;
-    *count_out = t + n + 1;
+    memset(ptr, 0, sizeof(int64_t) * (size_t)(n_cols + 1));
+    xpcs_events_columns(t, n, loc, loc_lo, ptr);
+    xpcs_events_csr_counted(t, n, n_cols, ptr, frame_out, count_out, scratch, scratch_cap);
 }
 
 int xpcs_events_merge(int64_t *ptr, int64_t n_cols, uint32_t *frame, uint32_t *count,
                       uint32_t *bad_frame)
 {
     int bad = 0;
-    int64_t w = 0;
-    for (int64_t p = 0; p < n_cols; p++) {
+    /* most epochs repeat no frame within a column (no -a, no repeated
+     * words): find the first column that does, reading only; the columns
+     * before it stay as they are */
+    int64_t p0 = 0;
+    for (; p0 < n_cols; p0++) {
+        int rep = 0;
+        for (int64_t i = ptr[p0] + 1; i < ptr[p0 + 1]; i++)
+            rep |= frame[i] == frame[i - 1];
+        if (rep)
+            break;
+    }
+    if (p0 == n_cols)
+        return 0;
+    int64_t w = ptr[p0];
+    for (int64_t p = p0; p < n_cols; p++) {
         const int64_t a = ptr[p], b = ptr[p + 1];
         ptr[p] = w;
         for (int64_t i = a; i < b; i++) {

@@ -91,22 +91,57 @@ static inline double max_of(double a, double b)
     return a > b ? a : b;
 }
 
+/* Pixels per block of the per-pixel passes (scan, accumulate): in
+ * accumulate, a block's digits first (one vectorized loop), then added into
+ * the bins (one scalar loop). */
+#define ACC_BLOCK 256
+
+/* The maxima of one block [p0, p1) into m[5] (max_of's comparisons):
+ * every value computed, then selected (0 outside a bin: no maximum moves),
+ * so no branch per pixel; no-trapping-math as block_digits. */
+__attribute__((optimize("no-trapping-math"))) static void
+scan_block(int64_t p0, int64_t p1, const double *G2, const double *IP, const double *IF,
+           const int32_t *sq, const int32_t *dq, double *m)
+{
+    double m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4];
+    /* pixel_ratio and max_of written out: a function with its own
+     * optimization flags inlines nothing */
+    for (int64_t p = p0; p < p1; p++) {
+        const int in_s = sq[p] > 0, in_d = dq[p] > 0;
+        const double d = IP[p] * IF[p];
+        const double den = d != 0.0 ? d : ZERO_DENOM;
+        const double r = G2[p] / den - 1.0;
+        const double a = in_s ? fabs(G2[p]) : 0.0, b = in_s ? fabs(IP[p]) : 0.0;
+        const double c = in_s ? fabs(IF[p]) : 0.0, e = in_d ? fabs(r) : 0.0;
+        const double f = in_d ? r * r : 0.0;
+        m0 = m0 > a ? m0 : a;
+        m1 = m1 > b ? m1 : b;
+        m2 = m2 > c ? m2 : c;
+        m3 = m3 > e ? m3 : e;
+        m4 = m4 > f ? m4 : f;
+    }
+    m[0] = m0;
+    m[1] = m1;
+    m[2] = m2;
+    m[3] = m3;
+    m[4] = m4;
+}
+
 void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                       const double *IF, const int32_t *sq, const int32_t *dq)
 {
     double m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+    const int64_t n_blocks = (n + ACC_BLOCK - 1) / ACC_BLOCK;
 #pragma omp parallel for reduction(max : m0, m1, m2, m3, m4) schedule(static)
-    for (int64_t p = 0; p < n; p++) {
-        if (sq[p] > 0) {
-            m0 = max_of(m0, fabs(G2[p]));
-            m1 = max_of(m1, fabs(IP[p]));
-            m2 = max_of(m2, fabs(IF[p]));
-        }
-        if (dq[p] > 0) {
-            double r = pixel_ratio(G2[p], IP[p], IF[p]) - 1.0;
-            m3 = max_of(m3, fabs(r));
-            m4 = max_of(m4, r * r);
-        }
+    for (int64_t b = 0; b < n_blocks; b++) {
+        double m[NQ] = {m0, m1, m2, m3, m4};
+        const int64_t p0 = b * ACC_BLOCK;
+        scan_block(p0, p0 + ACC_BLOCK < n ? p0 + ACC_BLOCK : n, G2, IP, IF, sq, dq, m);
+        m0 = m[0];
+        m1 = m[1];
+        m2 = m[2];
+        m3 = m[3];
+        m4 = m[4];
     }
     double *mx = g->maxima + (size_t)j * NQ;
     mx[Q_G2] = max_of(mx[Q_G2], m0);
@@ -132,39 +167,83 @@ static int expo_of(const xpcs_g2norm *g, int j, int q)
     return xpcs_xsum_exponent(g->maxima[(size_t)j * NQ + q]);
 }
 
+/* The 3 digits of xpcs_xsum_add (exactsum.h) of y = x * scale, |y| <= 2^30:
+ * each truncation fits an int32, so the conversions vectorize (the same
+ * digits as xpcs_xsum_add's trunc and int64 conversion, bit for bit). */
+#define DIGITS(Y, D, I)                                                                            \
+    do {                                                                                           \
+        double y_ = (Y);                                                                           \
+        const int32_t t0_ = (int32_t)y_;                                                           \
+        y_ = (y_ - (double)t0_) * 0x1p30;                                                          \
+        const int32_t t1_ = (int32_t)y_;                                                           \
+        y_ = (y_ - (double)t1_) * 0x1p30;                                                          \
+        (D)[0][I] = t0_;                                                                           \
+        (D)[1][I] = t1_;                                                                           \
+        (D)[2][I] = (int32_t)y_;                                                                   \
+    } while (0)
+
+/* The digits of one block of nb pixels from p0: 5 values x 3 digits, zero
+ * for a pixel outside the static (values 0-2) or dynamic (3-4) bins. */
+/* no-trapping-math lets GCC evaluate both sides of the selects and the
+ * conversions in vector lanes; no value changes (the same IEEE operations:
+ * no reassociation, no contraction). */
+__attribute__((optimize("no-trapping-math"))) static void
+block_digits(int64_t p0, int nb, const double *G2, const double *IP, const double *IF,
+             const int32_t *sq, const int32_t *dq, const double *sc, int32_t (*dg)[ACC_BLOCK])
+{
+    for (int i = 0; i < nb; i++) {
+        /* every value computed, then selected: no branch, so it vectorizes */
+        const int64_t p = p0 + i;
+        const int in_s = sq[p] > 0, in_d = dq[p] > 0;
+        const double d = IP[p] * IF[p];
+        const double den = d != 0.0 ? d : ZERO_DENOM;
+        const double r = G2[p] / den - 1.0;
+        const double v0 = G2[p] * sc[0], v1 = IP[p] * sc[1], v2 = IF[p] * sc[2];
+        const double v3 = r * sc[3], v4 = r * r * sc[4];
+        DIGITS(in_s ? v0 : 0.0, dg + 0, i);
+        DIGITS(in_s ? v1 : 0.0, dg + 3, i);
+        DIGITS(in_s ? v2 : 0.0, dg + 6, i);
+        DIGITS(in_d ? v3 : 0.0, dg + 9, i);
+        DIGITS(in_d ? v4 : 0.0, dg + 12, i);
+    }
+}
+
 void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                             const double *IF, const int32_t *sq, const int32_t *dq)
 {
-    const double s_g2 = scale_of(g, j, Q_G2), s_ip = scale_of(g, j, Q_IP),
-                 s_if = scale_of(g, j, Q_IF), s_r = scale_of(g, j, Q_R),
-                 s_r2 = scale_of(g, j, Q_R2);
+    const double sc[NQ] = {scale_of(g, j, Q_G2), scale_of(g, j, Q_IP), scale_of(g, j, Q_IF),
+                           scale_of(g, j, Q_R), scale_of(g, j, Q_R2)};
     const int64_t len = per_delay(g);
     const int count_now = !g->counted;
+    const int64_t n_blocks = (n + ACC_BLOCK - 1) / ACC_BLOCK;
     g->counted = 1;
 #pragma omp parallel
     {
         /* Thread-private int64 accumulators, merged by integer addition:
-         * exact, so the thread count cannot change the result. */
+         * exact, so the thread count cannot change the result.  A pixel
+         * outside a bin adds zero digits to bin 0, which nothing reads. */
         int64_t *loc = xpcs_calloc((size_t)len, sizeof(int64_t));
         int64_t *cnt = count_now ? xpcs_calloc((size_t)counts_len(g), sizeof(int64_t)) : NULL;
         xpcs_xsum *st = (xpcs_xsum *)loc;
         xpcs_xsum *dy = st + (int64_t)(g->n_sq + 1) * 3;
+        int32_t(*dg)[ACC_BLOCK] = xpcs_malloc(sizeof(int32_t) * 15 * ACC_BLOCK);
 #pragma omp for schedule(static)
-        for (int64_t p = 0; p < n; p++) {
-            int s = sq[p], q = dq[p];
-            if (s > 0) {
-                xpcs_xsum_add(&st[3 * s + 0], G2[p], s_g2);
-                xpcs_xsum_add(&st[3 * s + 1], IP[p], s_ip);
-                xpcs_xsum_add(&st[3 * s + 2], IF[p], s_if);
-                if (cnt)
-                    cnt[s]++;
-            }
-            if (q > 0) {
-                double r = pixel_ratio(G2[p], IP[p], IF[p]) - 1.0;
-                xpcs_xsum_add(&dy[2 * q + 0], r, s_r);
-                xpcs_xsum_add(&dy[2 * q + 1], r * r, s_r2);
-                if (cnt)
-                    cnt[g->n_sq + 1 + q]++;
+        for (int64_t b = 0; b < n_blocks; b++) {
+            const int64_t p0 = b * ACC_BLOCK;
+            const int nb = (int)(n - p0 < ACC_BLOCK ? n - p0 : ACC_BLOCK);
+            block_digits(p0, nb, G2, IP, IF, sq, dq, sc, dg);
+            for (int i = 0; i < nb; i++) {
+                const int s = sq[p0 + i] > 0 ? sq[p0 + i] : 0, q = dq[p0 + i] > 0 ? dq[p0 + i] : 0;
+                for (int k = 0; k < 3; k++)
+                    for (int m = 0; m < 3; m++)
+                        st[3 * s + k].d[m] += dg[3 * k + m][i];
+                for (int k = 0; k < 2; k++)
+                    for (int m = 0; m < 3; m++)
+                        dy[2 * q + k].d[m] += dg[9 + 3 * k + m][i];
+                if (cnt) {
+                    cnt[s] += s > 0;
+                    cnt[g->n_sq + 1 + q] += q > 0;
+                }
             }
         }
         int64_t *dst = (int64_t *)static_acc(g, g->sums, j);
@@ -176,6 +255,7 @@ void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, 
                 for (int64_t k = 0; k < counts_len(g); k++)
                     g->sums[k] += cnt[k];
         }
+        free(dg);
         free(loc);
         free(cnt);
     }

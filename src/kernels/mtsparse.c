@@ -117,13 +117,22 @@ xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, dou
     const size_t s_acc = (size_t)ms->base[L] + (size_t)mi;
     const size_t s_head = s_acc + (size_t)nlag, s_tail = s_head + (size_t)nlag;
     const size_t s_tot = (size_t)ms->base[L] + (size_t)(3 * nlag);
+    /* tile by tile: a slot's TW pixels are contiguous, so the divisions
+     * vectorize */
 #pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < ms->n_pixels; p++) {
-        const double *st = ms->state + ((size_t)(p / TW) * (size_t)ms->n_slots) * TW + p % TW;
-        const double tot = st[s_tot * TW];
-        G2[p] = st[s_acc * TW] / g2_den;
-        IP[p] = (tot - st[s_head * TW]) / i_den;
-        IF[p] = (tot - st[s_tail * TW]) / i_den;
+    for (int64_t t = 0; t < ms->n_tiles; t++) {
+        const double *st = ms->state + (size_t)t * (size_t)ms->n_slots * TW;
+        const double *acc = st + s_acc * TW, *head = st + s_head * TW;
+        const double *tail = st + s_tail * TW, *tot = st + s_tot * TW;
+        const int64_t p0 = t * TW;
+        const int w = (int)(ms->n_pixels - p0 < TW ? ms->n_pixels - p0 : TW);
+        double *g2 = G2 + p0, *ip = IP + p0, *iff = IF + p0;
+#pragma omp simd
+        for (int i = 0; i < w; i++) {
+            g2[i] = acc[i] / g2_den;
+            ip[i] = (tot[i] - head[i]) / i_den;
+            iff[i] = (tot[i] - tail[i]) / i_den;
+        }
     }
     return XPCS_OK;
 }

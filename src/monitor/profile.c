@@ -376,6 +376,22 @@ static void add_num(cJSON *o, const char *k, double v)
     cJSON_AddItemToObject(o, k, num_or_null(v));
 }
 
+/* How rank 0's thread count was chosen (parallel/threads.h). */
+static void add_threads(cJSON *r, const xpcs_threads *th)
+{
+    if (!th->source)
+        return;
+    cJSON_AddStringToObject(r, "threads_source", th->source);
+    cJSON *tc = cJSON_AddObjectToObject(r, "threads_choice");
+    cJSON_AddNumberToObject(tc, "threads", th->n);
+    cJSON_AddStringToObject(tc, "source", th->source);
+    cJSON_AddNumberToObject(tc, "cpus_in_mask", th->cpus);
+    cJSON_AddNumberToObject(tc, "ranks_sharing_them", th->sharing);
+    cJSON_AddNumberToObject(tc, "node_ranks", th->node_ranks);
+    cJSON_AddNumberToObject(tc, "node_cpus", th->node_cpus);
+    cJSON_AddNumberToObject(tc, "node_threads", th->node_threads);
+}
+
 char *xpcs_profile_json(const xpcs_profile *p)
 {
     const xpcs_profile_run *run = &p->run;
@@ -394,6 +410,7 @@ char *xpcs_profile_json(const xpcs_profile *p)
     cJSON_AddNumberToObject(r, "n_ranks", p->n_ranks);
     cJSON_AddNumberToObject(r, "threads_per_rank", rv(p, 0, V_THREADS));
     cJSON_AddNumberToObject(r, "n_nodes", p->n_nodes);
+    add_threads(r, &run->threads_how);
     cJSON_AddNumberToObject(r, "frames", (double)run->frames);
     cJSON_AddNumberToObject(r, "raw_frames", (double)run->raw_frames);
     cJSON_AddNumberToObject(r, "rows", (double)run->rows);

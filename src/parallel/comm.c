@@ -137,6 +137,22 @@ int xpcs_comm_node_size(const xpcs_comm *c)
     return n;
 }
 
+xpcs_status xpcs_comm_split_node(const xpcs_comm *c, xpcs_comm **out, xpcs_err *err)
+{
+    MPI_Comm node = MPI_COMM_NULL;
+    *out = NULL;
+    if (MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL, &node) !=
+            MPI_SUCCESS ||
+        node == MPI_COMM_NULL)
+        return xpcs_fail(err, XPCS_ERR_MPI, "MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) failed");
+    xpcs_comm *s = xpcs_calloc(1, sizeof *s);
+    s->comm = node;
+    MPI_Comm_rank(node, &s->rank);
+    MPI_Comm_size(node, &s->size);
+    *out = s;
+    return XPCS_OK;
+}
+
 double xpcs_comm_wtime(void)
 {
     return MPI_Wtime();

@@ -29,6 +29,7 @@
 #include "xpcs/io/fit_io.h"
 #include "xpcs/monitor/profile.h"
 #include "xpcs/pipeline/partial.h"
+#include "xpcs/parallel/threads.h"
 #include "xpcs/pipeline/run.h"
 
 static xpcs_status run(xpcs_run *x, xpcs_err *err)
@@ -94,8 +95,22 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, const xpcs_comm *comm, char *r
     x.rank = xpcs_comm_rank(x.comm);
     x.n_ranks = xpcs_comm_size(x.comm);
     x.root = x.rank == 0;
-    if (cfg->site.num_threads > 0)
-        omp_set_num_threads(cfg->site.num_threads);
+    /* main chooses over all ranks (a batch's groups share the nodes); a
+     * library caller's run chooses over its own ranks */
+    xpcs_threads thr = cfg->threads;
+    if (thr.n > 0)
+        omp_set_num_threads(thr.n);
+    else
+        st = xpcs_threads_choose(x.comm, cfg->site.num_threads, "xpcs-corr", &thr, err);
+    if (st) {
+        xpcs_comm_destroy(&x.comm);
+        return st;
+    }
+    x.threads = thr;
+    if (x.root && cfg->verbose) {
+        fputs("xpcs-corr: ", stderr);
+        xpcs_threads_print(&thr, stderr);
+    }
     if (cfg->site.enable_profiling)
         xpcs_profile_reset_peak_rss();
     xpcs_timers_init(&x.tm, x.comm);

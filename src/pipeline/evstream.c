@@ -22,8 +22,10 @@
  *                            correlated-pixel list)
  *   loc [own flat range]     owner side: flat pixel -> index among its pixels
  *   fr                       this rank's frames of a step (frame CSR)
- *   epoch                    received (pixel, frame, count) triplets, then the
- *                            epoch's CSR per owned pixel (ptr, in place)
+ *   epoch                    received (pixel, frame, count) triplets, the pixel
+ *                            turned into its owned column on arrival (ptr
+ *                            counts the columns' events), then the epoch's
+ *                            CSR per owned pixel (ptr, in place)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +71,9 @@ static xpcs_status flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err)
 {
     const xpcs_run *x = e->x;
     uint32_t *cfr, *cct, bad = 0;
-    xpcs_events_csr(e->epoch, e->ep_n, e->n_own, e->loc, e->loc_lo, e->ptr, NULL, NULL, &cfr, &cct,
-                    &e->part, &e->part_cap);
+    /* the keys are columns and e->ptr holds the counts (do_step) */
+    xpcs_events_csr_counted(e->epoch, e->ep_n, e->n_own, e->ptr, &cfr, &cct, &e->part,
+                            &e->part_cap);
     /* merge repeated frames of a pixel (averaged frames, repeated words) */
     xpcs_status st = XPCS_OK;
     if (xpcs_events_merge(e->ptr, e->n_own, cfr, cct, &bad))
@@ -87,6 +90,7 @@ static xpcs_status flush_epoch(ev_ctx *e, int64_t f_end, xpcs_err *err)
                                   x->cfg->normalize_frame ? e->scale : NULL);
     e->ep_f0 = f_end;
     e->ep_n = 0;
+    memset(e->ptr, 0, sizeof(int64_t) * (size_t)(e->n_own + 1));
     return st;
 }
 
@@ -135,15 +139,14 @@ static void sums_and_owners(ev_ctx *e, const xpcs_step *s, int do_mt)
         for (int64_t i = e->fr.ptr[f]; i < e->fr.ptr[f + 1]; i++) {
             const uint32_t p = e->fr.pix[i];
             sum += bit_of(e->valid_bits, p) ? e->fr.cnt[i] : 0;
-            if (!do_mt || !bit_of(e->corr_bits, p)) {
-                owner[i] = -1;
-                continue;
-            }
+            /* the owner's range also for pixels nobody owns: no branch on
+             * the correlated bit, which follows no pattern */
             if (p < e->flat_lo[r])
                 r = 0;
             while (p >= e->flat_lo[r + 1])
                 r++;
-            owner[i] = r;
+            const int in = do_mt & bit_of(e->corr_bits, p);
+            owner[i] = (r + 1) * in - 1;
         }
         e->fsum[s->fa - s->F0 + f] = (double)sum;
     }
@@ -186,6 +189,9 @@ static xpcs_status do_step(ev_ctx *e, const xpcs_step *s, int last, xpcs_err *er
 
     xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
     if (xpcs_mtkernel_is_sparse(x->mt)) {
+        /* keys -> columns and the columns' counts while the step's events
+         * are in cache; the CSR of the epoch at its flush */
+        xpcs_events_columns(e->epoch + 3 * e->ep_n, n_recv, e->loc, e->loc_lo, e->ptr);
         e->ep_n += n_recv;
         if (last || e->ep_n >= e->ep_max)
             st = flush_epoch(e, s->F1, err);
@@ -231,7 +237,7 @@ static void ctx_init(ev_ctx *e, xpcs_run *x)
     for (int64_t j = j0; j < j1; j++)
         e->loc[q->corr_pixel[j] - e->loc_lo] = (uint32_t)(j - j0);
     xpcs_evroute_init(&e->route, R, x->rank, "");
-    e->ptr = xpcs_malloc(sizeof(int64_t) * (size_t)(e->n_own + 1));
+    e->ptr = xpcs_calloc((size_t)(e->n_own + 1), sizeof(int64_t)); /* counts until a flush */
     /* an epoch holds at most this many events per rank: a share of what
      * the memory budget leaves (about 20 bytes per event in flight) */
     const double spare = p->mem_budget - p->mem_per_rank;

@@ -31,6 +31,7 @@ xpcs_status xpcs_run_finish(xpcs_run *x, xpcs_err *err)
     run.n_steps = p->n_steps;
     run.n_own = x->n_own;
     run.threads = omp_get_max_threads();
+    run.threads_how = x->threads;
     run.mem_budget = p->mem_budget;
     run.mem_estimate = p->mem_per_rank;
     run.storage_gbps = x->storage_gbps;

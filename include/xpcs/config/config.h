@@ -16,6 +16,7 @@
 #include "xpcs/config/options.h"
 #include "xpcs/config/siteopts.h"
 #include "xpcs/core/status.h"
+#include "xpcs/parallel/threads.h"
 
 #define XPCS_PATH_MAX 4096
 #define XPCS_CONFIG_ROWS 96 /* rows of xpcs-corr's option table, at most */
@@ -60,6 +61,7 @@ typedef struct {
     int ranks_per_file;           /* --ranks-per-file N, 0 = automatic */
     int quiet;                    /* set by the batch: no per-file stdout summary */
     xpcs_siteopts site;           /* threading, memory, io, monitoring (settings.h) */
+    xpcs_threads threads;         /* chosen by main over all ranks; n == 0: the run chooses */
     /* linear and two-time (see g2lin.h, twotime.h) */
     int64_t max_lag;                 /* --max-lag, linear; 0 = all lags that fit */
     char fftw_wisdom[XPCS_PATH_MAX]; /* --fftw-wisdom FILE, "" = FFTW_ESTIMATE */

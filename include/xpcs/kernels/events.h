@@ -50,6 +50,19 @@ void xpcs_events_csr(uint32_t *t, int64_t n, int64_t n_cols, const uint32_t *loc
                      int64_t *ptr, uint32_t *frame, uint32_t *count, uint32_t **frame_out,
                      uint32_t **count_out, uint32_t **scratch, int64_t *scratch_cap);
 
+/* The same CSR in two parts, so that the first can run on each part of an
+ * epoch while it is still in cache: xpcs_events_columns turns the keys of
+ * n triplets into columns (as above) in place and adds 1 to counts[column
+ * + 1] for each (counts: n_cols + 1 entries, zeroed by the caller before
+ * the first part); xpcs_events_csr_counted then takes all the epoch's
+ * triplets (columns) and those counts, turns counts into ptr and returns
+ * the CSR in place as xpcs_events_csr with frame/count NULL. */
+void xpcs_events_columns(uint32_t *t, int64_t n, const uint32_t *loc, int64_t loc_lo,
+                         int64_t *counts);
+void xpcs_events_csr_counted(uint32_t *t, int64_t n, int64_t n_cols, int64_t *ptr,
+                             uint32_t **frame_out, uint32_t **count_out, uint32_t **scratch,
+                             int64_t *scratch_cap);
+
 /* Sums the counts of repeated frames within each column (several raw
  * frames in one output frame, repeated event words) and compacts ptr,
  * frame and count.  Returns 0, or the first frame whose summed count

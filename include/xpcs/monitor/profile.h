@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "xpcs/parallel/comm.h"
+#include "xpcs/parallel/threads.h"
 #include "xpcs/monitor/health.h"
 #include "xpcs/core/status.h"
 #include "xpcs/monitor/timer.h"
@@ -34,6 +35,7 @@ typedef struct {
     int64_t rows, cols, n_corr, n_delays, step_frames, n_steps;
     int64_t n_own;                    /* pixels this rank correlates */
     int threads;                      /* OpenMP threads of this rank */
+    xpcs_threads threads_how;         /* how they were chosen (source NULL: not recorded) */
     double mem_budget, mem_estimate;  /* bytes per rank */
     double storage_gbps;              /* 0 = unknown */
     const char *storage_source;       /* "config", "measured" or "none" */

@@ -33,6 +33,9 @@ int xpcs_comm_is_root(const xpcs_comm *c);
 double xpcs_comm_wtime(void);
 /* Number of ranks of c on this node (shared-memory split). */
 int xpcs_comm_node_size(const xpcs_comm *c);
+/* Collective over c: *out = the ranks of c on this node (shared memory),
+ * ordered by their rank in c; free with xpcs_comm_destroy. */
+xpcs_status xpcs_comm_split_node(const xpcs_comm *c, xpcs_comm **out, xpcs_err *err);
 
 /* Every rank passes its local status; all return the worst (largest) one.
  * On failure err holds the message of the lowest failing rank, on every

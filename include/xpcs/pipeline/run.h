@@ -28,6 +28,7 @@
 #include "xpcs/kernels/saxs.h"
 #include "xpcs/monitor/timer.h"
 #include "xpcs/parallel/comm.h"
+#include "xpcs/parallel/threads.h"
 #include "xpcs/pipeline/linstage.h"
 #include "xpcs/pipeline/source.h"
 #include "xpcs/pipeline/ttstage.h"
@@ -38,6 +39,7 @@ typedef struct {
     const xpcs_config *cfg;
     xpcs_comm *comm;
     int rank, n_ranks, root;
+    xpcs_threads threads; /* this rank's OpenMP threads and how they were chosen */
     xpcs_timers tm;
     xpcs_qmap qmap;
     xpcs_source *src; /* the raw file: HDF5 frames or Rigaku events */

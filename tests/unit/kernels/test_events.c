@@ -116,6 +116,26 @@ static void test_csr(void)
                       memcmp(p1, p2, sizeof(int64_t) * (size_t)(n_cols + 1)) == 0 &&
                           memcmp(f1, f2, sizeof(uint32_t) * (size_t)n) == 0 &&
                           memcmp(c1, c2, sizeof(uint32_t) * (size_t)n) == 0);
+            /* in parts, as the event stream does: keys -> columns and counts
+             * part by part, then the CSR of all of them */
+            uint32_t *t3 = malloc(sizeof(uint32_t) * (size_t)(3 * n + 3));
+            memcpy(t3, orig, sizeof(uint32_t) * (size_t)(3 * n));
+            int64_t *p3 = calloc((size_t)(n_cols + 1), sizeof(int64_t));
+            for (int64_t a = 0; a < n;) {
+                const int64_t k = 1 + next_u32() % (uint32_t)(n / 3 + 1);
+                const int64_t m = a + k < n ? k : n - a;
+                xpcs_events_columns(t3 + 3 * a, m, use_loc ? loc : NULL, use_loc ? loc_lo : 0, p3);
+                a += m;
+            }
+            uint32_t *f3, *c3;
+            xpcs_events_csr_counted(t3, n, n_cols, p3, &f3, &c3, NULL, NULL);
+            test_cond("CSR in parts equals the direct one",
+                      f3 == t3 && c3 == t3 + n + 1 &&
+                          memcmp(p1, p3, sizeof(int64_t) * (size_t)(n_cols + 1)) == 0 &&
+                          memcmp(f1, f3, sizeof(uint32_t) * (size_t)n) == 0 &&
+                          memcmp(c1, c3, sizeof(uint32_t) * (size_t)n) == 0);
+            free(t3);
+            free(p3);
             (void)L;
             free(loc);
             free(t);
@@ -137,6 +157,19 @@ static void test_merge(void)
     test_cond("merge: repeated frames summed",
               ptr[0] == 0 && ptr[1] == 2 && ptr[2] == 2 && ptr[3] == 3 && fr[0] == 1 &&
                   ct[0] == 7 && fr[1] == 2 && ct[1] == 5 && fr[2] == 7 && ct[2] == 3);
+    /* repeats only from column 1 on: column 0 stays, column 1 merges */
+    int64_t q[4] = {0, 2, 5, 6};
+    uint32_t fq[6] = {1, 2, 3, 3, 4, 9}, cq[6] = {1, 2, 3, 4, 5, 6};
+    test_cond("merge: a later column's repeats",
+              xpcs_events_merge(q, 3, fq, cq, &bad) == 0 && q[0] == 0 && q[1] == 2 && q[2] == 4 &&
+                  q[3] == 5 && fq[0] == 1 && cq[0] == 1 && fq[1] == 2 && cq[1] == 2 && fq[2] == 3 &&
+                  cq[2] == 7 && fq[3] == 4 && cq[3] == 5 && fq[4] == 9 && cq[4] == 6);
+    /* no repeats: nothing changes */
+    int64_t u[3] = {0, 2, 3};
+    uint32_t fu[3] = {1, 2, 2}, cu[3] = {5, 6, 7};
+    test_cond("merge: no repeats, nothing moved", xpcs_events_merge(u, 2, fu, cu, &bad) == 0 &&
+                                                      u[0] == 0 && u[1] == 2 && u[2] == 3 &&
+                                                      fu[2] == 2 && cu[0] == 5 && cu[2] == 7);
     int64_t p2[2] = {0, 3};
     uint32_t f2[3] = {4, 4, 5}, c2[3] = {UINT32_MAX, 2, 1};
     test_cond("merge: overflow reported with its frame",
