@@ -45,6 +45,8 @@ typedef struct {
     double *scale, *fsum_mine;
     int *sc, *sd, *rc, *rd, *fc, *fd; /* [n_ranks] each */
     xpcs_pixel_runs runs;
+    xpcs_saxs_copy *cp; /* [runs.n_runs] the pack, done in the SAXS pass */
+    int64_t n_cp;
 } step_buffers;
 
 static void buffers_create(step_buffers *b, const xpcs_run *x)
@@ -66,6 +68,8 @@ static void buffers_create(step_buffers *b, const xpcs_run *x)
     b->fd = b->fc + x->n_ranks;
     b->fsum_mine = xpcs_malloc(sizeof(double) * (size_t)max_mine);
     xpcs_pixel_runs_build(&b->runs, x->qmap.corr_pixel, p->pix_first, x->n_ranks);
+    b->cp = xpcs_malloc(sizeof(xpcs_saxs_copy) * (size_t)(b->runs.n_runs + 1));
+    b->n_cp = 0;
 }
 
 static void buffers_free(step_buffers *b)
@@ -78,21 +82,43 @@ static void buffers_free(step_buffers *b)
     free(b->sc);
     free(b->fsum_mine);
     xpcs_pixel_runs_free(&b->runs);
+    free(b->cp);
 }
 
-/* The step's frames to their owners: pixels (multitau, linear), the bins'
- * pixels (two-time) and every frame sum (every rank). */
+/* SAXS and frame sums of this rank's frames of step k, in the same pass
+ * the pack for the pixel owners (multitau, linear): each owner's pixels to
+ * the send buffer, this rank's own straight to the receive buffer. */
+static void saxs_and_pack(xpcs_run *x, step_buffers *b, int64_t k, const void *frames,
+                          int64_t first, int64_t count)
+{
+    const xpcs_plan *p = &x->plan;
+    const size_t xsz = xpcs_dtype_size(p->xfer_type);
+    xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
+    xpcs_timer_start(&x->tm, XPCS_T_PACK);
+    b->n_cp = 0;
+    if (x->mt || x->lin) {
+        char *self = (char *)b->recv + (size_t)((first - k * p->step_frames) * x->n_own) * xsz;
+        b->n_cp = xpcs_pack_copies(&b->runs, p->pix_first, x->n_ranks, count, xsz, b->send, x->rank,
+                                   self, b->cp);
+    }
+    xpcs_timer_stop(&x->tm, XPCS_T_PACK);
+    xpcs_timer_stop(&x->tm, XPCS_T_REDISTRIBUTE);
+    xpcs_timer_start(&x->tm, XPCS_T_SAXS);
+    xpcs_saxs_add_frames_copy(x->saxs, frames, p->xfer_type, count, first, b->fsum_mine, b->cp,
+                              b->n_cp);
+    xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+}
+
+/* The step's frames to their owners: pixels (multitau, linear; packed by
+ * saxs_and_pack), the bins' pixels (two-time) and every frame sum (every
+ * rank). */
 static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *frames, int64_t count)
 {
     const xpcs_plan *p = &x->plan;
-    const int64_t npix = p->rows * p->cols, step_lo = k * p->step_frames;
+    const int64_t step_lo = k * p->step_frames;
     const size_t xsz = xpcs_dtype_size(p->xfer_type);
     const int pix_owners = x->mt || x->lin; /* multitau and linear own pixels */
     xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
-    xpcs_timer_start(&x->tm, XPCS_T_PACK);
-    if (pix_owners)
-        xpcs_pack_owners(frames, xsz, count, npix, &b->runs, p->pix_first, x->n_ranks, b->send);
-    xpcs_timer_stop(&x->tm, XPCS_T_PACK);
 
     xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
     for (int r = 0; r < x->n_ranks; r++) {
@@ -106,6 +132,7 @@ static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *fr
         b->fc[r] = (int)c_r;
         b->fd[r] = (int)(f_r - step_lo);
     }
+    b->sc[x->rank] = b->rc[x->rank] = 0; /* packed straight into recv */
     if (pix_owners)
         xpcs_comm_alltoallv(x->comm, b->send, b->sc, b->sd, b->recv, b->rc, b->rd, p->xfer_type);
     if (x->tt) /* two-time: the bins' pixels to their owners */
@@ -179,13 +206,13 @@ xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
         xpcs_counter_add(&x->tm, XPCS_C_FRAMES_READ, (double)count);
         x->bytes_read += (double)(count * p->avg * npix) * (double)rsz;
         void *frames = b.rawbuf;
-        xpcs_timer_start(&x->tm, XPCS_T_SAXS);
         if (p->avg > 1) {
+            xpcs_timer_start(&x->tm, XPCS_T_SAXS);
             xpcs_sum_groups(b.rawbuf, p->raw_type, b.sumbuf, p->xfer_type, count, p->avg, npix);
+            xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
             frames = b.sumbuf;
         }
-        xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, b.fsum_mine);
-        xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+        saxs_and_pack(x, &b, k, frames, first, count);
         redistribute(x, &b, k, frames, count);
         int64_t n_step = 0;
         st = correlate(x, &b, k, &n_step, err);
