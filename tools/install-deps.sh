@@ -12,6 +12,11 @@ PKGS=(build-essential cmake ninja-build pkgconf
 # Only the report's rendering test needs a browser: installed when possible,
 # and that test reports "skipped" where it cannot be.
 OPTIONAL=(chromium)
+# `--bench`: also boost_corr's CPU path for the side-by-side of
+# tools/bench_dense.sh (not needed by the build or the tests).
+if [ "${1:-}" = "--bench" ]; then
+  OPTIONAL+=(python3-torch python3-tqdm python3-hdf5plugin)
+fi
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
 for p in "${PKGS[@]}"; do have "$p" || missing+=("$p"); done

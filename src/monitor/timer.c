@@ -131,3 +131,13 @@ void xpcs_timer_stop_(xpcs_timers *t, xpcs_timer_id id)
     t->cpu[id] += cpu_now() - t->cpu_start[id];
     t->last_stop[id] = now - t->origin;
 }
+
+void xpcs_timer_add_(xpcs_timers *t, xpcs_timer_id id, double wall_s, double cpu_s)
+{
+    double now = xpcs_comm_wtime();
+    t->total[id] += wall_s;
+    t->cpu[id] += cpu_s;
+    if (t->first_start[id] < 0)
+        t->first_start[id] = now - wall_s - t->origin;
+    t->last_stop[id] = now - t->origin;
+}

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "xpcs/monitor/progress.h"
+#include "xpcs/pipeline/kworker.h"
 #include "xpcs/pipeline/pack.h"
 #include "xpcs/pipeline/partial.h"
 #include "xpcs/pipeline/run.h"
@@ -45,6 +46,8 @@ typedef struct {
     double *scale, *fsum_mine;
     int *sc, *sd, *rc, *rd, *fc, *fd; /* [n_ranks] each */
     xpcs_pixel_runs runs;
+    xpcs_saxs_copy *cp; /* [runs.n_runs] the pack, done in the SAXS pass */
+    int64_t n_cp;
 } step_buffers;
 
 static void buffers_create(step_buffers *b, const xpcs_run *x)
@@ -66,6 +69,8 @@ static void buffers_create(step_buffers *b, const xpcs_run *x)
     b->fd = b->fc + x->n_ranks;
     b->fsum_mine = xpcs_malloc(sizeof(double) * (size_t)max_mine);
     xpcs_pixel_runs_build(&b->runs, x->qmap.corr_pixel, p->pix_first, x->n_ranks);
+    b->cp = xpcs_malloc(sizeof(xpcs_saxs_copy) * (size_t)(b->runs.n_runs + 1));
+    b->n_cp = 0;
 }
 
 static void buffers_free(step_buffers *b)
@@ -78,21 +83,43 @@ static void buffers_free(step_buffers *b)
     free(b->sc);
     free(b->fsum_mine);
     xpcs_pixel_runs_free(&b->runs);
+    free(b->cp);
 }
 
-/* The step's frames to their owners: pixels (multitau, linear), the bins'
- * pixels (two-time) and every frame sum (every rank). */
+/* SAXS and frame sums of this rank's frames of step k, in the same pass
+ * the pack for the pixel owners (multitau, linear): each owner's pixels to
+ * the send buffer, this rank's own straight to the receive buffer. */
+static void saxs_and_pack(xpcs_run *x, step_buffers *b, int64_t k, const void *frames,
+                          int64_t first, int64_t count)
+{
+    const xpcs_plan *p = &x->plan;
+    const size_t xsz = xpcs_dtype_size(p->xfer_type);
+    xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
+    xpcs_timer_start(&x->tm, XPCS_T_PACK);
+    b->n_cp = 0;
+    if (x->mt || x->lin) {
+        char *self = (char *)b->recv + (size_t)((first - k * p->step_frames) * x->n_own) * xsz;
+        b->n_cp = xpcs_pack_copies(&b->runs, p->pix_first, x->n_ranks, count, xsz, b->send, x->rank,
+                                   self, b->cp);
+    }
+    xpcs_timer_stop(&x->tm, XPCS_T_PACK);
+    xpcs_timer_stop(&x->tm, XPCS_T_REDISTRIBUTE);
+    xpcs_timer_start(&x->tm, XPCS_T_SAXS);
+    xpcs_saxs_add_frames_copy(x->saxs, frames, p->xfer_type, count, first, b->fsum_mine, b->cp,
+                              b->n_cp);
+    xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+}
+
+/* The step's frames to their owners: pixels (multitau, linear; packed by
+ * saxs_and_pack), the bins' pixels (two-time) and every frame sum (every
+ * rank). */
 static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *frames, int64_t count)
 {
     const xpcs_plan *p = &x->plan;
-    const int64_t npix = p->rows * p->cols, step_lo = k * p->step_frames;
+    const int64_t step_lo = k * p->step_frames;
     const size_t xsz = xpcs_dtype_size(p->xfer_type);
     const int pix_owners = x->mt || x->lin; /* multitau and linear own pixels */
     xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
-    xpcs_timer_start(&x->tm, XPCS_T_PACK);
-    if (pix_owners)
-        xpcs_pack_owners(frames, xsz, count, npix, &b->runs, p->pix_first, x->n_ranks, b->send);
-    xpcs_timer_stop(&x->tm, XPCS_T_PACK);
 
     xpcs_timer_start(&x->tm, XPCS_T_EXCHANGE);
     for (int r = 0; r < x->n_ranks; r++) {
@@ -106,6 +133,7 @@ static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *fr
         b->fc[r] = (int)c_r;
         b->fd[r] = (int)(f_r - step_lo);
     }
+    b->sc[x->rank] = b->rc[x->rank] = 0; /* packed straight into recv */
     if (pix_owners)
         xpcs_comm_alltoallv(x->comm, b->send, b->sc, b->sd, b->recv, b->rc, b->rd, p->xfer_type);
     if (x->tt) /* two-time: the bins' pixels to their owners */
@@ -121,11 +149,50 @@ static void redistribute(xpcs_run *x, step_buffers *b, int64_t k, const void *fr
         }
 }
 
-/* The owned pixels' frames of the step into the kernels; *n_step: the
- * step's frames.  Collective with -np (partial.h). */
-static xpcs_status correlate(xpcs_run *x, step_buffers *b, int64_t k, int64_t *n_out, xpcs_err *err)
+/* The step's kernels on the owned pixels' frames (recv): no MPI, no HDF5,
+ * so it may run on the kworker while the main thread reads the next step. */
+typedef struct {
+    xpcs_run *x;
+    const void *recv;
+    int64_t n_step;
+    const double *row_scale;
+    int posted; /* on the kworker, not waited for yet */
+    xpcs_status st;
+    xpcs_err err;
+} kernel_job;
+
+static void kernel_run(void *arg)
 {
-    xpcs_status st = XPCS_OK;
+    kernel_job *j = arg;
+    xpcs_run *x = j->x;
+    if (x->mt)
+        j->st = xpcs_run_push_rows(x, j->recv, x->plan.xfer_type, j->n_step, x->n_own, j->row_scale,
+                                   &j->err);
+    if (x->lin)
+        xpcs_linstage_push(x->lin, j->recv, j->n_step, x->n_own, j->row_scale);
+}
+
+/* Waits for a kernel job on the kworker: its time to the kernel's phase,
+ * its status (and message) to the caller. */
+static xpcs_status kernel_wait(xpcs_run *x, xpcs_kworker *w, kernel_job *j, xpcs_err *err)
+{
+    if (!j->posted)
+        return XPCS_OK;
+    double wall, cpu;
+    xpcs_kworker_wait(w, &wall, &cpu);
+    j->posted = 0;
+    xpcs_timer_add(&x->tm, x->mt ? XPCS_T_MULTITAU : XPCS_T_LINEAR, wall, cpu);
+    if (j->st && err)
+        *err = j->err;
+    return j->st;
+}
+
+/* The owned pixels' frames of step k into the kernels: on the kworker when
+ * there is one (the caller waits before the buffers are reused), else here.
+ * *n_out: the step's frames.  Collective with -np (partial.h: no kworker). */
+static xpcs_status correlate(xpcs_run *x, step_buffers *b, int64_t k, xpcs_kworker *w,
+                             kernel_job *j, int64_t *n_out, xpcs_err *err)
+{
     const xpcs_plan *p = &x->plan;
     const int64_t step_lo = k * p->step_frames;
     int64_t n_step = 0;
@@ -136,19 +203,32 @@ static xpcs_status correlate(xpcs_run *x, step_buffers *b, int64_t k, int64_t *n
         xpcs_run_frame_scale(x, step_lo, n_step, b->scale);
         row_scale = b->scale;
     }
-    if (x->mt) {
-        xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
-        st = xpcs_run_push_rows(x, b->recv, p->xfer_type, n_step, x->n_own, row_scale, err);
-        xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
-    }
-    if (x->lin) {
-        xpcs_timer_start(&x->tm, XPCS_T_LINEAR);
-        xpcs_linstage_push(x->lin, b->recv, n_step, x->n_own, row_scale);
-        xpcs_timer_stop(&x->tm, XPCS_T_LINEAR);
-    }
     xpcs_counter_add(&x->tm, XPCS_C_PIXEL_FRAMES, (double)n_step * (double)x->n_own);
     *n_out = n_step;
-    return st;
+    *j = (kernel_job){.x = x, .recv = b->recv, .n_step = n_step, .row_scale = row_scale};
+    if (w) {
+        j->posted = 1;
+        xpcs_kworker_post(w, kernel_run, j);
+        return XPCS_OK;
+    }
+    const xpcs_timer_id id = x->mt ? XPCS_T_MULTITAU : XPCS_T_LINEAR;
+    xpcs_timer_start(&x->tm, id);
+    kernel_run(j);
+    xpcs_timer_stop(&x->tm, id);
+    if (j->st && err)
+        *err = j->err;
+    return j->st;
+}
+
+/* Step k + 1 is read while the kworker correlates step k: one thread more,
+ * no buffer more (the read fills rawbuf, the kernels read recv; the main
+ * thread waits for them before it packs into recv again).  Not with -np,
+ * whose partial results are collective, nor with both kernels. */
+static xpcs_kworker *overlap_worker(const xpcs_run *x)
+{
+    if (x->part || (x->mt && x->lin) || (!x->mt && !x->lin) || x->plan.n_steps < 2)
+        return NULL;
+    return xpcs_kworker_create();
 }
 
 xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
@@ -164,34 +244,45 @@ xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
         xpcs_progress_create(x->root && !x->cfg->quiet ? stderr : NULL, so->progress,
                              so->progress_interval_s, p->n_frames, "xpcs-corr");
 
+    xpcs_kworker *w = overlap_worker(x);
+    kernel_job job = {0};
     for (int64_t k = 0; k < p->n_steps && !st; k++) {
         int64_t first, count;
         xpcs_plan_rank_frames(p, k, x->rank, &first, &count);
         /* read: raw frames begin + (first*avg + i)*stride, i < count*avg */
+        const double others0 = job.posted ? xpcs_kworker_others_cpu() : 0.0;
         xpcs_timer_start(&x->tm, XPCS_T_READ);
         st = x->src->ops->read_frames(x->src, p->begin + first * p->avg * p->stride, p->stride,
                                       count * p->avg, b.rawbuf, err);
         xpcs_timer_stop(&x->tm, XPCS_T_READ);
-        st = xpcs_comm_agree(x->comm, st, err);
+        if (job.posted) /* the kernels' CPU meanwhile is theirs, not the read's */
+            xpcs_timer_add(&x->tm, XPCS_T_READ, 0.0, others0 - xpcs_kworker_others_cpu());
+        /* the previous step's kernels are done before recv is filled again */
+        xpcs_status kst = kernel_wait(x, w, &job, st ? NULL : err);
+        st = xpcs_comm_agree(x->comm, st ? st : kst, err);
         if (st)
             break;
         xpcs_counter_add(&x->tm, XPCS_C_BYTES_READ, (double)(count * p->avg * npix) * (double)rsz);
         xpcs_counter_add(&x->tm, XPCS_C_FRAMES_READ, (double)count);
         x->bytes_read += (double)(count * p->avg * npix) * (double)rsz;
         void *frames = b.rawbuf;
-        xpcs_timer_start(&x->tm, XPCS_T_SAXS);
         if (p->avg > 1) {
+            xpcs_timer_start(&x->tm, XPCS_T_SAXS);
             xpcs_sum_groups(b.rawbuf, p->raw_type, b.sumbuf, p->xfer_type, count, p->avg, npix);
+            xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
             frames = b.sumbuf;
         }
-        xpcs_saxs_add_frames(x->saxs, frames, p->xfer_type, count, first, b.fsum_mine);
-        xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+        saxs_and_pack(x, &b, k, frames, first, count);
         redistribute(x, &b, k, frames, count);
         int64_t n_step = 0;
-        st = correlate(x, &b, k, &n_step, err);
+        st = correlate(x, &b, k, w, &job, &n_step, err);
         xpcs_timer_step(&x->tm);
         xpcs_progress_update(prog, k * p->step_frames + n_step);
     }
+    xpcs_status kst = kernel_wait(x, w, &job, st ? NULL : err);
+    if (!st)
+        st = xpcs_comm_agree(x->comm, kst, err);
+    xpcs_kworker_destroy(&w);
     if (!st)
         xpcs_progress_finish(prog);
     else

@@ -92,3 +92,23 @@ void xpcs_pack_owners(const void *frames, size_t esz, int64_t count, int64_t npi
         }
     }
 }
+
+int64_t xpcs_pack_copies(const xpcs_pixel_runs *pr, const int64_t *pf, int n_ranks, int64_t count,
+                         size_t esz, void *send, int self, void *self_dst, xpcs_saxs_copy *cp)
+{
+    int64_t n = 0;
+    for (int d = 0; d < n_ranks; d++) {
+        const int64_t n_d = pf[d + 1] - pf[d];
+        char *dst =
+            d == self && self_dst ? (char *)self_dst : (char *)send + (size_t)(count * pf[d]) * esz;
+        for (int64_t k = pr->first_run[d]; k < pr->first_run[d + 1]; k++) {
+            cp[n].pix0 = pr->start[k];
+            cp[n].len = pr->len[k];
+            cp[n].dst = dst;
+            cp[n].stride = (size_t)n_d * esz;
+            dst += (size_t)pr->len[k] * esz;
+            n++;
+        }
+    }
+    return n;
+}

@@ -39,6 +39,20 @@ int xpcs_saxs_n_segments(const xpcs_saxs *s);
 void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n, int64_t first,
                           double *frame_sum);
 
+/* One pass over the frames for the SAXS sums, the frame sums and a copy
+ * of some pixels (the pack for the pixel owners): frame i's pixels
+ * [pix0, pix0 + len) also go to dst + i * stride bytes, as elements of type
+ * t.  cp [n_cp] ascending by pix0, not overlapping.  Integer frames are
+ * summed in integer lanes (exact, so the double sums are the same). */
+typedef struct {
+    int64_t pix0, len;
+    char *dst;
+    size_t stride;
+} xpcs_saxs_copy;
+void xpcs_saxs_add_frames_copy(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n,
+                               int64_t first, double *frame_sum, const xpcs_saxs_copy *cp,
+                               int64_t n_cp);
+
 /* The same from events: frame first + i has the non-zero counts
  * count[ptr[i] .. ptr[i+1]) at pixels pixel[...] (a pixel may repeat: the
  * counts add).  Integer sums, so the result equals add_frames' on the same

@@ -100,6 +100,10 @@ void xpcs_timer_step(xpcs_timers *t);
 void xpcs_timer_comm(const xpcs_timers *t, xpcs_comm_count *out);
 void xpcs_timer_start_(xpcs_timers *t, xpcs_timer_id id);
 void xpcs_timer_stop_(xpcs_timers *t, xpcs_timer_id id);
+/* An interval of phase id that ran on another thread and ended now (the
+ * step's kernels while the next step was read): wall and CPU seconds as it
+ * measured them.  Called by the thread that owns the timers. */
+void xpcs_timer_add_(xpcs_timers *t, xpcs_timer_id id, double wall_s, double cpu_s);
 
 static inline void xpcs_counter_add(xpcs_timers *t, xpcs_counter_id id, double v)
 {
@@ -109,9 +113,11 @@ static inline void xpcs_counter_add(xpcs_timers *t, xpcs_counter_id id, double v
 #ifdef XPCS_NO_TIMING
 #define xpcs_timer_start(t, id) ((void)sizeof(t), (void)sizeof(id))
 #define xpcs_timer_stop(t, id) ((void)sizeof(t), (void)sizeof(id))
+#define xpcs_timer_add(t, id, w, c) ((void)sizeof(t), (void)sizeof(id), (void)(w), (void)(c))
 #else
 #define xpcs_timer_start(t, id) xpcs_timer_start_((t), (id))
 #define xpcs_timer_stop(t, id) xpcs_timer_stop_((t), (id))
+#define xpcs_timer_add(t, id, w, c) xpcs_timer_add_((t), (id), (w), (c))
 #endif
 
 #endif

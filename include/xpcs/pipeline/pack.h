@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "xpcs/core/dtype.h"
+#include "xpcs/kernels/saxs.h"
 
 /* The correlated pixels of each owner as runs of consecutive flat indices
  * (rings of a q-map are long runs), so packing is a few memcpy per row. */
@@ -27,6 +28,14 @@ void xpcs_pixel_runs_free(xpcs_pixel_runs *pr);
  * elements of esz bytes: owner d's block starts at element count * pf[d]. */
 void xpcs_pack_owners(const void *frames, size_t esz, int64_t count, int64_t npix,
                       const xpcs_pixel_runs *pr, const int64_t *pf, int n_ranks, void *send);
+
+/* The same layout as copies for xpcs_saxs_add_frames_copy (the pack fused
+ * with the SAXS pass, so the frames are read once): cp [pr->n_runs]; owner
+ * self's block goes to self_dst instead when it is not NULL (straight into
+ * the receive buffer: no copy to itself through the all-to-all).  Returns
+ * the number of copies. */
+int64_t xpcs_pack_copies(const xpcs_pixel_runs *pr, const int64_t *pf, int n_ranks, int64_t count,
+                         size_t esz, void *send, int self, void *self_dst, xpcs_saxs_copy *cp);
 
 /* out[f] = sum of raw frames f*avg .. f*avg + avg - 1 (count output frames
  * of npix values): raw type rt (u8/u16/u32) into ot (u32 or f64). */

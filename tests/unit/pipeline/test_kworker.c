@@ -1,0 +1,70 @@
+/* Unit tests of pipeline/kworker: the job runs on another thread, wait
+ * returns only after it ended, its wall time, and its CPU time without the
+ * main thread's (which works meanwhile, as the reader does). */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <time.h>
+
+#include "testhelp.h"
+#include "xpcs/pipeline/kworker.h"
+
+typedef struct {
+    pthread_t ran_on;
+    volatile int done;
+    double spin_s;
+} job;
+
+static double cpu_thread_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Burns s seconds of this thread's CPU. */
+static void spin(double s)
+{
+    const double t0 = cpu_thread_s();
+    volatile double x = 0.0;
+    while (cpu_thread_s() - t0 < s)
+        for (int i = 0; i < 1000; i++)
+            x += 1.0;
+}
+
+static void run(void *arg)
+{
+    job *j = arg;
+    j->ran_on = pthread_self();
+    spin(j->spin_s);
+    j->done = 1;
+}
+
+int main(void)
+{
+    xpcs_kworker *w = xpcs_kworker_create();
+    test_cond("worker starts", w != NULL);
+    if (!w)
+        return test_report();
+    job j = {.spin_s = 0.15};
+    double wall = -1.0, cpu = -1.0;
+    xpcs_kworker_post(w, run, &j);
+    spin(0.3); /* the main thread works meanwhile (the next step's read) */
+    xpcs_kworker_wait(w, &wall, &cpu);
+    test_cond("the job ran on another thread", j.done && !pthread_equal(j.ran_on, pthread_self()));
+    test_cond("wall time of the job", wall >= 0.15);
+    /* 0.15 s of its own; the main thread's 0.3 s not counted */
+    test_cond("CPU time of the job only", cpu >= 0.1 && cpu < 0.25);
+
+    j = (job){.spin_s = 0.05};
+    xpcs_kworker_post(w, run, &j);
+    xpcs_kworker_wait(w, &wall, &cpu); /* no work here: wait must block */
+    test_cond("wait returns after the job ended", j.done == 1);
+    xpcs_kworker_wait(w, &wall, &cpu);
+    test_cond("wait without a job returns at once with zeros", wall == 0.0 && cpu == 0.0);
+
+    j = (job){.spin_s = 0.05};
+    xpcs_kworker_post(w, run, &j);
+    xpcs_kworker_destroy(&w); /* waits for the posted job */
+    test_cond("destroy waits for a posted job", j.done == 1 && w == NULL);
+    return test_report();
+}
