@@ -17,6 +17,8 @@
 #                     page-cache run) and end to end, and the ratio
 #                     end to end / max(read, correlation) (issue: <= 1.15)
 #   --boost SRC       side by side with boost_corr's CPU path on the first case
+#                     (tools/boost_cpu.py: its CLI with 2 torch threads and 2
+#                     loader processes instead of 16, which ran out of memory)
 #                     (SRC: a boost_corr source tree, src/boost_corr inside; it
 #                     needs python3-torch python3-tqdm python3-hdf5plugin:
 #                     bash tools/install-deps.sh --bench)
@@ -110,9 +112,9 @@ if [ -n "$boost" ]; then
     read -r rows cols frames <<<"$first_dims"
     bout="$dir/out_boost"
     rm -rf "$bout" && mkdir -p "$bout"
-    echo "bench: boost_corr CPU path (-i -1, 2 threads) on $first_raw"
+    echo "bench: boost_corr CPU path (-i -1, 2 threads, 2 loader processes) on $first_raw"
     t0=$(date +%s.%N)
-    OMP_NUM_THREADS=2 PYTHONPATH="$boost/src" "$PY" -m boost_corr.cli -r "$first_raw" \
+    OMP_NUM_THREADS=2 PYTHONPATH="$boost/src" "$PY" tools/boost_cpu.py 2 2 -r "$first_raw" \
         -q "$first_qmap" -o "$bout" -i -1 -t Multitau -w >"$bout.log" 2>&1 ||
         { echo "bench: boost_corr failed:" >&2; tail -5 "$bout.log" >&2; exit 1; }
     t1=$(date +%s.%N)
