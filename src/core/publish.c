@@ -362,6 +362,25 @@ xpcs_status xpcs_publish_file(const char *final, xpcs_publish_mode mode, const v
 
 /* ---- stale temporaries -------------------------------------------------- */
 
+/* 1 when process pid has ended: gone, or a zombie that its parent has not
+ * reaped yet (after kill -9 of a job, until init or mpirun collects it; it
+ * holds no file and no lock any more, but kill(pid, 0) still succeeds). */
+static int pid_ended(long pid)
+{
+    if (kill((pid_t)pid, 0) != 0)
+        return errno == ESRCH;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0; /* no /proc: cannot tell */
+    const size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *end = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold ')' */
+    return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
+}
+
 /* 1 when the temporary dir/name (parsed: host hash, pid) provably has no
  * live writer. */
 static int is_dead(int dfd, const char *name, uint32_t host, long pid, dev_t *dev, ino_t *ino)
@@ -377,7 +396,7 @@ static int is_dead(int dfd, const char *name, uint32_t host, long pid, dev_t *de
         const int here = host == host_hash();
         if (locked == 1 || (here && pid == (long)getpid()))
             dead = 0;
-        else if (here && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        else if (here && pid > 0 && pid_ended(pid))
             dead = 1;
         else
             dead = locked == 0 && old;
