@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "xpcs/pipeline/kworker.h"
 
+#include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -19,6 +20,7 @@ struct xpcs_kworker {
     int state;
     void (*fn)(void *);
     void *arg;
+    int threads;        /* the poster's OpenMP thread count, for the job */
     clockid_t main_cpu; /* the main thread's CPU clock */
     double wall, cpu;   /* of the last job */
 };
@@ -41,6 +43,10 @@ static void *loop(void *p)
         if (w->state == W_QUIT)
             break;
         pthread_mutex_unlock(&w->mu);
+        /* OpenMP's thread count is per thread: a thread made with
+         * pthread_create starts from the environment's default (all the
+         * cores without OMP_NUM_THREADS), not from the count the run chose */
+        omp_set_num_threads(w->threads);
         const double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID),
                      m0 = clock_s(w->main_cpu);
         w->fn(w->arg);
@@ -77,6 +83,7 @@ void xpcs_kworker_post(xpcs_kworker *w, void (*fn)(void *arg), void *arg)
     pthread_mutex_lock(&w->mu);
     w->fn = fn;
     w->arg = arg;
+    w->threads = omp_get_max_threads();
     w->state = W_POSTED;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);

@@ -2,6 +2,7 @@
  * returns only after it ended, its wall time, and its CPU time without the
  * main thread's (which works meanwhile, as the reader does). */
 #define _POSIX_C_SOURCE 200809L
+#include <omp.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -12,6 +13,7 @@ typedef struct {
     pthread_t ran_on;
     volatile int done;
     double spin_s;
+    int threads; /* omp_get_max_threads() inside the job */
 } job;
 
 static double cpu_thread_s(void)
@@ -35,6 +37,7 @@ static void run(void *arg)
 {
     job *j = arg;
     j->ran_on = pthread_self();
+    j->threads = omp_get_max_threads();
     spin(j->spin_s);
     j->done = 1;
 }
@@ -61,6 +64,21 @@ int main(void)
     test_cond("wait returns after the job ended", j.done == 1);
     xpcs_kworker_wait(w, &wall, &cpu);
     test_cond("wait without a job returns at once with zeros", wall == 0.0 && cpu == 0.0);
+
+    /* the job's OpenMP threads are the poster's count, whatever the
+     * environment's default (a pthread starts from the default) */
+    const int before = omp_get_max_threads();
+    int seen[2];
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(before + 2 + k);
+        j = (job){.spin_s = 0.0};
+        xpcs_kworker_post(w, run, &j);
+        xpcs_kworker_wait(w, &wall, &cpu);
+        seen[k] = j.threads;
+    }
+    omp_set_num_threads(before);
+    test_cond("the job runs the poster's OpenMP thread count",
+              seen[0] == before + 2 && seen[1] == before + 3);
 
     j = (job){.spin_s = 0.05};
     xpcs_kworker_post(w, run, &j);
