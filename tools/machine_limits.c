@@ -208,9 +208,15 @@ __attribute__((target("avx512f"))) static double mad32_512(long iters)
     for (long i = 0; i < iters; i++)
         for (int k = 0; k < CHAINS; k++)
             acc[k] = _mm512_add_epi32(_mm512_mullo_epi32(acc[k], m), x);
+    /* the lanes wrap (their values are only a checksum): summed as doubles,
+     * not with _mm512_reduce_add_epi32, whose int additions overflow (UB) */
+    int32_t v[16];
     double s = 0;
-    for (int k = 0; k < CHAINS; k++)
-        s += _mm512_reduce_add_epi32(acc[k]);
+    for (int k = 0; k < CHAINS; k++) {
+        _mm512_storeu_si512((void *)v, acc[k]);
+        for (int l = 0; l < 16; l++)
+            s += v[l];
+    }
     return s;
 }
 
