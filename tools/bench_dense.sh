@@ -172,4 +172,5 @@ fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV
         mx = r > c ? r : c
         printf "bench: storage at %d MB/s: read alone %.2f s, correlation alone (page cache, 2x1) %.2f s, end to end %.2f s = %.2f x max\n",
                m, r, c, e, e / mx }'
+    rmdir "$cg" 2>/dev/null || true # the throttle goes with the cgroup (its processes have ended)
 fi
