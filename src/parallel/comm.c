@@ -125,18 +125,6 @@ MPI_Comm xpcs_comm_raw(const xpcs_comm *c)
 {
     return c->comm;
 }
-int xpcs_comm_node_size(const xpcs_comm *c)
-{
-    MPI_Comm node;
-    int n = 1;
-    if (MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
-        MPI_SUCCESS) {
-        MPI_Comm_size(node, &n);
-        MPI_Comm_free(&node);
-    }
-    return n;
-}
-
 xpcs_status xpcs_comm_split_node(const xpcs_comm *c, xpcs_comm **out, xpcs_err *err)
 {
     MPI_Comm node = MPI_COMM_NULL;
@@ -151,6 +139,17 @@ xpcs_status xpcs_comm_split_node(const xpcs_comm *c, xpcs_comm **out, xpcs_err *
     MPI_Comm_size(node, &s->size);
     *out = s;
     return XPCS_OK;
+}
+
+int xpcs_comm_node_size(const xpcs_comm *c)
+{
+    xpcs_comm *node = NULL;
+    xpcs_err err;
+    if (xpcs_comm_split_node(c, &node, &err) != XPCS_OK)
+        return 1;
+    const int n = node->size;
+    xpcs_comm_destroy(&node);
+    return n;
 }
 
 double xpcs_comm_wtime(void)

@@ -53,12 +53,6 @@ static int mask_overlap(const mask_t *a, const mask_t *b)
     return 0;
 }
 
-int xpcs_threads_affinity_cpus(void)
-{
-    mask_t m;
-    return mask_self(&m);
-}
-
 /* OMP_NUM_THREADS set and not empty (OpenMP has read it: its count is
  * omp_get_max_threads()). */
 static int env_set(void)
@@ -67,9 +61,17 @@ static int env_set(void)
     return e && e[strspn(e, " \t")] != '\0';
 }
 
-/* On the node's first rank: every mask of the node, the sharers of each
- * and the node's total; the chosen counts back to every rank. */
-static void decide_on_node(const mask_t *all, int n, int setting, int env, int *threads,
+/* One rank's request as it travels to the node's first rank: its mask
+ * and its explicit count (0: none). */
+typedef struct {
+    mask_t m;
+    int threads;
+} rank_req;
+
+/* On the node's first rank: every rank's count (explicit, else its mask's
+ * CPUs over the ranks sharing them), the sharers of each and the node's
+ * total. */
+static void decide_on_node(const rank_req *all, int n, int setting, int env, int *threads,
                            int *sharing, int *node_cpus, int *node_threads)
 {
     mask_t uni;
@@ -78,12 +80,13 @@ static void decide_on_node(const mask_t *all, int n, int setting, int env, int *
     for (int r = 0; r < n; r++) {
         sharing[r] = 0;
         for (int s = 0; s < n; s++)
-            sharing[r] += mask_overlap(&all[r], &all[s]);
+            sharing[r] += mask_overlap(&all[r].m, &all[s].m);
         for (int k = 0; k < MASK_WORDS; k++)
-            uni.w[k] |= all[r].w[k];
+            uni.w[k] |= all[r].m.w[k];
+        threads[r] = all[r].threads;
         if (setting > 0 || env)
-            continue; /* threads[r] already holds the explicit count */
-        int t = mask_count(&all[r]) / (sharing[r] > 0 ? sharing[r] : 1);
+            continue; /* the explicit count */
+        int t = mask_count(&all[r].m) / (sharing[r] > 0 ? sharing[r] : 1);
         threads[r] = t > 0 ? t : 1;
     }
     for (int r = 0; r < n; r++)
@@ -108,10 +111,7 @@ xpcs_status xpcs_threads_choose(const xpcs_comm *c, int setting, const char *pro
     }
     const int n = xpcs_comm_size(node), first = xpcs_comm_is_root(node);
     /* explicit counts travel with the masks; the first rank decides the rest */
-    struct {
-        mask_t m;
-        int threads;
-    } me, *all = NULL;
+    rank_req me, *all = NULL;
     memset(&me, 0, sizeof me); /* the padding travels too */
     me.m = mine;
     me.threads = setting > 0 ? setting : env ? omp_get_max_threads() : 0;
@@ -120,16 +120,7 @@ xpcs_status xpcs_threads_choose(const xpcs_comm *c, int setting, const char *pro
         all = xpcs_calloc((size_t)n, sizeof *all);
     xpcs_comm_gather_bytes(node, &me, (int)sizeof me, all, 0);
     if (first) {
-        mask_t *masks = xpcs_malloc(sizeof(mask_t) * (size_t)n);
-        for (int r = 0; r < n; r++) {
-            masks[r] = all[r].m;
-            out[r] = all[r].threads;
-        }
-        int node_cpus = 0, node_threads = 0;
-        decide_on_node(masks, n, setting, env, out, out + n, &node_cpus, &node_threads);
-        out[2 * n] = node_cpus;
-        out[2 * n + 1] = node_threads;
-        free(masks);
+        decide_on_node(all, n, setting, env, out, out + n, out + 2 * n, out + 2 * n + 1);
         free(all);
     }
     xpcs_comm_bcast(node, out, sizeof(int) * (size_t)n * 4, 0);

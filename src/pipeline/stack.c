@@ -1,8 +1,8 @@
 /* stack: an in-memory frame stack correlated in this process (see
  * include/xpcs/pipeline/stack.h).  The steps of framestream.c on one rank:
  * the step's raw frames (every stride-th), their sums of avg frames, SAXS
- * and frame sums, the correlated pixels packed, the multitau push with the
- * frame scales; then reduce.c's normalization.  Data structure manifest:
+ * and frame sums with the correlated pixels packed in the same pass, the
+ * multitau push with the frame scales; then reduce.c's normalization.  Data structure manifest:
  * rawbuf [step x avg][npix] raw type (only with a stride: the frames are
  * gathered), sumbuf [step][npix] transfer type (-a > 1), send [step][n_corr]
  * transfer type, scale [step], frame_sum [frames].
@@ -54,6 +54,7 @@ typedef struct {
     const xpcs_qmap *q;
     const void *frames;
     xpcs_pixel_runs runs;
+    xpcs_saxs_copy *cp; /* [runs.n_runs]: the pack, done in the SAXS pass */
     void *rawbuf, *sumbuf, *send;
     double *scale, *frame_sum;
 } stack_run;
@@ -80,8 +81,11 @@ static void step(stack_run *s, int64_t k, xpcs_saxs *saxs, xpcs_multitau *mt, in
         xpcs_sum_groups(raw, p->raw_type, s->sumbuf, p->xfer_type, count, p->avg, npix);
         frames = s->sumbuf;
     }
-    xpcs_saxs_add_frames(saxs, frames, p->xfer_type, count, first, s->frame_sum + first);
-    xpcs_pack_owners(frames, xsz, count, npix, &s->runs, p->pix_first, 1, s->send);
+    /* one pass: SAXS, frame sums and the pack (framestream.c's) */
+    const int64_t n_cp =
+        xpcs_pack_copies(&s->runs, p->pix_first, 1, count, xsz, s->send, 0, NULL, s->cp);
+    xpcs_saxs_add_frames_copy(saxs, frames, p->xfer_type, count, first, s->frame_sum + first, s->cp,
+                              n_cp);
     if (normalize)
         xpcs_saxs_frame_scale(saxs, s->frame_sum + first, count, s->scale);
     xpcs_multitau_push(mt, s->send, p->xfer_type, count, p->n_corr, normalize ? s->scale : NULL);
@@ -200,6 +204,7 @@ xpcs_status xpcs_stack_correlate(const void *frames, xpcs_dtype type, int64_t n_
         s.scale = xpcs_malloc(sizeof(double) * (size_t)sf);
         s.frame_sum = xpcs_calloc((size_t)p.n_frames, sizeof(double));
         xpcs_pixel_runs_build(&s.runs, q.corr_pixel, p.pix_first, 1);
+        s.cp = xpcs_malloc(sizeof(xpcs_saxs_copy) * (size_t)(s.runs.n_runs + 1));
         xpcs_saxs *saxs = xpcs_saxs_create(npix, p.n_frames, q.mask, q.smap, q.n_sq);
         for (int64_t k = 0; k < p.n_steps; k++)
             step(&s, k, saxs, mt, o->normalize_frame);
@@ -215,6 +220,7 @@ xpcs_status xpcs_stack_correlate(const void *frames, xpcs_dtype type, int64_t n_
         free(segs);
         xpcs_saxs_destroy(&saxs);
         xpcs_pixel_runs_free(&s.runs);
+        free(s.cp);
         free(s.rawbuf);
         free(s.sumbuf);
         free(s.send);

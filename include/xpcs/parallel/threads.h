@@ -37,8 +37,5 @@ xpcs_status xpcs_threads_choose(const xpcs_comm *c, int setting, const char *pro
                                 xpcs_err *err);
 /* One line for -v: "threads: 1 per rank (affinity/ranks-per-node: ...)". */
 void xpcs_threads_print(const xpcs_threads *t, FILE *out);
-/* CPUs in this process's affinity mask (sched_getaffinity; the online
- * CPUs when it fails). */
-int xpcs_threads_affinity_cpus(void);
 
 #endif
