@@ -1,6 +1,7 @@
 /* quality: the data-quality indicators (see include/xpcs/kernels/quality.h). */
 #include "xpcs/kernels/quality.h"
 
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,49 +32,14 @@ const char *xpcs_quality_status_name(int status)
     return status >= 0 && status <= 3 ? names[status] : "unknown";
 }
 
-/* The k-th smallest of v[0..n) (v is reordered so that v[i] <= v[k] for
- * i < k): Hoare's selection, O(n) on average; the values are finite. */
-static double select_kth(double *v, int64_t n, int64_t k)
-{
-    int64_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        const double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
-        const double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        int64_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                const double t = v[i];
-                v[i++] = v[j];
-                v[j--] = t;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
-}
-
-/* Median of v[n] (v is reordered); NaN for n = 0.  The same values as a
- * full sort's middle ones, at O(n). */
+/* Median of v[n] (v is reordered); NaN for n = 0.  GSL's selection
+ * (O(n)): the same values as a full sort's middle ones, averaged as
+ * 0.5 * (lower + upper) for even n. */
 static double median(double *v, int64_t n)
 {
     if (n <= 0)
         return NAN;
-    const double hi = select_kth(v, n, n / 2);
-    if (n % 2)
-        return hi;
-    double lo = v[0]; /* the largest below the upper middle one */
-    for (int64_t i = 1; i < n / 2; i++)
-        lo = v[i] > lo ? v[i] : lo;
-    return 0.5 * (lo + hi);
+    return gsl_stats_median(v, 1, (size_t)n);
 }
 
 static void add_item(xpcs_quality_entry *e, int64_t item, double value)
