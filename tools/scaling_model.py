@@ -24,9 +24,12 @@ phase table measures):
             (rank 0's SAXS and q profiles) + tree reductions
   other     what the run spends outside the phases (the epilog: quality
             verdict, report, profile): constant + per pixel
-  write     rank 0's result bytes (the compressed two-time maps included)
-            at the calibrated cost or one node's file-system bandwidth, +
-            the maps' compression by the ranks that computed them
+  write     the busiest writer's bytes: rank 0's result (without the
+            two-time maps) + its share of the compressed maps, which the
+            ranks that computed them write themselves (pipeline/ttmaps.c),
+            at the calibrated cost or the file system's bandwidth (a node's
+            writers share the node's; all of them the aggregate), + the
+            maps' compression by the ranks that computed them
 
 Memory-bound costs (read from the page cache, saxs, pack, exchange inside a
 node) scale with the bandwidth one rank gets, min(core_bw, mem_bw / ranks
@@ -184,9 +187,13 @@ def decompose(w, P, rule="per-rank", mem_rank=None):
     d["red_work"] = float(own) * delays
     # two-time maps: N x N float32 each; the ranks that computed them compress
     # their chunks (LZF: the upper triangle, about half, is what is stored)
-    # and rank 0 writes every compressed chunk (pipeline/ttmaps.c)
+    # and write them (pipeline/ttmaps.c); rank 0 writes the rest
     maps = F * F * 4.0 * len(w.get("bins", [])) if w["kind"] == "twotime" else 0.0
-    d["write_bytes"] = w.get("result_bytes") or (npix * 4.0 * 3 + 0.5 * maps)
+    stored = w.get("maps_stored", 0.5 * maps)
+    total = w.get("result_bytes") or (npix * 4.0 * 3 + stored)
+    d["writers"] = max(1, min(P, d.get("tt_ranks", 1))) if maps else 1
+    d["write_bytes"] = total - stored + stored / d["writers"]  # the busiest writer's
+    d["write_total"] = total
     d["maps_bytes"] = maps
     d["z_work"] = maps / max(1, min(P, d.get("tt_ranks", 1))) if maps else 0.0
     return d
@@ -227,6 +234,8 @@ def twotime_from_result(res, F):
     import h5py  # only for two-time profiles: the plan is in the result file
     with h5py.File(res, "r") as f:
         plan = json.loads(f["/xpcs/twotime/config/plan"][()])
+        g = f["/xpcs/twotime/correlation_map"]
+        stored = float(sum(g[k].id.get_storage_size() for k in g))
     tb = plan["twotime_bins"]
     load = {}
     for b, tiles in enumerate(tb["tiles"]):
@@ -235,7 +244,8 @@ def twotime_from_result(res, F):
             # rows [r0, r1) of the upper triangle: sum over rows of (F - row)
             area = (r1 - r0) * F - (r1 * (r1 - 1) - r0 * (r0 - 1)) / 2.0
             load[rank] = load.get(rank, 0.0) + area * px
-    return {"bins": tb["bin_pixels"], "tt_rank_macs": max(load.values()), "tt_ranks": len(load)}
+    return {"bins": tb["bin_pixels"], "tt_rank_macs": max(load.values()), "tt_ranks": len(load),
+            "maps_stored": stored}
 
 
 # ---- the machine model -----------------------------------------------------
@@ -290,9 +300,11 @@ def term_times(coef, m, w, nodes, rpn, threads, rule="per-rank"):
     t["reduce"] = (c["reduce"][0] * d["red_work"] * cf + c["reduce"][1] * d["npix"] * mf
                    + 3 * tree(P) * (lat_in + lat_out + d["npix"] * 8.0 * (off / (
                        (m["net_bw"] or 1) * 1e9) + (1 - off) * c["exchange"][0])))
-    # rank 0 writes the whole result (compressed maps included): one node's
-    # client bandwidth at most; the maps' owners compress in parallel
-    fs_w = d["write_bytes"] / (m["fs_node_bw"] * 1e9) if m["fs_bw"] else 0.0
+    # rank 0 writes the result, the maps' owners their compressed maps:
+    # a node's writers share its client bandwidth, all nodes the aggregate
+    node_w = d["write_bytes"] * min(rpn, d["writers"])
+    fs_w = max(node_w / (m["fs_node_bw"] * 1e9), d["write_total"] / (m["fs_bw"] * 1e9)) \
+        if m["fs_bw"] else 0.0
     t["write"] = max(c["write"][0] * d["write_bytes"], fs_w) + c["write"][1] * d["z_work"] * cf
     t["other"] = c["other"][0] + c["other"][1] * d["npix"] + c["other"][2] * d["multi"]
     t["total"] = sum(t[k] for k in TERMS)

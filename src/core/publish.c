@@ -183,6 +183,15 @@ xpcs_status xpcs_publish_reserve(xpcs_publish *p, int64_t bytes, xpcs_err *err)
 {
     if (bytes <= p->reserved)
         return XPCS_OK;
+    /* Ahead by a quarter of what is reserved: a writer that reserves chunk
+     * by chunk (two-time maps) then calls fallocate O(log size) times, not
+     * once per chunk (on tmpfs each call walks every page from 0: 3 ms at
+     * 300 MB).  Where the disk cannot hold the extra, the exact amount. */
+    const int64_t ahead = p->reserved + p->reserved / 4;
+    if (ahead > bytes && fallocate(p->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)ahead) == 0) {
+        p->reserved = ahead;
+        return XPCS_OK;
+    }
     if (fallocate(p->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
         p->reserved = bytes;
         return XPCS_OK;

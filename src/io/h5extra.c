@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5ownvfd.h"
 #include "h5pub.h"
 #include "h5util.h"
 #include "resfile.h"
@@ -151,6 +152,34 @@ xpcs_status xpcs_h5x_map_chunk(xpcs_resfile *w, const char *path, int64_t ci, in
     const int ok = ds >= 0 && H5Dwrite_chunk(ds, H5P_DEFAULT, mask, at, n, bytes) >= 0;
     if (ds >= 0)
         H5Dclose(ds);
+    return ok ? XPCS_OK : h5fail(w, path, err);
+}
+
+xpcs_status xpcs_h5x_map_reserve(xpcs_resfile *w, const char *path, int64_t ci, int64_t cj,
+                                 int64_t chunk, size_t n, uint32_t mask, int64_t *addr,
+                                 xpcs_err *err)
+{
+    xpcs_status st = xpcs_resfile_reserve(w, (double)n, err);
+    if (st)
+        return st;
+    if (n > w->scratch_cap) { /* HDF5 is handed a buffer, which the driver does not write */
+        free(w->scratch);
+        w->scratch = xpcs_calloc(n, 1);
+        w->scratch_cap = n;
+    }
+    const hsize_t at[2] = {(hsize_t)(ci * chunk), (hsize_t)(cj * chunk)};
+    hid_t ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+    haddr_t a = HADDR_UNDEF;
+    hsize_t size = 0;
+    unsigned fm = 0;
+    xpcs_h5own_skip_raw(1);
+    int ok = ds >= 0 && H5Dwrite_chunk(ds, H5P_DEFAULT, mask, at, n, w->scratch) >= 0;
+    xpcs_h5own_skip_raw(0);
+    ok = ok && H5Dget_chunk_info_by_coord(ds, at, &fm, &a, &size) >= 0 && a != HADDR_UNDEF &&
+         size == n;
+    if (ds >= 0)
+        H5Dclose(ds);
+    *addr = ok ? (int64_t)a : -1;
     return ok ? XPCS_OK : h5fail(w, path, err);
 }
 

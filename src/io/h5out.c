@@ -147,7 +147,8 @@ xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_e
         r->out_path, r->cfg->overwrite ? XPCS_PUBLISH_REPLACE : XPCS_PUBLISH_NEW, &w->pub, err);
     if (!st && r->meta_path)
         st = xpcs_publish_copy(w->pub, r->meta_path, "metadata file", err);
-    if (!st && (w->f = xpcs_h5pub_open(w->pub, r->meta_path, "metadata file", err)) < 0)
+    if (!st && (w->f = xpcs_h5pub_open_shared(w->pub, r->meta_path, "metadata file",
+                                              r->others_write_maps, err)) < 0)
         st = r->meta_path ? XPCS_ERR_INPUT : XPCS_ERR_OUTPUT;
     if (!st)
         st = xpcs_resfile_reserve(w, result_bytes(r), err);
@@ -177,6 +178,11 @@ const char *xpcs_resfile_name(const xpcs_resfile *f)
     return xpcs_publish_final(f->pub);
 }
 
+const char *xpcs_resfile_tmp(const xpcs_resfile *f)
+{
+    return xpcs_publish_tmp(f->pub);
+}
+
 xpcs_status xpcs_resfile_commit(xpcs_resfile **fp, xpcs_err *err)
 {
     xpcs_resfile *w = *fp;
@@ -185,6 +191,7 @@ xpcs_status xpcs_resfile_commit(xpcs_resfile **fp, xpcs_err *err)
         xpcs_publish_abandon(&w->pub);
     else
         st = xpcs_publish_commit(&w->pub, err);
+    free(w->scratch);
     free(w);
     *fp = NULL;
     return st;
@@ -197,6 +204,7 @@ void xpcs_resfile_abandon(xpcs_resfile **fp)
     xpcs_resfile *w = *fp;
     xpcs_h5pub_discard(&w->f);
     xpcs_publish_abandon(&w->pub);
+    free(w->scratch);
     free(w);
     *fp = NULL;
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* memfd_create */
 
 #include "h5pub.h"
+#include "h5ownvfd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,17 @@ static int vfd_of(hid_t f)
 
 hid_t xpcs_h5pub_open(xpcs_publish *p, const char *copy_of, const char *role, xpcs_err *err)
 {
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    return xpcs_h5pub_open_shared(p, copy_of, role, 0, err);
+}
+
+hid_t xpcs_h5pub_open_shared(xpcs_publish *p, const char *copy_of, const char *role,
+                             int others_write, xpcs_err *err)
+{
+    hid_t fapl = others_write ? xpcs_h5own_fapl() : H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) {
+        xpcs_h5pub_fail(p, "the file (no file driver)", err);
+        return -1;
+    }
     H5Pset_file_locking(fapl, 0, 1);
     const char *path = xpcs_publish_open_path(p);
     hid_t f = !copy_of ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)

@@ -24,6 +24,10 @@
  * carries its own lock.  < 0 on failure (err filled: a copy HDF5 cannot
  * open is an input error naming copy_of). */
 hid_t xpcs_h5pub_open(xpcs_publish *p, const char *copy_of, const char *role, xpcs_err *err);
+/* The same; others_write: through h5ownvfd.h's driver, so that other
+ * ranks can write the bytes of chunks this rank only reserves. */
+hid_t xpcs_h5pub_open_shared(xpcs_publish *p, const char *copy_of, const char *role,
+                             int others_write, xpcs_err *err);
 
 /* Room for the file to grow by `more` bytes (plus a margin for HDF5's own
  * metadata) beyond its current size (xpcs_publish_reserve). */

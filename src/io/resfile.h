@@ -10,6 +10,8 @@
 struct xpcs_resfile {
     hid_t f;           /* open, read-write */
     xpcs_publish *pub; /* its temporary (core/publish.h) */
+    void *scratch;     /* xpcs_h5x_map_reserve's stand-in bytes */
+    size_t scratch_cap;
 };
 
 /* Room for `more` bytes of datasets before they are written (h5pub.h). */

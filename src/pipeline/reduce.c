@@ -129,6 +129,7 @@ static void build_result(const xpcs_run *x, const xpcs_g2norm *gn, xpcs_result *
     r->n_ranks = x->n_ranks;
     r->n_threads = omp_get_max_threads();
     r->effective_config = d->effective;
+    r->others_write_maps = x->tt && x->n_ranks > 1; /* ttmaps.c: the maps written by their owners */
 }
 
 /* Rank 0, first part: the result file with the datasets of multitau,
@@ -172,7 +173,8 @@ static xpcs_status write_last(xpcs_run *x, const xpcs_result *r, xpcs_resfile **
 }
 
 /* Collective: the result file.  Rank 0 writes it; the two-time maps'
- * chunks are compressed by the ranks that computed them (ttmaps.c). */
+ * chunks are compressed and written by the ranks that computed them
+ * (ttmaps.c). */
 static xpcs_status write_result(xpcs_run *x, const xpcs_g2norm *gn, xpcs_err *err)
 {
     xpcs_result r;

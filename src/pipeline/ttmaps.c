@@ -2,14 +2,18 @@
  * map's dataset (chunked, compressed: io/mapz.h) in the result file, which
  * it keeps open; then every tile (a bin's map rows on one rank: the whole
  * map unless the plan split it) is computed by its rank (phase twotime)
- * with the exact diagonal sums of its rows, and its chunks compressed there
- * (phase write: the compression is the costly part of writing, so it runs
- * in parallel).  The compressed chunks and the sums go to rank 0 in pieces
- * of about 8 MiB; rank 0 writes the chunks as they are, between its own
- * chunk rows and tiles, adds a bin's tiles' sums (exact) and divides once
- * all have come.  Chunk rows that two tiles share (split maps only) travel
- * as plain rows and go through HDF5's filter on rank 0.  The file is a sink:
- * this stage hands it datasets and is never called back. */
+ * with the exact diagonal sums of its rows, and its chunks compressed and
+ * written there (phase write): the maps are written by their owners.
+ * HDF5 1.10 writes a compressed chunk only from the rank that holds the
+ * file's metadata, so a rank sends rank 0 only the sizes of its next
+ * chunks (a piece: up to 8 MiB of them), rank 0 reserves their space and
+ * index entries (io/h5extra.h xpcs_h5x_map_reserve) between its own chunk
+ * rows and tiles and answers with the offsets, and the rank writes its
+ * bytes there itself (MPI-IO, parallel/comm.h).  The tiles' exact sums go
+ * to rank 0, which adds a bin's (exact) and divides once all have come.
+ * Chunk rows that two tiles share (split maps only) travel as plain rows
+ * and go through HDF5's filter on rank 0.  The file is a sink: this stage
+ * hands it datasets and is never called back. */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,7 @@
 #include "xpcs/kernels/twotime.h"
 #include "ttstage_impl.h"
 
-enum { TAG_HEAD = 3102, TAG_BODY = 3103 };
+enum { TAG_HEAD = 3102, TAG_BODY = 3103, TAG_ADDR = 3104 };
 
 /* A message from a computing rank to rank 0: this head, then the body:
  * MSG_SUMS: HEAD doubles and the tile's exact sums; MSG_PIECE: records
@@ -30,16 +34,25 @@ enum { MSG_SUMS = 1, MSG_PIECE = 2 };
 typedef struct {
     int64_t kind, bytes, last; /* last: the tile's last piece */
     int64_t status;            /* the sender's failure (its message stays there) */
+    int64_t n_res;             /* REC_RESERVE records in the piece: rank 0 answers
+                                  with their offsets (TAG_ADDR: status, offsets) */
 } msg_head;
 
 /* REC_CHUNK: chunk (a, b) of bin's map, nbytes compressed, filter mask;
- * REC_ROWS: rows [a, a + b) at columns c..N-1 as floats. */
-enum { REC_CHUNK = 0, REC_ROWS = 1 };
+ * REC_ROWS: rows [a, a + b) at columns c..N-1 as floats;
+ * REC_RESERVE: as REC_CHUNK without its bytes (the sender writes them). */
+enum { REC_CHUNK = 0, REC_ROWS = 1, REC_RESERVE = 2 };
 typedef struct {
     int64_t kind, bin, a, b, c, nbytes, mask;
 } piece_rec;
 
 #define PIECE_BYTES (8 << 20)
+
+/* The bytes that follow a record in a piece (8-byte aligned). */
+static size_t payload(const piece_rec *r)
+{
+    return r->kind == REC_RESERVE ? 0 : (size_t)(r->nbytes + 7) / 8 * 8;
+}
 
 /* A tile's message head: tile, seconds, BLAS seconds, events, exponent. */
 #define HEAD 5
@@ -250,21 +263,39 @@ static void note(xpcs_ttstage *t, xpcs_status s)
         t->st = s;
 }
 
-/* Rank 0: one piece's records into the file (nothing after a failure). */
+/* Rank 0: one piece's records into the file (nothing after a failure);
+ * the reserved chunks' offsets in t->addr[1..]. */
 static void apply_piece(xpcs_ttstage *t, const unsigned char *p, size_t len, xpcs_err *err)
 {
+    int64_t n_res = 0;
     for (size_t at = 0; at < len && !t->st;) {
         piece_rec r;
         memcpy(&r, p + at, sizeof r);
         at += sizeof r;
         char path[64];
         map_path(path, sizeof path, r.bin);
-        if (r.kind == REC_CHUNK)
+        if (r.kind == REC_CHUNK) { /* rank 0's own, or of a rank without the file */
             note(t, xpcs_h5x_map_chunk(t->w, path, r.a, r.b, t->mz.chunk, p + at, (size_t)r.nbytes,
                                        (uint32_t)r.mask, err));
+            xpcs_counter_add(t->tm, XPCS_C_MAP_BYTES, (double)r.nbytes);
+            xpcs_counter_add(t->tm, XPCS_C_MAP_CHUNKS, 1.0);
+        }
+        else if (r.kind == REC_RESERVE)
+            note(t, xpcs_h5x_map_reserve(t->w, path, r.a, r.b, t->mz.chunk, (size_t)r.nbytes,
+                                         (uint32_t)r.mask, &t->addr[1 + n_res++], err));
         else
             note(t, xpcs_h5x_map_rows(t->w, path, t->N, r.a, r.b, r.c, p + at, err));
-        at += (size_t)(r.nbytes + 7) / 8 * 8;
+        at += payload(&r);
+    }
+}
+
+/* Room for n offsets and the status before them in t->addr. */
+static void addr_room(xpcs_ttstage *t, int64_t n)
+{
+    if ((size_t)n + 1 > t->addr_cap) {
+        free(t->addr);
+        t->addr_cap = (size_t)n + 1;
+        t->addr = xpcs_malloc(sizeof(int64_t) * t->addr_cap);
     }
 }
 
@@ -287,14 +318,53 @@ static void serve(xpcs_ttstage *t, const xpcs_comm *c, int wait, xpcs_err *err)
             const xpcs_xsum *sums = (const xpcs_xsum *)(t->inbox + sizeof(double) * HEAD);
             note(t, take_tile(t, head, sums, XPCS_OK, err_for(t, err)));
         }
-        else if (!t->st) {
-            apply_piece(t, t->inbox, (size_t)h.bytes, err);
+        else {
+            addr_room(t, h.n_res);
+            const double a0 = omp_get_wtime();
+            if (!t->st)
+                apply_piece(t, t->inbox, (size_t)h.bytes, err);
+            xpcs_counter_add(t->tm, XPCS_C_MAP_SERVE_S, omp_get_wtime() - a0);
+            if (h.n_res > 0) { /* the sender waits for the offsets, even after a failure */
+                t->addr[0] = t->st ? 1 : 0;
+                xpcs_comm_send_bytes(c, t->addr, sizeof(int64_t) * (size_t)(h.n_res + 1), src,
+                                     TAG_ADDR);
+            }
         }
         t->remote -= h.kind == MSG_SUMS || h.last;
     }
 }
 
-/* The gathered records: rank 0 writes them, the others send them. */
+/* A rank other than 0: the outbox's chunks at the offsets rank 0 gave
+ * (t->addr[1..]), in the order of the piece's REC_RESERVE records; runs of
+ * adjacent chunks in one write. */
+static void write_outbox(xpcs_ttstage *t, xpcs_err *err)
+{
+    size_t from = 0, run = 0; /* the run: outbox bytes [from, from + run) */
+    int64_t run_at = -1, q = 0;
+    for (size_t at = 0; at < t->piece_len && !t->st;) {
+        piece_rec r;
+        memcpy(&r, t->piece + at, sizeof r);
+        at += sizeof r + payload(&r);
+        if (r.kind != REC_RESERVE)
+            continue;
+        const int64_t a = t->addr[1 + q++];
+        if (run > 0 && run_at + (int64_t)run != a) {
+            note(t,
+                 xpcs_comm_file_write_at(t->file, run_at, t->outbox + from, run, err_for(t, err)));
+            from += run;
+            run = 0;
+        }
+        run_at = run == 0 ? a : run_at;
+        run += (size_t)r.nbytes;
+        xpcs_counter_add(t->tm, XPCS_C_MAP_BYTES, (double)r.nbytes);
+        xpcs_counter_add(t->tm, XPCS_C_MAP_CHUNKS, 1.0);
+    }
+    if (run > 0 && !t->st)
+        note(t, xpcs_comm_file_write_at(t->file, run_at, t->outbox + from, run, err_for(t, err)));
+}
+
+/* The gathered records: rank 0 writes them; the others send them and,
+ * once rank 0 has reserved their chunks' space, write the chunks. */
 static void flush_piece(xpcs_ttstage *t, const xpcs_comm *c, int last, xpcs_err *err)
 {
     if (t->rank == 0) {
@@ -303,17 +373,24 @@ static void flush_piece(xpcs_ttstage *t, const xpcs_comm *c, int last, xpcs_err 
         serve(t, c, 0, err);
         return;
     }
-    msg_head h = {MSG_PIECE, (int64_t)t->piece_len, last, t->st};
+    msg_head h = {MSG_PIECE, (int64_t)t->piece_len, last, t->st, t->n_res};
     xpcs_comm_send_bytes(c, &h, sizeof h, 0, TAG_HEAD);
     if (t->piece_len > 0)
         xpcs_comm_send_bytes(c, t->piece, t->piece_len, 0, TAG_BODY);
-    t->piece_len = 0;
+    if (t->n_res > 0) {
+        addr_room(t, t->n_res);
+        xpcs_comm_recv_bytes(c, t->addr, sizeof(int64_t) * (size_t)(t->n_res + 1), 0, TAG_ADDR);
+        if (t->addr[0] == 0) /* else rank 0 failed: its error comes with the agreement */
+            write_outbox(t, err);
+    }
+    t->piece_len = t->outbox_len = 0;
+    t->n_res = 0;
 }
 
 /* Room for one record with its payload in the piece (sent first when full). */
 static void *add_record(xpcs_ttstage *t, const xpcs_comm *c, const piece_rec *r, xpcs_err *err)
 {
-    const size_t need = sizeof *r + (size_t)(r->nbytes + 7) / 8 * 8;
+    const size_t need = sizeof *r + payload(r);
     if (t->piece_len + need > t->piece_cap && t->piece_len > 0)
         flush_piece(t, c, 0, err);
     if (need > t->piece_cap) { /* a row longer than a piece */
@@ -346,8 +423,26 @@ static void add_chunk(xpcs_ttstage *t, const xpcs_comm *c, int b, int64_t k, int
     note(t, xpcs_mapz_pack(t->z, t->blk, &bytes, &n, &mask, err_for(t, err)));
     if (t->st)
         return;
-    const piece_rec rec = {REC_CHUNK, b, k, j, 0, (int64_t)n, mask};
-    memcpy(add_record(t, c, &rec, err), bytes, n);
+    if (!t->file) { /* rank 0, or a rank that cannot open the file: bytes to rank 0 */
+        const piece_rec rec = {REC_CHUNK, b, k, j, 0, (int64_t)n, mask};
+        memcpy(add_record(t, c, &rec, err), bytes, n);
+        return;
+    }
+    /* the bytes stay here until rank 0 has reserved their place */
+    if (t->outbox_len + n > PIECE_BYTES && t->outbox_len > 0)
+        flush_piece(t, c, 0, err);
+    const piece_rec rec = {REC_RESERVE, b, k, j, 0, (int64_t)n, mask};
+    add_record(t, c, &rec, err); /* may send the piece before this record */
+    if (t->outbox_len + n > t->outbox_cap) {
+        t->outbox_cap = t->outbox_len + n > PIECE_BYTES ? t->outbox_len + n : PIECE_BYTES;
+        unsigned char *o = xpcs_malloc(t->outbox_cap);
+        memcpy(o, t->outbox, t->outbox_len);
+        free(t->outbox);
+        t->outbox = o;
+    }
+    memcpy(t->outbox + t->outbox_len, bytes, n);
+    t->outbox_len += n;
+    t->n_res++;
 }
 
 /* Rows [a, e) from column col0 on, plain (a chunk row shared with another
@@ -452,7 +547,7 @@ static xpcs_status tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm, x
             note(t, take_tile(t, head, t->acc, XPCS_OK, err_for(t, err)));
         }
         else {
-            const msg_head h = {MSG_SUMS, (int64_t)hl, 0, t->st};
+            const msg_head h = {MSG_SUMS, (int64_t)hl, 0, t->st, 0};
             memcpy(msg, head, sizeof head);
             memcpy(msg + sizeof head, t->acc, hl - sizeof head);
             xpcs_comm_send_bytes(c, &h, sizeof h, 0, TAG_HEAD);
@@ -462,6 +557,8 @@ static xpcs_status tiles(xpcs_ttstage *t, const xpcs_comm *c, xpcs_timers *tm, x
     }
     if (root)
         serve(t, c, 1, err);
+    else /* its bytes in the file before the agreement lets rank 0 publish it */
+        note(t, xpcs_comm_file_close_written(&t->file, err_for(t, err)));
     free(msg);
     return t->st;
 }
@@ -475,6 +572,9 @@ xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile 
     if (t->rank == 0)
         results_alloc(t);
     xpcs_comm_bcast(c, &t->mz, sizeof t->mz, 0);
+    if (t->rank == 0)
+        snprintf(t->tmp_path, sizeof t->tmp_path, "%s", xpcs_resfile_tmp(w));
+    xpcs_comm_bcast(c, t->tmp_path, sizeof t->tmp_path, 0);
     t->w = w;
     t->comm = c;
     t->tm = tm;
@@ -491,6 +591,16 @@ xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile 
     st = xpcs_comm_agree(c, t->z ? XPCS_OK : xpcs_mapz_create(&t->mz, &t->z, err), err);
     if (st)
         return st;
+    int mine = 0;
+    for (int i = 0; i < t->tp->n_tiles; i++)
+        mine |= t->tp->tile_rank[i] == t->rank;
+    /* where rank 0's file is not in reach (a disk of its node only), this
+     * rank's chunks go to rank 0 as they are (REC_CHUNK); so they do with
+     * XPCS_MAPS_TO_ROOT=1 (tests, comparisons) */
+    const char *to_root = getenv("XPCS_MAPS_TO_ROOT");
+    if (t->rank != 0 && mine && !t->file && !(to_root && strcmp(to_root, "1") == 0) &&
+        xpcs_comm_file_open_mine(t->tmp_path, &t->file, t->scratch) != XPCS_OK)
+        t->file = NULL;
     tile_buffers(t);
     st = tiles(t, c, tm, err);
     return xpcs_comm_agree(c, st, err);

@@ -64,6 +64,12 @@ void xpcs_ttstage_destroy(xpcs_ttstage **tp)
     xpcs_mapz_destroy(&t->z);
     free(t->piece);
     free(t->inbox);
+    free(t->outbox);
+    free(t->addr);
+    if (t->file) { /* only after a failure: the file is abandoned anyway */
+        xpcs_err e;
+        xpcs_comm_file_close_written(&t->file, &e);
+    }
     free(t->blk);
     free(t->scratch);
     free(t->X);

@@ -49,9 +49,18 @@ struct xpcs_ttstage {
     unsigned char *piece, *inbox; /* inbox: rank 0, a piece received */
     size_t piece_len, piece_cap, inbox_cap;
     float *blk;
-    xpcs_resfile *w; /* rank 0: the result file, open */
-    int remote;      /* rank 0: messages still to come */
-    xpcs_status st;  /* the first failure of the maps' phase */
+    /* ranks other than 0 write their chunks themselves: the piece's
+     * compressed chunks wait in the outbox while rank 0 reserves their
+     * space (n_res records); addr: the offsets (rank 0: the reply) */
+    unsigned char *outbox;
+    size_t outbox_len, outbox_cap;
+    int64_t n_res, *addr;
+    size_t addr_cap;
+    xpcs_file *file;     /* the result's temporary, open for this rank's writes */
+    char tmp_path[4096]; /* its path (rank 0's) */
+    xpcs_resfile *w;     /* rank 0: the result file, open */
+    int remote;          /* rank 0: messages still to come */
+    xpcs_status st;      /* the first failure of the maps' phase */
     xpcs_err *scratch;
     const xpcs_comm *comm; /* rank 0 serves the others inside its tiles */
     xpcs_timers *tm;

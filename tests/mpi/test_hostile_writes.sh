@@ -194,6 +194,13 @@ if tmpfs m20 20k && tmpfs m100 100k; then
         corr 2 -r d/s.h5 -q $Q -o $m/out >$m.out 2>$m.err
         full "result on a full ${m#m} KiB tmpfs" $m/out $? $m.err
     done
+    # two-time maps that the ranks write themselves (issue 16): the result's
+    # first part fits in 2 MiB, the 2 maps (about 9 MB) do not
+    synth -o d -n tt --rows 32 --cols 32 --frames 1500 --n-dq 2 --seed 9
+    if tmpfs m2m 2m; then
+        corr 3 -r d/tt.h5 -q d/tt_qmap.h5 -o m2m/out -t twotime >m2m.out 2>m2m.err
+        full "two-time maps of 3 ranks on a full 2 MiB tmpfs" m2m/out $? m2m.err
+    fi
     run "$XPCS_BIN/xpcs-synth" -o m100/syn -n n --rows 64 --cols 64 --frames 200 >/dev/null 2>m100s.err
     full "xpcs-synth on a full 100 KiB tmpfs" m100/syn $? m100s.err
     run "$XPCS_BIN/xpcs-average" -o m20/avg.hdf a1/r1_results.hdf a1/r2_results.hdf >/dev/null 2>m20a.err

@@ -39,6 +39,14 @@ xpcs_status xpcs_h5x_map_create(xpcs_resfile *w, const char *path, int64_t n,
 xpcs_status xpcs_h5x_map_chunk(xpcs_resfile *w, const char *path, int64_t ci, int64_t cj,
                                int64_t chunk, const void *bytes, size_t n, uint32_t mask,
                                xpcs_err *err);
+/* Chunk (ci, cj) of that map reserved, not written: n bytes of file space
+ * (the disk space too) and the chunk's index entry with its filter mask;
+ * *addr = the chunk's byte offset in the result's temporary file, where
+ * the rank that compressed it writes its bytes (xpcs_resfile_tmp).  The
+ * file must have been created with others_write_maps. */
+xpcs_status xpcs_h5x_map_reserve(xpcs_resfile *w, const char *path, int64_t ci, int64_t cj,
+                                 int64_t chunk, size_t n, uint32_t mask, int64_t *addr,
+                                 xpcs_err *err);
 /* Rows [r0, r0 + nr) at columns col0..n-1 (nr x (n - col0) floats), through
  * HDF5's filter (for chunk rows shared by two ranks' tiles). */
 xpcs_status xpcs_h5x_map_rows(xpcs_resfile *w, const char *path, int64_t n, int64_t r0, int64_t nr,

@@ -56,6 +56,7 @@ typedef struct xpcs_result_ {
     const char *effective_config; /* JSON text (settings.h); NULL: not written */
     const char *kernel;           /* "dense" / "sparse" (NULL: not written) */
     double occupancy;             /* non-zero fraction of pixel-frames, < 0: not measured */
+    int others_write_maps;        /* other ranks write two-time map chunks into the file */
 } xpcs_result;
 
 /* A result file being written (one rank): the writer is a sink, the
@@ -70,6 +71,9 @@ typedef struct xpcs_resfile xpcs_resfile;
 xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_err *err);
 /* The result's final name (for messages). */
 const char *xpcs_resfile_name(const xpcs_resfile *f);
+/* The temporary file's path: other ranks write the chunks reserved with
+ * xpcs_h5x_map_reserve there. */
+const char *xpcs_resfile_tmp(const xpcs_resfile *f);
 /* Closes the file and publishes it under the final name: without -w never
  * over a file that appeared meanwhile (another run's); on failure the
  * temporary file is removed.  *f is NULL afterwards either way. */

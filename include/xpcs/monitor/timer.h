@@ -47,6 +47,10 @@ typedef enum {
     XPCS_C_BYTES_RECEIVED, /* all-to-all bytes received from other ranks */
     XPCS_C_FRAMES_READ,    /* output frames this rank read */
     XPCS_C_PIXEL_FRAMES,   /* pixel-frames pushed through the multitau kernel */
+    XPCS_C_MAP_BYTES,      /* two-time map bytes (compressed) this rank wrote into the result */
+    XPCS_C_MAP_CHUNKS,     /* two-time map chunks this rank wrote into the result */
+    XPCS_C_MAP_SERVE_S,    /* rank 0: seconds on other ranks' map chunks (their space
+                              reserved; written, where a rank sends its bytes) */
     XPCS_C_COUNT
 } xpcs_counter_id;
 

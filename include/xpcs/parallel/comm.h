@@ -103,6 +103,18 @@ xpcs_status xpcs_comm_file_open(const xpcs_comm *c, const char *path, xpcs_file 
 xpcs_status xpcs_comm_file_read_at_all(xpcs_file *f, int64_t offset, void *buf, size_t bytes,
                                        xpcs_err *err);
 void xpcs_comm_file_close(xpcs_file **f);
+/* A rank's own writes into a file that another rank holds open (two-time
+ * map chunks into the result file, whose space rank 0 reserved:
+ * io/h5extra.h xpcs_h5x_map_reserve).  Not collective: this rank alone
+ * opens the existing file (MPI_COMM_SELF) and writes when its bytes are
+ * ready. */
+xpcs_status xpcs_comm_file_open_mine(const char *path, xpcs_file **out, xpcs_err *err);
+/* n bytes at byte offset off (MPI-IO, independent). */
+xpcs_status xpcs_comm_file_write_at(xpcs_file *f, int64_t off, const void *buf, size_t n,
+                                    xpcs_err *err);
+/* Closes *f (NULL afterwards; NULL is fine): the bytes written are in the
+ * file; a failure to close is an error. */
+xpcs_status xpcs_comm_file_close_written(xpcs_file **f, xpcs_err *err);
 
 /* ---- communication accounting (comm_stats.c) ------------------------------ */
 /* Kinds of call every wrapper above is counted as. */
@@ -117,7 +129,7 @@ typedef enum {
     XPCS_COLL_BARRIER,
     XPCS_COLL_P2P,        /* point-to-point sends and receives */
     XPCS_COLL_FILE_READ,  /* MPI-IO reads */
-    XPCS_COLL_FILE_WRITE, /* MPI-IO writes (none today; kept in the profile) */
+    XPCS_COLL_FILE_WRITE, /* MPI-IO writes (two-time map chunks by their owners) */
     XPCS_COLL_COUNT
 } xpcs_coll;
 
