@@ -61,16 +61,25 @@ static uint32_t random32(void)
     return r;
 }
 
-/* Whole-file write lock on the open file description (kept when other
- * descriptors of the file are closed, e.g. HDF5's); classic record locks
- * where the kernel has no OFD locks.  Best effort: without locks the pid
- * in the name still protects the file on its own host. */
+/* The byte a writer locks: far past any data, so that the byte-range
+ * locks an MPI-IO library takes around its writes (NFS) never meet it
+ * while other ranks write their two-time map chunks into the temporary
+ * (pipeline/ttmaps.c); lock_state asks about the whole file, so it still
+ * sees it. */
+#define LOCK_BYTE ((off_t)1 << 62)
+
+/* Write lock on the open file description (kept when other descriptors of
+ * the file are closed, e.g. HDF5's); classic record locks where the kernel
+ * has no OFD locks.  Best effort: without locks the pid in the name still
+ * protects the file on its own host. */
 static void lock_fd(int fd)
 {
     struct flock fl;
     memset(&fl, 0, sizeof fl);
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
+    fl.l_start = LOCK_BYTE;
+    fl.l_len = 1;
     if (fcntl(fd, F_OFD_SETLK, &fl) != 0 && errno == EINVAL)
         fcntl(fd, F_SETLK, &fl);
 }

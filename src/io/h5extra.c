@@ -140,6 +140,30 @@ xpcs_status xpcs_h5x_map_create(xpcs_resfile *w, const char *path, int64_t n,
     return XPCS_OK;
 }
 
+/* The map at path, open: the one kept from the last chunk when it is the
+ * same (a map's chunks come one after another; opening a dataset for each
+ * of 10^5 chunks was a good part of rank 0's time), else opened and kept.
+ * Only whole compressed chunks go through this handle, never HDF5's chunk
+ * cache, so nothing is pending on it when it is closed. */
+static hid_t map_ds(xpcs_resfile *w, const char *path)
+{
+    if (w->map_ds >= 0 && strcmp(w->map_path, path) == 0)
+        return w->map_ds;
+    xpcs_resfile_close_map(w);
+    w->map_ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+    if (w->map_ds >= 0)
+        snprintf(w->map_path, sizeof w->map_path, "%s", path);
+    return w->map_ds;
+}
+
+void xpcs_resfile_close_map(xpcs_resfile *w)
+{
+    if (w->map_ds >= 0)
+        H5Dclose(w->map_ds);
+    w->map_ds = -1;
+    w->map_path[0] = '\0';
+}
+
 xpcs_status xpcs_h5x_map_chunk(xpcs_resfile *w, const char *path, int64_t ci, int64_t cj,
                                int64_t chunk, const void *bytes, size_t n, uint32_t mask,
                                xpcs_err *err)
@@ -148,10 +172,8 @@ xpcs_status xpcs_h5x_map_chunk(xpcs_resfile *w, const char *path, int64_t ci, in
     if (st)
         return st;
     const hsize_t at[2] = {(hsize_t)(ci * chunk), (hsize_t)(cj * chunk)};
-    hid_t ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+    const hid_t ds = map_ds(w, path);
     const int ok = ds >= 0 && H5Dwrite_chunk(ds, H5P_DEFAULT, mask, at, n, bytes) >= 0;
-    if (ds >= 0)
-        H5Dclose(ds);
     return ok ? XPCS_OK : h5fail(w, path, err);
 }
 
@@ -168,7 +190,7 @@ xpcs_status xpcs_h5x_map_reserve(xpcs_resfile *w, const char *path, int64_t ci, 
         w->scratch_cap = n;
     }
     const hsize_t at[2] = {(hsize_t)(ci * chunk), (hsize_t)(cj * chunk)};
-    hid_t ds = H5Dopen2(w->f, path, H5P_DEFAULT);
+    const hid_t ds = map_ds(w, path);
     haddr_t a = HADDR_UNDEF;
     hsize_t size = 0;
     unsigned fm = 0;
@@ -177,8 +199,6 @@ xpcs_status xpcs_h5x_map_reserve(xpcs_resfile *w, const char *path, int64_t ci, 
     xpcs_h5own_skip_raw(0);
     ok = ok && H5Dget_chunk_info_by_coord(ds, at, &fm, &a, &size) >= 0 && a != HADDR_UNDEF &&
          size == n;
-    if (ds >= 0)
-        H5Dclose(ds);
     *addr = ok ? (int64_t)a : -1;
     return ok ? XPCS_OK : h5fail(w, path, err);
 }
@@ -189,6 +209,7 @@ xpcs_status xpcs_h5x_map_rows(xpcs_resfile *w, const char *path, int64_t n, int6
     xpcs_status st = xpcs_resfile_reserve(w, 4.0 * (double)nr * (double)(n - col0), err);
     if (st)
         return st;
+    xpcs_resfile_close_map(w); /* these rows go through the chunk cache: a handle of their own */
     hid_t ds = H5Dopen2(w->f, path, H5P_DEFAULT);
     hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
     const hsize_t start[2] = {(hsize_t)r0, (hsize_t)col0},

@@ -142,6 +142,7 @@ xpcs_status xpcs_resfile_create(const xpcs_result *r, xpcs_resfile **out, xpcs_e
 {
     xpcs_resfile *w = xpcs_calloc(1, sizeof *w);
     w->f = -1;
+    w->map_ds = -1;
     /* without -w a result that appears meanwhile (another run) is kept */
     xpcs_status st = xpcs_publish_begin(
         r->out_path, r->cfg->overwrite ? XPCS_PUBLISH_REPLACE : XPCS_PUBLISH_NEW, &w->pub, err);
@@ -186,6 +187,7 @@ const char *xpcs_resfile_tmp(const xpcs_resfile *f)
 xpcs_status xpcs_resfile_commit(xpcs_resfile **fp, xpcs_err *err)
 {
     xpcs_resfile *w = *fp;
+    xpcs_resfile_close_map(w);
     xpcs_status st = xpcs_h5pub_close(&w->f, w->pub, err);
     if (st)
         xpcs_publish_abandon(&w->pub);
@@ -202,6 +204,7 @@ void xpcs_resfile_abandon(xpcs_resfile **fp)
     if (!fp || !*fp)
         return;
     xpcs_resfile *w = *fp;
+    xpcs_resfile_close_map(w);
     xpcs_h5pub_discard(&w->f);
     xpcs_publish_abandon(&w->pub);
     free(w->scratch);

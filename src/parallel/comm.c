@@ -573,13 +573,20 @@ xpcs_status xpcs_comm_file_close_written(xpcs_file **fp, xpcs_err *err)
     if (!fp || !*fp)
         return XPCS_OK;
     xpcs_file *f = *fp;
-    const int rc = MPI_File_close(&f->fh);
+    /* on stable storage before the run may publish the file: this rank's
+     * bytes flushed here, in parallel with the others, not by the
+     * publisher's fsync afterwards */
+    const double t0 = MPI_Wtime();
+    int rc = MPI_File_sync(f->fh);
+    xpcs_comm_tally(XPCS_COLL_FILE_WRITE, MPI_Wtime() - t0, 0, 0, 0, 0);
+    const int rc_close = MPI_File_close(&f->fh);
+    rc = rc == MPI_SUCCESS ? rc_close : rc;
     xpcs_status st = XPCS_OK;
     if (rc != MPI_SUCCESS) {
         char msg[MPI_MAX_ERROR_STRING];
         mpi_error_text(rc, msg, sizeof msg);
-        st = xpcs_fail(err, XPCS_ERR_OUTPUT, "%s: cannot close after writing with MPI-IO: %s",
-                       f->path, msg);
+        st = xpcs_fail(err, XPCS_ERR_OUTPUT,
+                       "%s: cannot sync and close after writing with MPI-IO: %s", f->path, msg);
     }
     free(f);
     *fp = NULL;

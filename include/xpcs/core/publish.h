@@ -7,7 +7,10 @@
  *                              umask): unique to this run, never another run's
  *                              file, never reached through a symbolic link; an
  *                              advisory lock (open file description lock) on it
- *                              says that its writer is alive
+ *                              says that its writer is alive (on one byte far
+ *                              past the data: other ranks' MPI-IO writes into the
+ *                              temporary, which may lock their ranges, never
+ *                              wait for it)
  *   write / copy / fd          the content; libraries that open files by name
  *                              (HDF5) open xpcs_publish_open_path(), which
  *                              reaches this very file (/proc/self/fd/N)

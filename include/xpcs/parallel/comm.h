@@ -112,8 +112,8 @@ xpcs_status xpcs_comm_file_open_mine(const char *path, xpcs_file **out, xpcs_err
 /* n bytes at byte offset off (MPI-IO, independent). */
 xpcs_status xpcs_comm_file_write_at(xpcs_file *f, int64_t off, const void *buf, size_t n,
                                     xpcs_err *err);
-/* Closes *f (NULL afterwards; NULL is fine): the bytes written are in the
- * file; a failure to close is an error. */
+/* Syncs (MPI_File_sync: on stable storage) and closes *f (NULL afterwards;
+ * NULL is fine); a failure of either is an error. */
 xpcs_status xpcs_comm_file_close_written(xpcs_file **f, xpcs_err *err);
 
 /* ---- communication accounting (comm_stats.c) ------------------------------ */
