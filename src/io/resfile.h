@@ -12,7 +12,7 @@ struct xpcs_resfile {
     xpcs_publish *pub; /* its temporary (core/publish.h) */
     void *scratch;     /* xpcs_h5x_map_reserve's stand-in bytes */
     size_t scratch_cap;
-    hid_t map_ds;      /* the two-time map whose chunks came last (h5extra.c), -1 */
+    hid_t map_ds; /* the two-time map whose chunks came last (h5extra.c), -1 */
     char map_path[64];
 };
 
