@@ -438,7 +438,8 @@ static void add_chunk(xpcs_ttstage *t, const xpcs_comm *c, int b, int64_t k, int
     if (t->outbox_len + n > t->outbox_cap) {
         t->outbox_cap = t->outbox_len + n > PIECE_BYTES ? t->outbox_len + n : PIECE_BYTES;
         unsigned char *o = xpcs_malloc(t->outbox_cap);
-        memcpy(o, t->outbox, t->outbox_len);
+        if (t->outbox_len > 0) /* the first time: no outbox yet */
+            memcpy(o, t->outbox, t->outbox_len);
         free(t->outbox);
         t->outbox = o;
     }
