@@ -444,6 +444,13 @@ static const xpcs_opt rows[] = {
      .type = XPCS_OPT_BOOL,
      F(site.measure_storage_bandwidth),
      .help = "measure it with a bare read of the raw file before the run"},
+    {.section = "io",
+     .key = "maps_to_root",
+     .env = "XPCS_MAPS_TO_ROOT",
+     .type = XPCS_OPT_BOOL,
+     F(site.maps_to_root),
+     .help = "two-time: every rank sends its compressed map chunks to rank 0, which writes "
+             "them (default: each rank writes its own)"},
     {.section = "monitoring",
      .key = "enable_profiling",
      .env = "XPCS_ENABLE_PROFILING",

@@ -305,7 +305,7 @@ xpcs_status xpcs_run_create_stages(xpcs_run *x, xpcs_err *err)
     if (st)
         return st;
     if (p->do_twotime)
-        x->tt = xpcs_ttstage_create(p, x->rank, c->raw);
+        x->tt = xpcs_ttstage_create(p, x->rank, c->raw, c->site.maps_to_root);
     x->saxs =
         xpcs_saxs_create(p->rows * p->cols, p->n_frames, x->qmap.mask, x->qmap.smap, x->qmap.n_sq);
     x->frame_sum = xpcs_calloc((size_t)p->n_frames, sizeof(double));

@@ -602,9 +602,8 @@ xpcs_status xpcs_ttstage_maps(xpcs_ttstage *t, const xpcs_comm *c, xpcs_resfile 
         mine |= t->tp->tile_rank[i] == t->rank;
     /* where rank 0's file is not in reach (a disk of its node only), this
      * rank's chunks go to rank 0 as they are (REC_CHUNK); so they do with
-     * XPCS_MAPS_TO_ROOT=1 (tests, comparisons) */
-    const char *to_root = getenv("XPCS_MAPS_TO_ROOT");
-    if (t->rank != 0 && mine && !t->file && !(to_root && strcmp(to_root, "1") == 0) &&
+     * io.maps_to_root */
+    if (t->rank != 0 && mine && !t->file && !t->maps_to_root &&
         xpcs_comm_file_open_mine(t->tmp_path, &t->file, t->scratch) != XPCS_OK)
         t->file = NULL;
     tile_buffers(t);

@@ -6,7 +6,7 @@
 
 #include "ttstage_impl.h"
 
-xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw)
+xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw, int maps_to_root)
 {
     const xpcs_ttplan *tp = p->twotime;
     xpcs_ttstage *t = xpcs_calloc(1, sizeof *t);
@@ -17,6 +17,7 @@ xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw)
     t->xt = tp->xt;
     t->xsz = xpcs_dtype_size(tp->xt);
     t->raw = raw;
+    t->maps_to_root = maps_to_root;
     t->cnt = xpcs_malloc(sizeof(int) * 4 * (size_t)t->n_ranks);
     const int64_t n_pix = tp->xpf[tp->n_ranks];
     if (!p->events) {

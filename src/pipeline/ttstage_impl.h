@@ -17,7 +17,8 @@ struct xpcs_ttstage {
     int64_t N;
     xpcs_dtype xt; /* series type in the store */
     size_t xsz;
-    const char *raw; /* for messages */
+    const char *raw;  /* for messages */
+    int maps_to_root; /* io.maps_to_root: the map chunks go to rank 0 (ttmaps.c) */
     /* event input: detector pixel -> owner and column */
     int ev_mode;       /* TT_EV_NONE / TT_EV_DENSE / TT_EV_SPARSE */
     int32_t *px_owner; /* [npix]; -1: in no selected bin */

@@ -22,7 +22,8 @@ typedef struct {
     xpcs_threshold threshold[XPCS_IND_COUNT]; /* monitoring.{alert,critical}_threshold_* */
     double storage_bandwidth_gbps;            /* io.storage_bandwidth_gbps, 0 = unknown */
     int measure_storage_bandwidth;            /* io.measure_storage_bandwidth */
-    xpcs_quality_opts quality;                /* quality.*, --auto-mask (data quality) */
+    int maps_to_root;          /* io.maps_to_root: two-time map chunks written by rank 0 only */
+    xpcs_quality_opts quality; /* quality.*, --auto-mask (data quality) */
 } xpcs_siteopts;
 
 /* The health thresholds' defaults (monitor/health.h) and the data-quality

@@ -42,8 +42,9 @@ typedef struct xpcs_ttstage xpcs_ttstage;
 /* This rank's part of the plan's two-time stage (p->twotime), its store
  * allocated.  events: fed by the event pipeline (p->sparse_twotime: the
  * event kernel keeps the events; else the dense store of uint32 sums).
- * raw names the input in messages. */
-xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw);
+ * raw names the input in messages; maps_to_root (io.maps_to_root): the
+ * other ranks send their map chunks to rank 0 instead of writing them. */
+xpcs_ttstage *xpcs_ttstage_create(const xpcs_plan *p, int rank, const char *raw, int maps_to_root);
 void xpcs_ttstage_destroy(xpcs_ttstage **t);
 
 /* Frame pipeline, collective, every step: frames = this rank's `count`
