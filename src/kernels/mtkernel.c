@@ -70,6 +70,12 @@ xpcs_status xpcs_mtkernel_result(const xpcs_mtkernel *k, int j, double *G2, doub
                      : xpcs_multitau_result(k->dense, j, G2, IP, IF, err);
 }
 
+void xpcs_mtkernel_settle(xpcs_mtkernel *k)
+{
+    if (k->dense)
+        xpcs_multitau_settle(k->dense);
+}
+
 xpcs_status xpcs_mtkernel_result_so_far(const xpcs_mtkernel *k, int j, double *G2, double *IP,
                                         double *IF, xpcs_err *err)
 {

@@ -76,13 +76,22 @@ void xpcs_multitau_destroy(xpcs_multitau **mtp)
         free(mt->tiles[i].state);
     }
     free(mt->tiles);
+    for (int i = 0; i < mt->n_blocks; i++)
+        if (mt->blocks[i]) {
+            free(mt->blocks[i]->mem);
+            free(mt->blocks[i]->scratch);
+            free(mt->blocks[i]->pending);
+            free(mt->blocks[i]);
+        }
+    free(mt->blocks);
+    free(mt->stage);
     free(mt);
     *mtp = NULL;
 }
 
 int64_t xpcs_multitau_frames_pushed(const xpcs_multitau *mt)
 {
-    return mt->pushed;
+    return mt->pushed + mt->staged;
 }
 int xpcs_multitau_n_delays(const xpcs_multitau *mt)
 {
@@ -92,10 +101,97 @@ const int64_t *xpcs_multitau_delay_list(const xpcs_multitau *mt)
 {
     return mt->delays;
 }
+void xpcs_mt_blocks_reserve(xpcs_multitau *mt, int n_threads)
+{
+    if (n_threads <= mt->n_blocks)
+        return;
+    mt_blocks **grown = xpcs_calloc((size_t)n_threads, sizeof *grown);
+    if (mt->n_blocks > 0)
+        memcpy(grown, mt->blocks, (size_t)mt->n_blocks * sizeof *grown);
+    free(mt->blocks);
+    mt->blocks = grown;
+    mt->n_blocks = n_threads;
+}
+
+mt_blocks *xpcs_mt_blocks_of(xpcs_multitau *mt, int tid)
+{
+    if (!mt->blocks[tid]) {
+        /* zeroed, so the columns past a narrow last tile start finite (they
+         * only ever hold sums of finite frames after that) */
+        mt_blocks *b = xpcs_calloc(1, sizeof *b);
+        const int nb = mt->n_levels + 1;
+        b->n_levels = mt->n_levels;
+        b->scratch = xpcs_calloc((size_t)nb, sizeof(double *));
+        b->pending = xpcs_calloc((size_t)nb, sizeof(int));
+        b->mem = xpcs_calloc((size_t)nb * XPCS_MT_SCRATCH_ROWS * XPCS_MT_TILE, sizeof(double));
+        for (int L = 0; L < nb; L++)
+            b->scratch[L] = b->mem + (size_t)L * XPCS_MT_SCRATCH_ROWS * XPCS_MT_TILE;
+        mt->blocks[tid] = b;
+    }
+    return mt->blocks[tid];
+}
+
+double xpcs_multitau_stage_bytes_per_pixel(int64_t n_frames, int64_t push_frames, size_t elem_size)
+{
+    if (push_frames >= XPCS_MT_STAGE_FRAMES || push_frames >= n_frames)
+        return 0.0;
+    return (double)XPCS_MT_STAGE_FRAMES * (double)elem_size;
+}
+
+static void correlate(xpcs_multitau *mt, const void *rows, xpcs_dtype type, int64_t n_rows,
+                      int64_t ld, const double *row_scale)
+{
+    xpcs_simd_kernels_active()->multitau_push(mt, rows, type, n_rows, ld, row_scale);
+}
+
+void xpcs_multitau_settle(xpcs_multitau *mt)
+{
+    if (mt->staged > 0)
+        correlate(mt, mt->stage, mt->stage_type, mt->staged, mt->n_pixels,
+                  mt->stage_scaled ? mt->stage_scale : NULL);
+    mt->staged = 0;
+}
+
 void xpcs_multitau_push(xpcs_multitau *mt, const void *rows, xpcs_dtype type, int64_t n_rows,
                         int64_t ld, const double *row_scale)
 {
-    xpcs_simd_kernels_active()->multitau_push(mt, rows, type, n_rows, ld, row_scale);
+    const size_t esize = xpcs_dtype_size(type);
+    const char *src = rows;
+    /* a different type or scaling than the gathered frames': those first */
+    if (mt->staged > 0 && (type != mt->stage_type || (row_scale != NULL) != mt->stage_scaled))
+        xpcs_multitau_settle(mt);
+    while (n_rows > 0) {
+        if (mt->staged == 0 && n_rows >= XPCS_MT_STAGE_FRAMES) {
+            correlate(mt, src, type, n_rows, ld, row_scale);
+            break;
+        }
+        if (!mt->stage || mt->stage_elem < esize) {
+            free(mt->stage);
+            mt->stage = xpcs_malloc((size_t)XPCS_MT_STAGE_FRAMES * (size_t)mt->n_pixels * esize);
+            mt->stage_elem = esize;
+        }
+        mt->stage_type = type;
+        mt->stage_scaled = row_scale != NULL;
+        int64_t take = XPCS_MT_STAGE_FRAMES - mt->staged;
+        if (take > n_rows)
+            take = n_rows;
+        for (int64_t r = 0; r < take; r++) {
+            memcpy(mt->stage + (size_t)(mt->staged + r) * (size_t)mt->n_pixels * esize,
+                   src + (size_t)r * (size_t)ld * esize, (size_t)mt->n_pixels * esize);
+            if (row_scale)
+                mt->stage_scale[mt->staged + r] = row_scale[r];
+        }
+        mt->staged += take;
+        src += (size_t)take * (size_t)ld * esize;
+        if (row_scale)
+            row_scale += take;
+        n_rows -= take;
+        if (mt->staged == XPCS_MT_STAGE_FRAMES)
+            xpcs_multitau_settle(mt);
+    }
+    /* every frame in: nothing may wait for a settle that never comes */
+    if (mt->pushed + mt->staged >= mt->n_frames)
+        xpcs_multitau_settle(mt);
 }
 
 /* The sums of delay j over the first n_frames frames (all pushed). */
@@ -117,6 +213,9 @@ xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, dou
 xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *G2, double *IP,
                                         double *IF, xpcs_err *err)
 {
+    if (mt->staged > 0)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: %lld frames wait to be settled",
+                         (long long)mt->staged);
     /* the state after F frames is the state of a run of F frames: level L
      * holds exactly F >> L frames, and its sums only their pairs */
     if (j < 0 || j >= xpcs_multitau_delays(mt->pushed, NULL, NULL, NULL))

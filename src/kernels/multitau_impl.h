@@ -27,6 +27,22 @@ typedef struct {
     double *state;  /* [n_levels][NVEC][XPCS_MT_TILE] */
 } mt_tile;
 
+/* Level blocks: every level runs in blocks of up to XPCS_MT_BLK frames held
+ * in a thread's scratch [8 + XPCS_MT_BLK][XPCS_MT_TILE] per level (rows
+ * 0..7: the 8 frames before the block, oldest first; rows 8..: the block),
+ * plus one spare block.  A level's frames wait there (pending[L] of them)
+ * until the block is full or the tile's part of a push ends.  A thread's
+ * blocks are kept from push to push (xpcs_mt_blocks_of). */
+#define XPCS_MT_BLK 64
+#define XPCS_MT_SCRATCH_ROWS (8 + XPCS_MT_BLK)
+
+typedef struct {
+    double **scratch; /* [n_levels + 1] blocks of XPCS_MT_SCRATCH_ROWS rows */
+    int *pending;     /* [n_levels + 1] frames waiting in scratch[L] rows 8.. */
+    int n_levels;
+    double *mem;
+} mt_blocks;
+
 struct xpcs_multitau {
     int64_t n_frames;
     int64_t n_pixels;
@@ -37,8 +53,22 @@ struct xpcs_multitau {
     int lag[XPCS_MT_MAX_DELAYS];
     int64_t n_tiles;
     mt_tile *tiles;
-    int64_t pushed;
+    int64_t pushed; /* frames correlated */
+    /* small pushes gathered: [staged][n_pixels] of stage_type, their scales */
+    int64_t staged;
+    xpcs_dtype stage_type;
+    int stage_scaled;
+    char *stage;
+    size_t stage_elem;
+    double stage_scale[XPCS_MT_STAGE_FRAMES];
+    int n_blocks;       /* threads that have (or may get) blocks */
+    mt_blocks **blocks; /* [n_blocks], NULL until the thread's first push */
 };
+
+/* Before a parallel push: room for n_threads threads' blocks. */
+void xpcs_mt_blocks_reserve(xpcs_multitau *mt, int n_threads);
+/* Thread tid's blocks (tid < the reserved count), made on first use. */
+mt_blocks *xpcs_mt_blocks_of(xpcs_multitau *mt, int tid);
 
 static inline double *vec(const mt_tile *t, int L, int v)
 {

@@ -110,6 +110,8 @@ xpcs_status xpcs_corr_run(const xpcs_config *cfg, const xpcs_comm *comm, char *r
     if (x.root && cfg->verbose) {
         fputs("xpcs-corr: ", stderr);
         xpcs_threads_print(&thr, stderr);
+        fputs("xpcs-corr: ", stderr);
+        xpcs_comm_print_launch(stderr);
     }
     if (cfg->site.enable_profiling)
         xpcs_profile_reset_peak_rss();

@@ -30,6 +30,8 @@ xpcs_status xpcs_run_reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, int n_delays,
     xpcs_status st = XPCS_OK;
     double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
     double *IP = G2 + x->n_own, *IF = IP + x->n_own;
+    if (so_far)
+        xpcs_mtkernel_settle(x->mt);
     for (int pass = 0; pass < 2 && !st; pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
             st = so_far ? xpcs_mtkernel_result_so_far(x->mt, j, G2, IP, IF, err)

@@ -122,7 +122,9 @@ void xpcs_plan_decompose(xpcs_plan *p, int n_ranks, int threads, int64_t rows, i
     p->mem[XPCS_MEM_SUMMED_FRAMES] = p->avg > 1 ? (double)fr * npix * xsz : 0;
     p->mem[XPCS_MEM_SEND_BUFFER] = (double)fr * n_corr * xsz;
     p->mem[XPCS_MEM_RECEIVE_BUFFER] = (double)step_frames * own * xsz;
-    p->mem[XPCS_MEM_MULTITAU] = (double)own * xpcs_multitau_bytes_per_pixel(p->n_frames);
+    p->mem[XPCS_MEM_MULTITAU] =
+        (double)own * (xpcs_multitau_bytes_per_pixel(p->n_frames) +
+                       xpcs_multitau_stage_bytes_per_pixel(p->n_frames, step_frames, xsz));
     p->mem[XPCS_MEM_DELAY_SUMS] = (double)own * (3 * 8 + 8); /* per-delay G2/IP/IF + labels */
     p->mem[XPCS_MEM_SAXS] = (double)npix * (8 * 3 + 4 * 3);  /* SAXS sums, qmap arrays */
     p->mem[XPCS_MEM_FRAME_SUMS] = (double)p->n_frames * 8 * 2;

@@ -29,6 +29,9 @@ void xpcs_mtkernel_push_events(xpcs_mtkernel *k, int64_t f0, int64_t n_fr, const
                                const uint32_t *frame, const uint32_t *count,
                                const double *frame_scale);
 
+/* Correlate the frames the dense kernel gathered (before _result_so_far). */
+void xpcs_mtkernel_settle(xpcs_mtkernel *k);
+
 int xpcs_mtkernel_n_delays(const xpcs_mtkernel *k);
 const int64_t *xpcs_mtkernel_delays(const xpcs_mtkernel *k);
 /* Per-pixel sums of delay j (multitau.h): G2, IP, IF [n_pixels]. */

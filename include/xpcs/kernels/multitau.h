@@ -41,11 +41,24 @@ void xpcs_multitau_destroy(xpcs_multitau **mt);
 /* Bytes of state per pixel for n_frames (for memory estimates). */
 double xpcs_multitau_bytes_per_pixel(int64_t n_frames);
 
+/* Pushes of fewer frames than this are gathered (a copy) until this many
+ * are there: the kernel's cost per push and tile does not depend on the
+ * push's size, so small pushes (1M-pixel detectors: steps of a few frames)
+ * would cost several times a large one. */
+#define XPCS_MT_STAGE_FRAMES 256
+/* Bytes per pixel of that gathering for pushes of push_frames frames of
+ * elem_size bytes (0 where pushes are large enough to go straight in). */
+double xpcs_multitau_stage_bytes_per_pixel(int64_t n_frames, int64_t push_frames, size_t elem_size);
+
 /* Push n_rows frames: rows is [n_rows][ld] elements of type t, columns
  * 0..n_pixels-1 used.  row_scale (NULL = none) multiplies row r.  OpenMP
- * parallel over pixel tiles. */
+ * parallel over pixel tiles.  Fewer than XPCS_MT_STAGE_FRAMES frames may be
+ * gathered and correlated later (at the latest when all n_frames are in, or
+ * at xpcs_multitau_settle). */
 void xpcs_multitau_push(xpcs_multitau *mt, const void *rows, xpcs_dtype t, int64_t n_rows,
                         int64_t ld, const double *row_scale);
+/* Correlate the frames gathered so far (before xpcs_multitau_result_so_far). */
+void xpcs_multitau_settle(xpcs_multitau *mt);
 
 int64_t xpcs_multitau_frames_pushed(const xpcs_multitau *mt);
 int xpcs_multitau_n_delays(const xpcs_multitau *mt);
@@ -56,7 +69,8 @@ const int64_t *xpcs_multitau_delay_list(const xpcs_multitau *mt);
 xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
                                  xpcs_err *err);
 /* Before the end: the same sums for the F frames pushed so far, as a run of
- * F frames gives them (bit for bit); j < xpcs_multitau_delays(F, ...). */
+ * F frames gives them (bit for bit); j < xpcs_multitau_delays(F, ...).
+ * Returns XPCS_ERR_INTERNAL while frames wait unsettled. */
 xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *G2, double *IP,
                                         double *IF, xpcs_err *err);
 

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "xpcs/core/dtype.h"
 
@@ -22,6 +23,8 @@ typedef struct xpcs_comm xpcs_comm;
  * abort hook, and *world = a duplicate of MPI_COMM_WORLD.  Finalize frees
  * *world and ends MPI. */
 xpcs_status xpcs_comm_init(int *argc, char ***argv, xpcs_comm **world, xpcs_err *err);
+/* One line: the MPI point-to-point layer start-up chose, and why (-v). */
+void xpcs_comm_print_launch(FILE *out);
 void xpcs_comm_finalize(xpcs_comm **world);
 /* A duplicate of parent (its own message space); free with xpcs_comm_destroy. */
 xpcs_status xpcs_comm_dup(const xpcs_comm *parent, xpcs_comm **out, xpcs_err *err);
