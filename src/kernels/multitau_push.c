@@ -38,9 +38,13 @@ static inline void fma_row(double *restrict acc, const double *restrict x, const
         acc[p] += x[p] * h[p];
 }
 
-/* Level 0 runs in blocks of BLK frames held in a thread-local scratch
- * [8 + BLK][XPCS_MT_TILE]: rows 0..7 are the 8 frames before the block
- * (oldest first), rows 8.. the new frames.  With the history full, the
+/* Every level runs in blocks of up to BLK frames held in a thread's scratch
+ * block [8 + BLK][XPCS_MT_TILE] (mt_blocks): rows 0..7 are the 8 frames
+ * before the block (oldest first), rows 8.. the new frames (level 0 only
+ * where it is not fused with the conversion, DEFINE_FUSED_LEVEL0; levels
+ * >= 1 gather their frames there until BLK are in or the tile's part of the
+ * push ends, so a level's history copy and ring write are paid once per BLK
+ * frames, not once per few).  With the history full, the
  * 8 lags are accumulated register-blocked (VW pixels x 8 lags of sums kept
  * in registers over the block), so each frame is loaded once per lag instead
  * of once per lag plus a load and store of every sum.  Each sum still gets
@@ -129,14 +133,9 @@ static void lags_5_8(double *restrict acc, double *restrict tot, const double *r
     }
 }
 
-/* Every level runs in blocks (mt_blocks, multitau_impl.h), so each level's
- * history copy and ring write are paid once per BLK frames, not once per
- * few. */
-#define level_blocks mt_blocks
-
 /* Frames of level L in scratch[L] rows 8..8+n-1: correlate, sum, remember,
  * and pass their pairs up. */
-static void level_block(mt_tile *t, int L, int n, level_blocks *lb)
+static void level_block(mt_tile *t, int L, int n, mt_blocks *lb)
 {
     const int w = t->w;
     const int W = XPCS_MT_TILE;
@@ -199,7 +198,7 @@ static void level_block(mt_tile *t, int L, int n, level_blocks *lb)
 /* The end of a tile's part of a push: the frames waiting at levels >= 1 run,
  * lowest level first (each may add frames to the one above), so the tile's
  * state holds every frame pushed so far. */
-static void flush_levels(mt_tile *t, level_blocks *lb)
+static void flush_levels(mt_tile *t, mt_blocks *lb)
 {
     for (int L = 1; L < lb->n_levels; L++)
         if (lb->pending[L] > 0) {
@@ -393,7 +392,7 @@ static const double ones[BLK] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 
 /* Frames r0..r0+n-1 (n <= BLK) of rows into tile t. */
 static void push_block(mt_tile *t, const void *rows, xpcs_dtype type, int64_t r0, int n, int64_t ld,
-                       const double *row_scale, const next_block *next, level_blocks *lb)
+                       const double *row_scale, const next_block *next, mt_blocks *lb)
 {
     const int w = t->w;
     if (w == XPCS_MT_TILE && t->count[0] >= 8 && type != XPCS_DT_U32) {
