@@ -161,10 +161,10 @@ void xpcs_multitau_push(xpcs_multitau *mt, const void *rows, xpcs_dtype type, in
     if (mt->staged > 0 && (type != mt->stage_type || (row_scale != NULL) != mt->stage_scaled))
         xpcs_multitau_settle(mt);
     while (n_rows > 0) {
-        /* large enough, or the run's last frames: straight in (so a run
-         * whose step is large never allocates the buffer) */
-        if (mt->staged == 0 &&
-            (n_rows >= XPCS_MT_STAGE_FRAMES || mt->pushed + n_rows >= mt->n_frames)) {
+        /* large enough, or the run's last frames, or no pixels: straight in
+         * (so a run whose step is large never allocates the buffer) */
+        if (mt->staged == 0 && (n_rows >= XPCS_MT_STAGE_FRAMES ||
+                                mt->pushed + n_rows >= mt->n_frames || mt->n_pixels == 0)) {
             correlate(mt, src, type, n_rows, ld, row_scale);
             break;
         }
