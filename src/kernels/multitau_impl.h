@@ -3,7 +3,8 @@
  * once per SIMD level (multitau_push.c).  Data structure manifest (per tile
  * of W <= XPCS_MT_TILE pixels, per level L < n_levels, each "vec" is W
  * doubles):
- *   ring[RING] vecs   the last RING level frames, slot = index % RING
+ *   ring[RING] vecs   the last 8 level frames, slot = index % RING (the
+ *                     history of the next frames and the last-window sums)
  *   first[8] vecs     the first 8 level frames (for the later-window sums)
  *   total[1] vec      sum of all level frames
  *   acc[8] vecs       G2 sums for local lag m = 1..8 (acc[m-1])
@@ -17,7 +18,7 @@
 #include "xpcs/kernels/multitau.h"
 
 #define XPCS_MT_TILE 128
-#define RING 9 /* current frame + 8 back */
+#define RING 8 /* lags reach 8 frames back; nothing reads further */
 #define NVEC (RING + 8 + 1 + 8)
 
 typedef struct {
