@@ -149,21 +149,25 @@ void xpcs_events_csr_counted(uint32_t *t, int64_t n, int64_t n_cols, int64_t *pt
     /* within a block: its columns' CSR slots are one contiguous range; the
      * frames and counts go to t, read completely above */
     uint32_t *cfr = t, *cct = t + n + 1;
-    int64_t *pos = xpcs_malloc(sizeof(int64_t) * (size_t)(CSR_BLOCK + 1));
-    for (int64_t b = 0; b < nb; b++) {
-        const int64_t p0 = b * CSR_BLOCK;
-        const int64_t np = n_cols - p0 < CSR_BLOCK ? n_cols - p0 : CSR_BLOCK;
-        if (np <= 0)
-            break;
-        memcpy(pos, ptr + p0, sizeof(int64_t) * (size_t)np);
-        for (int64_t i = bptr[b]; i < bptr[b + 1]; i++) {
-            const uint32_t *d = pt + 3 * i;
-            const int64_t k = pos[d[0] - p0]++;
-            cfr[k] = d[1];
-            cct[k] = d[2];
+    /* the blocks are independent (each its own bucket and CSR range): the
+     * rank's threads share them (the places do not depend on who fills them) */
+    const int64_t nb_cols = (n_cols + CSR_BLOCK - 1) / CSR_BLOCK;
+#pragma omp parallel if (n > ((int64_t)1 << 20))
+    {
+        int64_t pos[CSR_BLOCK];
+#pragma omp for schedule(dynamic, 4)
+        for (int64_t b = 0; b < nb_cols; b++) {
+            const int64_t p0 = b * CSR_BLOCK;
+            const int64_t np = n_cols - p0 < CSR_BLOCK ? n_cols - p0 : CSR_BLOCK;
+            memcpy(pos, ptr + p0, sizeof(int64_t) * (size_t)np);
+            for (int64_t i = bptr[b]; i < bptr[b + 1]; i++) {
+                const uint32_t *d = pt + 3 * i;
+                const int64_t k = pos[d[0] - p0]++;
+                cfr[k] = d[1];
+                cct[k] = d[2];
+            }
         }
     }
-    free(pos);
     free(bptr);
     free(own);
     *frame_out = cfr;

@@ -49,11 +49,12 @@ int xpcs_timing_enabled(void)
 #endif
 }
 
-/* CPU seconds of the whole process (all threads). */
-static double cpu_now(void)
+/* CPU seconds of the whole process (all threads), or of the calling
+ * thread (t->thread_cpu). */
+static double cpu_now(const xpcs_timers *t)
 {
     struct timespec ts;
-    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+    if (clock_gettime(t->thread_cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
         return 0.0;
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
@@ -120,7 +121,7 @@ void xpcs_timer_comm(const xpcs_timers *t, xpcs_comm_count *out)
 void xpcs_timer_start_(xpcs_timers *t, xpcs_timer_id id)
 {
     t->start[id] = xpcs_comm_wtime();
-    t->cpu_start[id] = cpu_now();
+    t->cpu_start[id] = cpu_now(t);
     if (t->first_start[id] < 0)
         t->first_start[id] = t->start[id] - t->origin;
 }
@@ -129,8 +130,13 @@ void xpcs_timer_stop_(xpcs_timers *t, xpcs_timer_id id)
 {
     double now = xpcs_comm_wtime();
     t->total[id] += now - t->start[id];
-    t->cpu[id] += cpu_now() - t->cpu_start[id];
+    t->cpu[id] += cpu_now(t) - t->cpu_start[id];
     t->last_stop[id] = now - t->origin;
+}
+
+void xpcs_timers_cpu_clock(xpcs_timers *t, int thread_only)
+{
+    t->thread_cpu = thread_only;
 }
 
 void xpcs_timer_add_(xpcs_timers *t, xpcs_timer_id id, double wall_s, double cpu_s)

@@ -30,15 +30,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "xpcs/monitor/progress.h"
 #include "xpcs/pipeline/evroute.h"
+#include "xpcs/pipeline/kworker.h"
 #include "xpcs/pipeline/run.h"
 
 /* Largest number of output frames in one event-file step (event kernel). */
 #define MAX_STEP_FRAMES ((int64_t)1 << 20)
 
+/* A step's SAXS sums (image, segments, largest counts): on the kworker while
+ * the main thread routes the same step's events (both only read the frame
+ * CSR; the SAXS sums are the job's alone until it is waited for). */
+typedef struct {
+    xpcs_saxs *saxs;
+    const xpcs_frame_csr *fr;
+    int64_t fa, mine;
+} saxs_job;
+
+static void saxs_run(void *arg)
+{
+    const saxs_job *j = arg;
+    xpcs_saxs_add_events(j->saxs, j->fa, j->mine, j->fr->ptr, j->fr->pix, j->fr->cnt, NULL);
+}
+
 typedef struct {
     xpcs_run *x;
+    xpcs_kworker *w; /* SAXS beside the routing; NULL: one thread, in turn */
     int64_t npix, n_own, n_mask;
     uint64_t *corr_bits, *valid_bits;
     int64_t *flat_lo;
@@ -160,10 +179,17 @@ static xpcs_status do_step(ev_ctx *e, const xpcs_step *s, int last, xpcs_err *er
     const int do_mt = x->mt != NULL; /* -t twotime: no multitau kernel */
     x->nonzero += mine > 0 ? e->fr.ptr[mine] : 0;
 
-    xpcs_timer_start(&x->tm, XPCS_T_SAXS); /* image and segments; frame sums below */
-    if (mine > 0)
-        xpcs_saxs_add_events(x->saxs, s->fa, mine, e->fr.ptr, e->fr.pix, e->fr.cnt, NULL);
-    xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+    /* image and segments (frame sums below): on the kworker when there is
+     * one, while this thread routes the events */
+    saxs_job sj = {x->saxs, &e->fr, s->fa, mine};
+    const int posted = e->w && mine > 0;
+    if (posted) /* its CPU is its own: this thread's phases count only this thread's */
+        xpcs_kworker_post_alone(e->w, saxs_run, &sj);
+    else if (mine > 0) {
+        xpcs_timer_start(&x->tm, XPCS_T_SAXS);
+        saxs_run(&sj);
+        xpcs_timer_stop(&x->tm, XPCS_T_SAXS);
+    }
 
     xpcs_timer_start(&x->tm, XPCS_T_REDISTRIBUTE);
     xpcs_timer_start(&x->tm, XPCS_T_PACK);
@@ -184,9 +210,18 @@ static xpcs_status do_step(ev_ctx *e, const xpcs_step *s, int last, xpcs_err *er
     if (!st && x->tt)
         st = xpcs_ttstage_exchange_events(x->tt, x->comm, &e->fr, s->fa, mine, &x->tm, err);
     xpcs_timer_stop(&x->tm, XPCS_T_REDISTRIBUTE);
+    if (posted) {
+        double wall, cpu;
+        xpcs_kworker_wait(e->w, &wall, &cpu);
+        xpcs_timer_add(&x->tm, XPCS_T_SAXS, wall, cpu);
+    }
     if (st || !do_mt)
         return st;
 
+    /* the kernels use all the rank's threads and no job runs meanwhile:
+     * their CPU is the process's */
+    if (e->w)
+        xpcs_timers_cpu_clock(&x->tm, 0);
     xpcs_timer_start(&x->tm, XPCS_T_MULTITAU);
     if (xpcs_mtkernel_is_sparse(x->mt)) {
         /* keys -> columns and the columns' counts while the step's events
@@ -199,6 +234,8 @@ static xpcs_status do_step(ev_ctx *e, const xpcs_step *s, int last, xpcs_err *er
     else
         st = push_dense(e, s, n_recv, err);
     xpcs_timer_stop(&x->tm, XPCS_T_MULTITAU);
+    if (e->w)
+        xpcs_timers_cpu_clock(&x->tm, 1);
     return xpcs_comm_agree(x->comm, st, err);
 }
 
@@ -237,6 +274,9 @@ static void ctx_init(ev_ctx *e, xpcs_run *x)
     for (int64_t j = j0; j < j1; j++)
         e->loc[q->corr_pixel[j] - e->loc_lo] = (uint32_t)(j - j0);
     xpcs_evroute_init(&e->route, R, x->rank, "");
+    /* a second thread for the SAXS sums only where the rank has two (one
+     * thread per rank: in turn, no oversubscription) */
+    e->w = omp_get_max_threads() >= 2 ? xpcs_kworker_create() : NULL;
     e->ptr = xpcs_calloc((size_t)(e->n_own + 1), sizeof(int64_t)); /* counts until a flush */
     /* an epoch holds at most this many events per rank: a share of what
      * the memory budget leaves (about 20 bytes per event in flight) */
@@ -248,6 +288,7 @@ static void ctx_init(ev_ctx *e, xpcs_run *x)
 
 static void ctx_free(ev_ctx *e)
 {
+    xpcs_kworker_destroy(&e->w);
     free(e->corr_bits);
     free(e->valid_bits);
     free(e->flat_lo);
@@ -276,6 +317,10 @@ xpcs_status xpcs_run_events(xpcs_run *x, xpcs_err *err)
     x->bytes_read = 0;
     x->nonzero = 0;
     xpcs_status st = XPCS_OK;
+    /* with the SAXS worker, this thread's serial phases count its own CPU
+     * and the worker's job its own (kworker_post_alone) */
+    if (e.w)
+        xpcs_timers_cpu_clock(&x->tm, 1);
     for (int64_t F0 = 0; F0 < p->n_frames && !st;) {
         xpcs_step s;
         double bytes = 0;
@@ -293,6 +338,7 @@ xpcs_status xpcs_run_events(xpcs_run *x, xpcs_err *err)
         xpcs_progress_update(prog, s.F1);
         F0 = s.F1;
     }
+    xpcs_timers_cpu_clock(&x->tm, 0);
     if (!st && x->tt)
         st = xpcs_ttstage_events_done(x->tt, x->comm, err);
     xpcs_comm_allreduce_sum_int64(x->comm, &x->nonzero, 1);

@@ -21,6 +21,7 @@ struct xpcs_kworker {
     void (*fn)(void *);
     void *arg;
     int threads;        /* the poster's OpenMP thread count, for the job */
+    int alone;          /* the job runs on this thread only: its CPU is this thread's */
     clockid_t main_cpu; /* the main thread's CPU clock */
     double wall, cpu;   /* of the last job */
 };
@@ -48,11 +49,13 @@ static void *loop(void *p)
          * cores without OMP_NUM_THREADS), not from the count the run chose */
         omp_set_num_threads(w->threads);
         const double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID),
-                     m0 = clock_s(w->main_cpu);
+                     m0 = clock_s(w->main_cpu), s0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
         w->fn(w->arg);
         const double m1 = clock_s(w->main_cpu), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         w->wall = clock_s(CLOCK_MONOTONIC) - t0;
-        w->cpu = (c1 - c0) - (m1 - m0);
+        /* alone: other threads (another worker) may run meanwhile, so only
+         * this thread's own clock is the job's */
+        w->cpu = w->alone ? clock_s(CLOCK_THREAD_CPUTIME_ID) - s0 : (c1 - c0) - (m1 - m0);
         pthread_mutex_lock(&w->mu);
         w->state = W_DONE;
         pthread_cond_broadcast(&w->cv);
@@ -78,15 +81,26 @@ xpcs_kworker *xpcs_kworker_create(void)
     return w;
 }
 
-void xpcs_kworker_post(xpcs_kworker *w, void (*fn)(void *arg), void *arg)
+static void post(xpcs_kworker *w, void (*fn)(void *arg), void *arg, int alone)
 {
     pthread_mutex_lock(&w->mu);
     w->fn = fn;
     w->arg = arg;
-    w->threads = omp_get_max_threads();
+    w->threads = alone ? 1 : omp_get_max_threads();
+    w->alone = alone;
     w->state = W_POSTED;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
+}
+
+void xpcs_kworker_post(xpcs_kworker *w, void (*fn)(void *arg), void *arg)
+{
+    post(w, fn, arg, 0);
+}
+
+void xpcs_kworker_post_alone(xpcs_kworker *w, void (*fn)(void *arg), void *arg)
+{
+    post(w, fn, arg, 1);
 }
 
 void xpcs_kworker_wait(xpcs_kworker *w, double *wall_s, double *cpu_s)

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Rigaku XSPA-500k event files (.bin): the same counts as a .bin and as a
 # dense HDF5 stack (xpcs-synth --format both) give bit-identical results
-# with the sparse and the dense kernel, at 1, 2 and 3 ranks, with frame
-# selection, averaging and normalization; the <stem>_metadata.hdf beside
+# with the sparse and the dense kernel, at 1, 2 and 3 ranks (and 1 rank x 2
+# threads), with frame selection, averaging and normalization; the <stem>_metadata.hdf beside
 # the .bin is used.  Bad event files (truncated word, pixel outside the
 # detector, frames going backwards, empty) give one clear error line, a
 # non-zero exit, no hang and no result file.
@@ -26,6 +26,10 @@ for x in "" "-b 7 -e 290 -f 2 -a 2 --normalize-frame"; do
         same_result ".bin ($1 kernel, np=$2) $x identical to .h5 (dense)" h$i/rg_results.hdf \
             b$i$1$2/rg_results.hdf "$2" -r d/rg.bin -q d/rg_qmap.h5 --kernel "$1" $x
     done
+    # one rank with two threads: the SAXS sums on the second thread while
+    # the first routes the same step's events (and two steps of words)
+    OMP_NUM_THREADS=2 same_result ".bin (sparse kernel, 1 rank x 2 threads) $x identical to .h5" \
+        h$i/rg_results.hdf t$i/rg_results.hdf 1 -r d/rg.bin -q d/rg_qmap.h5 --kernel sparse $x
 done
 check "result named after the .bin stem, /entry from rg_metadata.hdf" "$PY" -c "
 import h5py, sys

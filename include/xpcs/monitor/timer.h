@@ -80,6 +80,7 @@ typedef struct {
     double comm_mark[XPCS_SC_COUNT];
     double *step_comm; /* [n_steps][XPCS_SC_COUNT] */
     int64_t n_steps, steps_cap;
+    int thread_cpu; /* 1: phases take the calling thread's CPU (xpcs_timers_cpu_clock) */
 } xpcs_timers;
 
 /* Table lookups.  Names have no leading spaces; depth gives the hierarchy
@@ -102,6 +103,11 @@ void xpcs_timers_free(xpcs_timers *t);
 void xpcs_timer_step(xpcs_timers *t);
 /* This rank's communication of the run so far, by kind (out[XPCS_COLL_COUNT]). */
 void xpcs_timer_comm(const xpcs_timers *t, xpcs_comm_count *out);
+/* thread_only 1: the phases timed from now on count the calling thread's
+ * CPU seconds, not the process's: for serial phases of the main thread
+ * while workers run jobs whose CPU they report themselves (the event
+ * pipeline).  Switch only while no phase but total is being timed. */
+void xpcs_timers_cpu_clock(xpcs_timers *t, int thread_only);
 void xpcs_timer_start_(xpcs_timers *t, xpcs_timer_id id);
 void xpcs_timer_stop_(xpcs_timers *t, xpcs_timer_id id);
 /* An interval of phase id that ran on another thread and ended now (the

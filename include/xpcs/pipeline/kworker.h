@@ -12,6 +12,10 @@ typedef struct xpcs_kworker xpcs_kworker;
 xpcs_kworker *xpcs_kworker_create(void);
 /* Runs fn(arg) on the worker; at most one job posted at a time. */
 void xpcs_kworker_post(xpcs_kworker *w, void (*fn)(void *arg), void *arg);
+/* The same with one OpenMP thread, for a job that runs beside other
+ * threads of the rank (another worker): its CPU seconds (wait's cpu_s) are
+ * the worker thread's own. */
+void xpcs_kworker_post_alone(xpcs_kworker *w, void (*fn)(void *arg), void *arg);
 /* Waits for the posted job (returns at once if none).  wall_s: the job's
  * seconds; cpu_s: the process's CPU seconds over the job less the main
  * thread's own (so the reading it did meanwhile is not counted twice). */

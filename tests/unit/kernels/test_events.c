@@ -2,12 +2,15 @@
  * scan (every type, block boundaries, frame sizes that are not multiples of
  * a block, empty and full frames), events -> column CSR (the direct and the
  * radix strategies against a brute-force stable sort, with and without a
- * pixel -> column map) and the merge of repeated frames (sums, overflow). */
+ * pixel -> column map), the merge of repeated frames (sums, overflow) and
+ * the SAXS sums from events against those from the same dense frames
+ * (counts past 2^32 in a pixel's segment sum, calls of any size). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "testhelp.h"
 #include "xpcs/kernels/events.h"
+#include "xpcs/kernels/saxs.h"
 
 /* A frame of npix values of type t, a fraction `occ` non-zero (by 1/occ
  * odds), values 1..max; returns it as uint32 in ref too. */
@@ -148,6 +151,37 @@ static void test_csr(void)
         }
 }
 
+/* An epoch past 2^20 events: the radix CSR's blocks are shared by the
+ * threads (OMP_NUM_THREADS=2 in ctest), and its CSR equals the direct one,
+ * itself checked against a stable sort above. */
+static void test_csr_threads(void)
+{
+    const int64_t n_cols = 50000, n = ((int64_t)1 << 20) + 4099;
+    uint32_t *t = malloc(sizeof(uint32_t) * (size_t)(3 * n + 3));
+    for (int64_t i = 0; i < n; i++) {
+        t[3 * i] = next_u32() % (uint32_t)n_cols;
+        t[3 * i + 1] = (uint32_t)i;
+        t[3 * i + 2] = 1 + next_u32() % 9;
+    }
+    int64_t *p1 = malloc(sizeof(int64_t) * (size_t)(n_cols + 1));
+    int64_t *p2 = calloc((size_t)(n_cols + 1), sizeof(int64_t));
+    uint32_t *fr = malloc(sizeof(uint32_t) * (size_t)(n + 1));
+    uint32_t *ct = malloc(sizeof(uint32_t) * (size_t)(n + 1));
+    uint32_t *f1, *c1, *f2, *c2;
+    xpcs_events_csr(t, n, n_cols, NULL, 0, p1, fr, ct, &f1, &c1, NULL, NULL);
+    xpcs_events_columns(t, n, NULL, 0, p2);
+    xpcs_events_csr_counted(t, n, n_cols, p2, &f2, &c2, NULL, NULL);
+    test_cond("radix CSR of 2^20 + 4099 events (threads share the blocks) equals the direct one",
+              memcmp(p1, p2, sizeof(int64_t) * (size_t)(n_cols + 1)) == 0 &&
+                  memcmp(f1, f2, sizeof(uint32_t) * (size_t)n) == 0 &&
+                  memcmp(c1, c2, sizeof(uint32_t) * (size_t)n) == 0);
+    free(t);
+    free(p1);
+    free(p2);
+    free(fr);
+    free(ct);
+}
+
 static void test_merge(void)
 {
     /* column 0: frames 1,1,2 (counts 3,4,5); column 1: none; column 2: 7,7,7 */
@@ -194,10 +228,98 @@ static void test_frame_csr(void)
     test_cond("frame CSR freed", f.ptr == NULL && f.cap == 0);
 }
 
+/* xpcs_saxs_add_events against xpcs_saxs_add_frames on the same uint32
+ * frames (integer lanes there, a pixel's uint32 sum and largest count side
+ * by side here): image, segment sums, frame sums and largest counts equal
+ * bit for bit, with counts near 2^31 that pass 2^32 - 1 within a segment,
+ * a mask, events in calls of 1-17 frames and the largest counts asked for
+ * halfway (folded, then the run goes on). */
+static void test_saxs_events(void)
+{
+    const int64_t np = 300, nf = 200;
+    int32_t mask[300], smap[300];
+    for (int64_t p = 0; p < np; p++) {
+        mask[p] = p % 11 != 0;
+        smap[p] = (int32_t)(p % 6);
+    }
+    uint32_t *fr = calloc((size_t)(np * nf), sizeof(uint32_t));
+    int64_t *ptr = malloc(sizeof(int64_t) * (size_t)(nf + 1));
+    uint32_t *pix = malloc(sizeof(uint32_t) * (size_t)(np * nf));
+    uint32_t *cnt = malloc(sizeof(uint32_t) * (size_t)(np * nf));
+    ptr[0] = 0;
+    for (int64_t f = 0; f < nf; f++) {
+        int64_t n = ptr[f];
+        for (int64_t p = 0; p < np; p++) {
+            uint32_t v = next_u32() % 7 == 0 ? 1 + next_u32() % 5 : 0;
+            if (p % 37 == 0 && next_u32() % 3 == 0)
+                v = 0x80000000u + next_u32() % 1000; /* three pass 2^32 */
+            fr[f * np + p] = v;
+            if (v) {
+                pix[n] = (uint32_t)p;
+                cnt[n++] = v;
+            }
+        }
+        ptr[f + 1] = n;
+    }
+    xpcs_saxs *a = xpcs_saxs_create(np, nf, mask, smap, 5);
+    xpcs_saxs *b = xpcs_saxs_create(np, nf, mask, smap, 5);
+    double *fa = calloc((size_t)nf, sizeof(double)), *fb = calloc((size_t)nf, sizeof(double));
+    xpcs_saxs_add_frames(a, fr, XPCS_DT_U32, nf, 0, fa);
+    int asked = 0, same_half = 1;
+    for (int64_t f = 0; f < nf;) {
+        int64_t n = 1 + next_u32() % 17;
+        n = f + n > nf ? nf - f : n;
+        xpcs_saxs_add_events(b, f, n, ptr + f, pix, cnt, fb + f);
+        f += n;
+        if (!asked && f >= nf / 2) { /* folded halfway, then more events */
+            asked = 1;
+            const double *mb = xpcs_saxs_pixel_max(b);
+            for (int64_t p = 0; p < np; p++) {
+                uint32_t m = 0;
+                for (int64_t g = 0; g < f; g++)
+                    m = fr[g * np + p] > m ? fr[g * np + p] : m;
+                same_half &= mb[p] == (double)m;
+            }
+        }
+    }
+    test_cond("saxs events: the largest counts asked for halfway", asked && same_half);
+    xpcs_saxs_flush(a);
+    xpcs_saxs_flush(b);
+    int64_t na, nb;
+    const double *sa = xpcs_saxs_segment_sum(a, &na), *sb = xpcs_saxs_segment_sum(b, &nb);
+    int same_img = 1, same_seg = na == nb, same_max = 1, same_fs = 1, past = 0;
+    const double *ia = xpcs_saxs_image_sum(a), *ib = xpcs_saxs_image_sum(b);
+    const double *ma = xpcs_saxs_pixel_max(a), *mb = xpcs_saxs_pixel_max(b);
+    for (int64_t p = 0; p < np; p++) {
+        same_img &= ia[p] == ib[p];
+        same_max &= ma[p] == mb[p];
+        past |= ib[p] > 3.0 * 4294967295.0;
+    }
+    for (int64_t k = 0; k < na && same_seg; k++)
+        same_seg &= sa[k] == sb[k];
+    for (int64_t f = 0; f < nf; f++)
+        same_fs &= fa[f] == fb[f];
+    test_cond("saxs events: image sums equal the dense frames' (past 2^32 a pixel)",
+              same_img && past);
+    test_cond("saxs events: segment sums equal", same_seg);
+    test_cond("saxs events: frame sums (masked) equal", same_fs);
+    test_cond("saxs events: largest counts equal", same_max);
+    xpcs_saxs_destroy(&a);
+    xpcs_saxs_destroy(&b);
+    free(fa);
+    free(fb);
+    free(fr);
+    free(ptr);
+    free(pix);
+    free(cnt);
+}
+
 int main(void)
 {
     test_extract();
+    test_saxs_events();
     test_csr();
+    test_csr_threads();
     test_merge();
     test_frame_csr();
     return test_report();

@@ -1,6 +1,7 @@
 /* Unit tests of pipeline/kworker: the job runs on another thread, wait
  * returns only after it ended, its wall time, and its CPU time without the
- * main thread's (which works meanwhile, as the reader does). */
+ * main thread's (which works meanwhile, as the reader does); a job posted
+ * alone runs one OpenMP thread and counts only its own thread's CPU. */
 #define _POSIX_C_SOURCE 200809L
 #include <omp.h>
 #include <pthread.h>
@@ -79,6 +80,28 @@ int main(void)
     omp_set_num_threads(before);
     test_cond("the job runs the poster's OpenMP thread count",
               seen[0] == before + 2 && seen[1] == before + 3);
+
+    /* alone: one OpenMP thread, and the CPU is the worker's own while a
+     * second worker also works (the event pipeline's SAXS job) */
+    xpcs_kworker *w2 = xpcs_kworker_create();
+    test_cond("a second worker starts", w2 != NULL);
+    if (w2) {
+        job j2 = {.spin_s = 0.2};
+        omp_set_num_threads(before + 2);
+        j = (job){.spin_s = 0.1};
+        xpcs_kworker_post_alone(w, run, &j);
+        xpcs_kworker_post(w2, run, &j2);
+        spin(0.1);
+        double wall2, cpu2;
+        xpcs_kworker_wait(w, &wall, &cpu);
+        xpcs_kworker_wait(w2, &wall2, &cpu2);
+        omp_set_num_threads(before);
+        test_cond("a job alone runs one OpenMP thread", j.threads == 1 && j2.threads == before + 2);
+        /* 0.1 s of its own; neither the main thread's 0.1 s nor the other
+         * worker's 0.2 s counted */
+        test_cond("a job alone: CPU time of its own thread only", cpu >= 0.07 && cpu < 0.17);
+        xpcs_kworker_destroy(&w2);
+    }
 
     j = (job){.spin_s = 0.05};
     xpcs_kworker_post(w, run, &j);
