@@ -100,13 +100,13 @@ static inline double max_of(double a, double b)
  * every value computed, then selected (0 outside a bin: no maximum moves),
  * so no branch per pixel; no-trapping-math as block_digits. */
 __attribute__((optimize("no-trapping-math"))) static void
-scan_block(int64_t p0, int64_t p1, const double *G2, const double *IP, const double *IF,
-           const int32_t *sq, const int32_t *dq, double *m)
+scan_block(int nb, const double *G2, const double *IP, const double *IF, const int32_t *sq,
+           const int32_t *dq, double *m)
 {
     double m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4];
     /* pixel_ratio and max_of written out: a function with its own
      * optimization flags inlines nothing */
-    for (int64_t p = p0; p < p1; p++) {
+    for (int p = 0; p < nb; p++) {
         const int in_s = sq[p] > 0, in_d = dq[p] > 0;
         const double d = IP[p] * IF[p];
         const double den = d != 0.0 ? d : ZERO_DENOM;
@@ -127,21 +127,52 @@ scan_block(int64_t p0, int64_t p1, const double *G2, const double *IP, const dou
     m[4] = m4;
 }
 
-void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
-                      const double *IF, const int32_t *sq, const int32_t *dq)
+/* The values of block [p0, p0 + nb): in the arrays, or made by fill into
+ * the thread's buf [3][ACC_BLOCK]. */
+typedef struct {
+    const double *G2, *IP, *IF;
+    xpcs_g2norm_fill fill;
+    void *arg;
+} values;
+
+static void block_values(const values *v, int64_t p0, int nb, double *buf, const double **G2,
+                         const double **IP, const double **IF)
+{
+    if (!v->fill) {
+        *G2 = v->G2 + p0;
+        *IP = v->IP + p0;
+        *IF = v->IF + p0;
+        return;
+    }
+    v->fill(v->arg, p0, p0 + nb, buf, buf + ACC_BLOCK, buf + 2 * ACC_BLOCK);
+    *G2 = buf;
+    *IP = buf + ACC_BLOCK;
+    *IF = buf + 2 * ACC_BLOCK;
+}
+
+static void scan(xpcs_g2norm *g, int j, int64_t n, const values *v, const int32_t *sq,
+                 const int32_t *dq)
 {
     double m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0;
     const int64_t n_blocks = (n + ACC_BLOCK - 1) / ACC_BLOCK;
-#pragma omp parallel for reduction(max : m0, m1, m2, m3, m4) schedule(static)
-    for (int64_t b = 0; b < n_blocks; b++) {
-        double m[NQ] = {m0, m1, m2, m3, m4};
-        const int64_t p0 = b * ACC_BLOCK;
-        scan_block(p0, p0 + ACC_BLOCK < n ? p0 + ACC_BLOCK : n, G2, IP, IF, sq, dq, m);
-        m0 = m[0];
-        m1 = m[1];
-        m2 = m[2];
-        m3 = m[3];
-        m4 = m[4];
+#pragma omp parallel reduction(max : m0, m1, m2, m3, m4)
+    {
+        double *buf = v->fill ? xpcs_malloc(sizeof(double) * 3 * ACC_BLOCK) : NULL;
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < n_blocks; b++) {
+            double m[NQ] = {m0, m1, m2, m3, m4};
+            const int64_t p0 = b * ACC_BLOCK;
+            const int nb = (int)(n - p0 < ACC_BLOCK ? n - p0 : ACC_BLOCK);
+            const double *G2, *IP, *IF;
+            block_values(v, p0, nb, buf, &G2, &IP, &IF);
+            scan_block(nb, G2, IP, IF, sq + p0, dq + p0, m);
+            m0 = m[0];
+            m1 = m[1];
+            m2 = m[2];
+            m3 = m[3];
+            m4 = m[4];
+        }
+        free(buf);
     }
     double *mx = g->maxima + (size_t)j * NQ;
     mx[Q_G2] = max_of(mx[Q_G2], m0);
@@ -149,6 +180,20 @@ void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const 
     mx[Q_IF] = max_of(mx[Q_IF], m2);
     mx[Q_R] = max_of(mx[Q_R], m3);
     mx[Q_R2] = max_of(mx[Q_R2], m4);
+}
+
+void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
+                      const double *IF, const int32_t *sq, const int32_t *dq)
+{
+    const values v = {G2, IP, IF, NULL, NULL};
+    scan(g, j, n, &v, sq, dq);
+}
+
+void xpcs_g2norm_scan_fill(xpcs_g2norm *g, int j, int64_t n, xpcs_g2norm_fill fill, void *arg,
+                           const int32_t *sq, const int32_t *dq)
+{
+    const values v = {NULL, NULL, NULL, fill, arg};
+    scan(g, j, n, &v, sq, dq);
 }
 
 double *xpcs_g2norm_maxima(xpcs_g2norm *g, int *count)
@@ -188,12 +233,12 @@ static int expo_of(const xpcs_g2norm *g, int j, int q)
  * conversions in vector lanes; no value changes (the same IEEE operations:
  * no reassociation, no contraction). */
 __attribute__((optimize("no-trapping-math"))) static void
-block_digits(int64_t p0, int nb, const double *G2, const double *IP, const double *IF,
-             const int32_t *sq, const int32_t *dq, const double *sc, int32_t (*dg)[ACC_BLOCK])
+block_digits(int nb, const double *G2, const double *IP, const double *IF, const int32_t *sq,
+             const int32_t *dq, const double *sc, int32_t (*dg)[ACC_BLOCK])
 {
     for (int i = 0; i < nb; i++) {
         /* every value computed, then selected: no branch, so it vectorizes */
-        const int64_t p = p0 + i;
+        const int p = i;
         const int in_s = sq[p] > 0, in_d = dq[p] > 0;
         const double d = IP[p] * IF[p];
         const double den = d != 0.0 ? d : ZERO_DENOM;
@@ -208,8 +253,8 @@ block_digits(int64_t p0, int nb, const double *G2, const double *IP, const doubl
     }
 }
 
-void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
-                            const double *IF, const int32_t *sq, const int32_t *dq)
+static void accumulate(xpcs_g2norm *g, int j, int64_t n, const values *v, const int32_t *sq,
+                       const int32_t *dq)
 {
     const double sc[NQ] = {scale_of(g, j, Q_G2), scale_of(g, j, Q_IP), scale_of(g, j, Q_IF),
                            scale_of(g, j, Q_R), scale_of(g, j, Q_R2)};
@@ -227,23 +272,48 @@ void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, 
         xpcs_xsum *st = (xpcs_xsum *)loc;
         xpcs_xsum *dy = st + (int64_t)(g->n_sq + 1) * 3;
         int32_t(*dg)[ACC_BLOCK] = xpcs_malloc(sizeof(int32_t) * 15 * ACC_BLOCK);
+        double *buf = v->fill ? xpcs_malloc(sizeof(double) * 3 * ACC_BLOCK) : NULL;
 #pragma omp for schedule(static)
         for (int64_t b = 0; b < n_blocks; b++) {
             const int64_t p0 = b * ACC_BLOCK;
             const int nb = (int)(n - p0 < ACC_BLOCK ? n - p0 : ACC_BLOCK);
-            block_digits(p0, nb, G2, IP, IF, sq, dq, sc, dg);
-            for (int i = 0; i < nb; i++) {
-                const int s = sq[p0 + i] > 0 ? sq[p0 + i] : 0, q = dq[p0 + i] > 0 ? dq[p0 + i] : 0;
-                for (int k = 0; k < 3; k++)
-                    for (int m = 0; m < 3; m++)
-                        st[3 * s + k].d[m] += dg[3 * k + m][i];
-                for (int k = 0; k < 2; k++)
-                    for (int m = 0; m < 3; m++)
-                        dy[2 * q + k].d[m] += dg[9 + 3 * k + m][i];
-                if (cnt) {
-                    cnt[s] += s > 0;
-                    cnt[g->n_sq + 1 + q] += q > 0;
+            const double *G2, *IP, *IF;
+            block_values(v, p0, nb, buf, &G2, &IP, &IF);
+            block_digits(nb, G2, IP, IF, sq + p0, dq + p0, sc, dg);
+            /* Neighbouring pixels mostly share their bins: a run of pixels
+             * of one static bin, then of one dynamic bin, has its digits
+             * summed in int64 (vector sums over a digit's row) and added to
+             * the bin once.  Integer sums: the grouping changes no value.
+             * (Pixel by pixel, each add waited for the last one's store.) */
+            for (int i = 0; i < nb;) {
+                const int s = sq[p0 + i] > 0 ? sq[p0 + i] : 0;
+                int e = i + 1;
+                while (e < nb && (sq[p0 + e] > 0 ? sq[p0 + e] : 0) == s)
+                    e++;
+                for (int r = 0; r < 9; r++) {
+                    int64_t a = 0;
+                    for (int u = i; u < e; u++)
+                        a += dg[r][u];
+                    st[3 * s + r / 3].d[r % 3] += a;
                 }
+                if (cnt && s > 0)
+                    cnt[s] += e - i;
+                i = e;
+            }
+            for (int i = 0; i < nb;) {
+                const int q = dq[p0 + i] > 0 ? dq[p0 + i] : 0;
+                int e = i + 1;
+                while (e < nb && (dq[p0 + e] > 0 ? dq[p0 + e] : 0) == q)
+                    e++;
+                for (int r = 0; r < 6; r++) {
+                    int64_t a = 0;
+                    for (int u = i; u < e; u++)
+                        a += dg[9 + r][u];
+                    dy[2 * q + r / 3].d[r % 3] += a;
+                }
+                if (cnt && q > 0)
+                    cnt[g->n_sq + 1 + q] += e - i;
+                i = e;
             }
         }
         int64_t *dst = (int64_t *)static_acc(g, g->sums, j);
@@ -256,9 +326,24 @@ void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, 
                     g->sums[k] += cnt[k];
         }
         free(dg);
+        free(buf);
         free(loc);
         free(cnt);
     }
+}
+
+void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
+                            const double *IF, const int32_t *sq, const int32_t *dq)
+{
+    const values v = {G2, IP, IF, NULL, NULL};
+    accumulate(g, j, n, &v, sq, dq);
+}
+
+void xpcs_g2norm_accumulate_fill(xpcs_g2norm *g, int j, int64_t n, xpcs_g2norm_fill fill, void *arg,
+                                 const int32_t *sq, const int32_t *dq)
+{
+    const values v = {NULL, NULL, NULL, fill, arg};
+    accumulate(g, j, n, &v, sq, dq);
 }
 
 int64_t *xpcs_g2norm_sums(xpcs_g2norm *g, int64_t *count)

@@ -70,6 +70,13 @@ xpcs_status xpcs_mtkernel_result(const xpcs_mtkernel *k, int j, double *G2, doub
                      : xpcs_multitau_result(k->dense, j, G2, IP, IF, err);
 }
 
+xpcs_status xpcs_mtkernel_result_block(const xpcs_mtkernel *k, int j, int64_t p0, int64_t p1,
+                                       double *G2, double *IP, double *IF, xpcs_err *err)
+{
+    return k->sparse ? xpcs_mtsparse_result_block(k->sparse, j, p0, p1, G2, IP, IF, err)
+                     : xpcs_multitau_result_block(k->dense, j, p0, p1, G2, IP, IF, err);
+}
+
 void xpcs_mtkernel_settle(xpcs_mtkernel *k)
 {
     if (k->dense)

@@ -99,14 +99,10 @@ void xpcs_mtsparse_push(xpcs_mtsparse *ms, int64_t f0, int64_t n_fr, const int64
     xpcs_simd_kernels_active()->mtsparse_push(ms, f0, n_fr, ptr, frame, count, frame_scale);
 }
 
-xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP, double *IF,
-                                 xpcs_err *err)
+/* Pixels [pa, pb) of tile t, delay j: to g2[0 .. pb - pa) etc. */
+static void tile_result(const xpcs_mtsparse *ms, int64_t t, int j, int pa, int pb, double *g2,
+                        double *ip, double *iff)
 {
-    if (ms->pushed != ms->n_frames)
-        return xpcs_fail(err, XPCS_ERR_INTERNAL, "mtsparse: %lld of %lld frames pushed",
-                         (long long)ms->pushed, (long long)ms->n_frames);
-    if (j < 0 || j >= ms->n_delays)
-        return xpcs_fail(err, XPCS_ERR_INTERNAL, "mtsparse: no delay %d", j);
     const int L = ms->level[j], m = ms->lag[j];
     const int64_t nl = ms->n_frames >> L;
     const double n = (double)(nl - m);
@@ -117,22 +113,54 @@ xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, dou
     const size_t s_acc = (size_t)ms->base[L] + (size_t)mi;
     const size_t s_head = s_acc + (size_t)nlag, s_tail = s_head + (size_t)nlag;
     const size_t s_tot = (size_t)ms->base[L] + (size_t)(3 * nlag);
-    /* tile by tile: a slot's TW pixels are contiguous, so the divisions
-     * vectorize */
+    const double *st = ms->state + (size_t)t * (size_t)ms->n_slots * TW;
+    const double *acc = st + s_acc * TW + pa, *head = st + s_head * TW + pa;
+    const double *tail = st + s_tail * TW + pa, *tot = st + s_tot * TW + pa;
+    /* a slot's pixels are contiguous, so the divisions vectorize */
+#pragma omp simd
+    for (int i = 0; i < pb - pa; i++) {
+        g2[i] = acc[i] / g2_den;
+        ip[i] = (tot[i] - head[i]) / i_den;
+        iff[i] = (tot[i] - tail[i]) / i_den;
+    }
+}
+
+static xpcs_status result_check(const xpcs_mtsparse *ms, int j, xpcs_err *err)
+{
+    if (ms->pushed != ms->n_frames)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "mtsparse: %lld of %lld frames pushed",
+                         (long long)ms->pushed, (long long)ms->n_frames);
+    if (j < 0 || j >= ms->n_delays)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "mtsparse: no delay %d", j);
+    return XPCS_OK;
+}
+
+xpcs_status xpcs_mtsparse_result_block(const xpcs_mtsparse *ms, int j, int64_t p0, int64_t p1,
+                                       double *G2, double *IP, double *IF, xpcs_err *err)
+{
+    const xpcs_status st = result_check(ms, j, err);
+    for (int64_t p = p0; p < p1 && !st;) { /* tile by tile */
+        const int64_t t = p / TW;
+        const int pa = (int)(p - t * TW);
+        const int pb = (int)(p1 - t * TW < TW ? p1 - t * TW : TW);
+        tile_result(ms, t, j, pa, pb, G2 + (p - p0), IP + (p - p0), IF + (p - p0));
+        p = t * TW + pb;
+    }
+    return st;
+}
+
+xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err)
+{
+    const xpcs_status st = result_check(ms, j, err);
+    if (st)
+        return st;
+        /* tile by tile */
 #pragma omp parallel for schedule(static)
     for (int64_t t = 0; t < ms->n_tiles; t++) {
-        const double *st = ms->state + (size_t)t * (size_t)ms->n_slots * TW;
-        const double *acc = st + s_acc * TW, *head = st + s_head * TW;
-        const double *tail = st + s_tail * TW, *tot = st + s_tot * TW;
         const int64_t p0 = t * TW;
         const int w = (int)(ms->n_pixels - p0 < TW ? ms->n_pixels - p0 : TW);
-        double *g2 = G2 + p0, *ip = IP + p0, *iff = IF + p0;
-#pragma omp simd
-        for (int i = 0; i < w; i++) {
-            g2[i] = acc[i] / g2_den;
-            ip[i] = (tot[i] - head[i]) / i_den;
-            iff[i] = (tot[i] - tail[i]) / i_den;
-        }
+        tile_result(ms, t, j, 0, w, G2 + p0, IP + p0, IF + p0);
     }
     return XPCS_OK;
 }

@@ -228,8 +228,10 @@ xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *
     return XPCS_OK;
 }
 
-static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *G2, double *IP,
-                      double *IF)
+/* Pixels [pa, pb) of tile t, delay j, after n_frames frames: to G2[0 ..
+ * pb - pa) etc. */
+static void tile_result(const xpcs_multitau *mt, const mt_tile *t, int64_t n_frames, int j, int pa,
+                        int pb, double *G2, double *IP, double *IF)
 {
     const int L = mt->level[j], m = mt->lag[j];
     const int64_t nl = n_frames >> L;
@@ -238,21 +240,45 @@ static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *
      * constant frames give G2 = c^2 and IP = IF = c to the last bit */
     const double g2_den = n * (double)((int64_t)1 << (2 * L));
     const double i_den = n * (double)((int64_t)1 << L);
+    const double *acc = vec(t, L, V_ACC(m));
+    const double *tot = vec(t, L, V_TOTAL);
+    for (int p = pa; p < pb; p++) {
+        double head = 0.0, tail = 0.0; /* first m and last m level frames */
+        for (int k = 0; k < m; k++) {
+            head += vec(t, L, V_FIRST(k))[p];
+            tail += vec(t, L, V_RING((int)((nl - 1 - k) % RING)))[p];
+        }
+        G2[p - pa] = acc[p] / g2_den;
+        IP[p - pa] = (tot[p] - head) / i_den; /* later window  k = m..N_L-1 */
+        IF[p - pa] = (tot[p] - tail) / i_den; /* earlier window k = 0..N_L-1-m */
+    }
+}
+
+static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *G2, double *IP,
+                      double *IF)
+{
 #pragma omp parallel for schedule(static)
     for (int64_t ti = 0; ti < mt->n_tiles; ti++) {
         const mt_tile *t = &mt->tiles[ti];
-        const double *acc = vec(t, L, V_ACC(m));
-        const double *tot = vec(t, L, V_TOTAL);
-        for (int p = 0; p < t->w; p++) {
-            double head = 0.0, tail = 0.0; /* first m and last m level frames */
-            for (int k = 0; k < m; k++) {
-                head += vec(t, L, V_FIRST(k))[p];
-                tail += vec(t, L, V_RING((int)((nl - 1 - k) % RING)))[p];
-            }
-            int64_t q = t->first_pixel + p;
-            G2[q] = acc[p] / g2_den;
-            IP[q] = (tot[p] - head) / i_den; /* later window  k = m..N_L-1 */
-            IF[q] = (tot[p] - tail) / i_den; /* earlier window k = 0..N_L-1-m */
-        }
+        const int64_t q = t->first_pixel;
+        tile_result(mt, t, n_frames, j, 0, t->w, G2 + q, IP + q, IF + q);
     }
+}
+
+xpcs_status xpcs_multitau_result_block(const xpcs_multitau *mt, int j, int64_t p0, int64_t p1,
+                                       double *G2, double *IP, double *IF, xpcs_err *err)
+{
+    if (mt->pushed != mt->n_frames)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: %lld of %lld frames pushed",
+                         (long long)mt->pushed, (long long)mt->n_frames);
+    if (j < 0 || j >= mt->n_delays)
+        return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: no delay %d", j);
+    for (int64_t p = p0; p < p1;) { /* tile by tile */
+        const mt_tile *t = &mt->tiles[p / XPCS_MT_TILE];
+        const int pa = (int)(p - t->first_pixel);
+        const int pb = (int)(p1 - t->first_pixel < t->w ? p1 - t->first_pixel : t->w);
+        tile_result(mt, t, mt->n_frames, j, pa, pb, G2 + (p - p0), IP + (p - p0), IF + (p - p0));
+        p = t->first_pixel + pb;
+    }
+    return XPCS_OK;
 }

@@ -22,10 +22,11 @@ struct xpcs_saxs {
     /* [n_pixels][2] events only (made at the first): the open segment's
      * integer sum and largest count of each pixel side by side, so an
      * event touches one cache line, not one of open and one of pmax (8
-     * bytes a pixel: the Rigaku 500k's 4 MiB stay in L2).  Folded into
-     * open and pmax at each flush and when pmax is asked for; a sum about
-     * to pass 2^32 - 1 is folded into open first (integers below 2^53 add
-     * exactly in a double in any order, so the sums are those of before). */
+     * bytes a pixel: the Rigaku 500k's 4 MiB stay in L2).  The sums are
+     * folded into the image and segment sums at each flush, a sum about to
+     * pass 2^32 - 1 into open first (integers below 2^53 add exactly in a
+     * double in any order, so the sums are those of before); the largest
+     * counts, a running maximum, into pmax when it is asked for. */
     uint32_t *ev;
 };
 
@@ -85,32 +86,28 @@ int64_t xpcs_saxs_n_mask(const xpcs_saxs *s)
     return s->n_mask;
 }
 
-/* The event sums and largest counts into open and pmax (see ev). */
-static void fold_events(xpcs_saxs *s)
-{
-    if (!s->ev)
-        return;
-    for (int64_t p = 0; p < s->n_pixels; p++) {
-        uint32_t *a = s->ev + 2 * p;
-        s->open[p] += (double)a[0];
-        s->pmax[p] = (double)a[1] > s->pmax[p] ? (double)a[1] : s->pmax[p];
-        a[0] = a[1] = 0;
-    }
-}
-
 void xpcs_saxs_flush(xpcs_saxs *s)
 {
     if (!s->has_open)
         return;
-    fold_events(s);
-    if (s->open_seg >= 0) {
-        double *row = s->seg + (size_t)s->open_seg * (size_t)(s->n_sq + 1);
-        for (int64_t p = 0; p < s->n_pixels; p++)
-            row[s->smap[p]] += s->open[p];
-    }
-    for (int64_t p = 0; p < s->n_pixels; p++) {
-        s->image[p] += s->open[p];
-        s->open[p] = 0.0;
+    double *row = s->open_seg >= 0 ? s->seg + (size_t)s->open_seg * (size_t)(s->n_sq + 1) : NULL;
+    if (s->ev) /* the events' sums (exact integers: open + sum is the whole sum) */
+        for (int64_t p = 0; p < s->n_pixels; p++) {
+            const double o = s->open[p] + (double)s->ev[2 * p];
+            s->ev[2 * p] = 0;
+            if (row)
+                row[s->smap[p]] += o;
+            s->image[p] += o;
+            s->open[p] = 0.0;
+        }
+    else {
+        if (row)
+            for (int64_t p = 0; p < s->n_pixels; p++)
+                row[s->smap[p]] += s->open[p];
+        for (int64_t p = 0; p < s->n_pixels; p++) {
+            s->image[p] += s->open[p];
+            s->open[p] = 0.0;
+        }
     }
     s->has_open = 0;
 }
@@ -306,7 +303,7 @@ void xpcs_saxs_add_events(xpcs_saxs *s, int64_t first, int64_t n, const int64_t 
 
 double *xpcs_saxs_pixel_max(xpcs_saxs *s)
 {
-    /* the open segment's event counts too (their sums go to open) */
+    /* the events' largest counts so far */
     if (s->ev)
         for (int64_t p = 0; p < s->n_pixels; p++) {
             uint32_t *a = s->ev + 2 * p;

@@ -24,24 +24,47 @@
 #include "xpcs/pipeline/qstage.h"
 #include "xpcs/pipeline/run.h"
 
+/* A block of delay j's per-pixel sums, made where g2norm uses it. */
+typedef struct {
+    const xpcs_mtkernel *mt;
+    int j;
+} block_src;
+
+static void fill_block(void *arg, int64_t p0, int64_t p1, double *G2, double *IP, double *IF)
+{
+    const block_src *b = arg;
+    /* checked for j before (an empty block): cannot fail here */
+    (void)xpcs_mtkernel_result_block(b->mt, b->j, p0, p1, G2, IP, IF, NULL);
+}
+
 xpcs_status xpcs_run_reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, int n_delays, int so_far,
                                      xpcs_err *err)
 {
     xpcs_status st = XPCS_OK;
-    double *G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
-    double *IP = G2 + x->n_own, *IF = IP + x->n_own;
-    if (so_far)
+    /* the final sums block by block (never a whole delay in memory); the
+     * partial ones (-np) through per-delay arrays */
+    double *G2 = NULL, *IP = NULL, *IF = NULL;
+    if (so_far) {
+        G2 = xpcs_malloc(sizeof(double) * (size_t)(x->n_own ? x->n_own : 1) * 3);
+        IP = G2 + x->n_own;
+        IF = IP + x->n_own;
         xpcs_mtkernel_settle(x->mt);
+    }
     for (int pass = 0; pass < 2 && !st; pass++) {
         for (int j = 0; j < n_delays && !st; j++) {
             st = so_far ? xpcs_mtkernel_result_so_far(x->mt, j, G2, IP, IF, err)
-                        : xpcs_mtkernel_result(x->mt, j, G2, IP, IF, err);
+                        : xpcs_mtkernel_result_block(x->mt, j, 0, 0, NULL, NULL, NULL, err);
             if (st)
                 break;
-            if (pass == 0)
+            block_src b = {x->mt, j};
+            if (pass == 0 && so_far)
                 xpcs_g2norm_scan(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
-            else
+            else if (pass == 0)
+                xpcs_g2norm_scan_fill(gn, j, x->n_own, fill_block, &b, x->own_sq, x->own_dq);
+            else if (so_far)
                 xpcs_g2norm_accumulate(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+            else
+                xpcs_g2norm_accumulate_fill(gn, j, x->n_own, fill_block, &b, x->own_sq, x->own_dq);
         }
         if (pass == 0) {
             int nm;

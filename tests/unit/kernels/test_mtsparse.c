@@ -1,13 +1,16 @@
 /* Unit test of the event-based multitau kernel: bit-identical G2/IP/IF to
  * the dense kernel on the same random data, for occupancies from 1e-3 to 1,
  * frame counts that are not powers of two, frame scales (normalization),
- * random splits of the run into pushes and 1 or 2 threads. */
+ * random splits of the run into pushes and 1 or 2 threads; the sums of
+ * pixel blocks (both kernels) equal the whole arrays', and g2norm from
+ * blocks made on demand equals g2norm from arrays. */
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testhelp.h"
+#include "xpcs/kernels/g2norm.h"
 #include "xpcs/kernels/mtsparse.h"
 #include "xpcs/kernels/multitau.h"
 
@@ -98,6 +101,29 @@ static void run_case(int64_t n, int64_t npix, double occ, int scaled, int thread
     if (!ok)
         printf("  first differing delay index %d\n", bad_j);
     test_cond("sparse kernel bit-identical to the dense kernel", ok);
+    /* the same sums block by block (the reduction's fill): random ranges,
+     * across tile boundaries, both kernels, against the whole arrays */
+    int blocks_ok = 1;
+    double *c = malloc(sizeof(double) * 3 * (size_t)(npix + 1));
+    for (int j = 0; j < nd && blocks_ok; j++) {
+        xpcs_multitau_result(mt, j, a, a + npix, a + 2 * npix, &err);
+        for (int64_t p0 = 0; p0 < npix;) {
+            const int64_t r = p0 + 1 + (int64_t)(next_u32() % 300u);
+            const int64_t p1 = r < npix ? r : npix;
+            const int64_t w = p1 - p0;
+            for (int kind = 0; kind < 2; kind++) {
+                xpcs_status st =
+                    kind ? xpcs_mtsparse_result_block(ms, j, p0, p1, c, c + w, c + 2 * w, &err)
+                         : xpcs_multitau_result_block(mt, j, p0, p1, c, c + w, c + 2 * w, &err);
+                blocks_ok &= !st && same(c, a + p0, (size_t)w) &&
+                             same(c + w, a + npix + p0, (size_t)w) &&
+                             same(c + 2 * w, a + 2 * npix + p0, (size_t)w);
+            }
+            p0 = p1;
+        }
+    }
+    test_cond("sums of pixel blocks (both kernels) equal the whole arrays'", blocks_ok);
+    free(c);
     xpcs_multitau_destroy(&mt);
     xpcs_mtsparse_destroy(&ms);
     free(a);
@@ -108,8 +134,69 @@ static void run_case(int64_t n, int64_t npix, double occ, int scaled, int thread
     free(scale);
 }
 
+/* g2norm's two phases from arrays and from blocks made on demand (the
+ * reduction's fill, called from the threads) give the same maxima and the
+ * same exact sums, bit for bit. */
+typedef struct {
+    const double *G2, *IP, *IF;
+} fill_src;
+
+static void fill_copy(void *arg, int64_t p0, int64_t p1, double *G2, double *IP, double *IF)
+{
+    const fill_src *f = arg;
+    memcpy(G2, f->G2 + p0, sizeof(double) * (size_t)(p1 - p0));
+    memcpy(IP, f->IP + p0, sizeof(double) * (size_t)(p1 - p0));
+    memcpy(IF, f->IF + p0, sizeof(double) * (size_t)(p1 - p0));
+}
+
+static void test_g2norm_fill(void)
+{
+    const int64_t n = 1237; /* not a multiple of the 256-pixel blocks */
+    const int nd = 3, n_sq = 7, n_dq = 3;
+    int32_t s2d[8] = {0, 1, 1, 2, 2, 3, 3, 0};
+    int32_t *sq = malloc(sizeof(int32_t) * n), *dq = malloc(sizeof(int32_t) * n);
+    double *v = malloc(sizeof(double) * 3 * n * nd);
+    for (int64_t p = 0; p < n; p++) {
+        sq[p] = (int32_t)((p / 40) % (n_sq + 1)); /* runs of 40, bin 0 too */
+        dq[p] = s2d[sq[p]];
+    }
+    for (int64_t i = 0; i < 3 * n * nd; i++)
+        v[i] = 0.5 + next_unit() * (i % 7 == 0 ? 1e3 : 1.0);
+    xpcs_g2norm *a = xpcs_g2norm_create(nd, n_sq, n_dq, s2d);
+    xpcs_g2norm *b = xpcs_g2norm_create(nd, n_sq, n_dq, s2d);
+    for (int pass = 0; pass < 2; pass++)
+        for (int j = 0; j < nd; j++) {
+            const double *G2 = v + (size_t)j * 3 * n, *IP = G2 + n, *IF = IP + n;
+            fill_src f = {G2, IP, IF};
+            if (pass == 0) {
+                xpcs_g2norm_scan(a, j, n, G2, IP, IF, sq, dq);
+                xpcs_g2norm_scan_fill(b, j, n, fill_copy, &f, sq, dq);
+            }
+            else {
+                xpcs_g2norm_accumulate(a, j, n, G2, IP, IF, sq, dq);
+                xpcs_g2norm_accumulate_fill(b, j, n, fill_copy, &f, sq, dq);
+            }
+        }
+    int na, nb;
+    int64_t sa, sb;
+    const double *ma = xpcs_g2norm_maxima(a, &na), *mb = xpcs_g2norm_maxima(b, &nb);
+    const int64_t *ua = xpcs_g2norm_sums(a, &sa), *ub = xpcs_g2norm_sums(b, &sb);
+    int nonzero = 0;
+    for (int64_t k = 0; k < sa; k++)
+        nonzero |= ua[k] != 0;
+    test_cond("g2norm from blocks made on demand: the same maxima and exact sums",
+              na == nb && sa == sb && nonzero && memcmp(ma, mb, sizeof(double) * (size_t)na) == 0 &&
+                  memcmp(ua, ub, sizeof(int64_t) * (size_t)sa) == 0);
+    xpcs_g2norm_destroy(&a);
+    xpcs_g2norm_destroy(&b);
+    free(sq);
+    free(dq);
+    free(v);
+}
+
 int main(void)
 {
+    test_g2norm_fill();
     *test_rng() = 0x9e3779b97f4a7c15ull;
     const int64_t ns[] = {2, 3, 9, 17, 37, 1000, 1531, 4099};
     const double occs[] = {1e-3, 0.05, 0.5, 1.0};
