@@ -185,15 +185,7 @@ static void scan(xpcs_g2norm *g, int j, int64_t n, const values *v, const int32_
 void xpcs_g2norm_scan(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                       const double *IF, const int32_t *sq, const int32_t *dq)
 {
-    const values v = {G2, IP, IF, NULL, NULL};
-    scan(g, j, n, &v, sq, dq);
-}
-
-void xpcs_g2norm_scan_fill(xpcs_g2norm *g, int j, int64_t n, xpcs_g2norm_fill fill, void *arg,
-                           const int32_t *sq, const int32_t *dq)
-{
-    const values v = {NULL, NULL, NULL, fill, arg};
-    scan(g, j, n, &v, sq, dq);
+    scan(g, j, n, &(const values){G2, IP, IF, NULL, NULL}, sq, dq);
 }
 
 double *xpcs_g2norm_maxima(xpcs_g2norm *g, int *count)
@@ -335,15 +327,17 @@ static void accumulate(xpcs_g2norm *g, int j, int64_t n, const values *v, const 
 void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                             const double *IF, const int32_t *sq, const int32_t *dq)
 {
-    const values v = {G2, IP, IF, NULL, NULL};
-    accumulate(g, j, n, &v, sq, dq);
+    accumulate(g, j, n, &(const values){G2, IP, IF, NULL, NULL}, sq, dq);
 }
 
-void xpcs_g2norm_accumulate_fill(xpcs_g2norm *g, int j, int64_t n, xpcs_g2norm_fill fill, void *arg,
-                                 const int32_t *sq, const int32_t *dq)
+void xpcs_g2norm_fill_pass(xpcs_g2norm *g, int phase, int j, int64_t n, xpcs_g2norm_fill fill,
+                           void *arg, const int32_t *sq, const int32_t *dq)
 {
     const values v = {NULL, NULL, NULL, fill, arg};
-    accumulate(g, j, n, &v, sq, dq);
+    if (phase == 1)
+        scan(g, j, n, &v, sq, dq);
+    else
+        accumulate(g, j, n, &v, sq, dq);
 }
 
 int64_t *xpcs_g2norm_sums(xpcs_g2norm *g, int64_t *count)

@@ -57,14 +57,13 @@ xpcs_status xpcs_run_reduce_multitau(xpcs_run *x, xpcs_g2norm *gn, int n_delays,
             if (st)
                 break;
             block_src b = {x->mt, j};
-            if (pass == 0 && so_far)
-                xpcs_g2norm_scan(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+            if (!so_far)
+                xpcs_g2norm_fill_pass(gn, pass + 1, j, x->n_own, fill_block, &b, x->own_sq,
+                                      x->own_dq);
             else if (pass == 0)
-                xpcs_g2norm_scan_fill(gn, j, x->n_own, fill_block, &b, x->own_sq, x->own_dq);
-            else if (so_far)
-                xpcs_g2norm_accumulate(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
+                xpcs_g2norm_scan(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
             else
-                xpcs_g2norm_accumulate_fill(gn, j, x->n_own, fill_block, &b, x->own_sq, x->own_dq);
+                xpcs_g2norm_accumulate(gn, j, x->n_own, G2, IP, IF, x->own_sq, x->own_dq);
         }
         if (pass == 0) {
             int nm;

@@ -38,18 +38,16 @@ double *xpcs_g2norm_maxima(xpcs_g2norm *g, int *count);
 /* Phase 2, per delay j: add the local pixels to the exact accumulators. */
 void xpcs_g2norm_accumulate(xpcs_g2norm *g, int j, int64_t n, const double *G2, const double *IP,
                             const double *IF, const int32_t *sq, const int32_t *dq);
-/* The same two phases with the pixels' values made block by block where
- * they are used: fill(arg, p0, p1, G2, IP, IF) writes pixels [p0, p1)'s
+/* Phase 1 (scan) or 2 (accumulate) with the pixels' values made block by
+ * block where they are used: fill(arg, p0, p1, G2, IP, IF) writes pixels [p0, p1)'s
  * values to G2[0 .. p1 - p0) etc. (at most 256 pixels; called from the
  * OpenMP threads, so it must be thread-safe).  A block stays in L1: the
  * per-delay arrays are never written to memory and read back (the event
  * kernel's result of a Rigaku 3M's 1.9M pixels: 45 MB a delay). */
 typedef void (*xpcs_g2norm_fill)(void *arg, int64_t p0, int64_t p1, double *G2, double *IP,
                                  double *IF);
-void xpcs_g2norm_scan_fill(xpcs_g2norm *g, int j, int64_t n, xpcs_g2norm_fill fill, void *arg,
-                           const int32_t *sq, const int32_t *dq);
-void xpcs_g2norm_accumulate_fill(xpcs_g2norm *g, int j, int64_t n, xpcs_g2norm_fill fill, void *arg,
-                                 const int32_t *sq, const int32_t *dq);
+void xpcs_g2norm_fill_pass(xpcs_g2norm *g, int phase, int j, int64_t n, xpcs_g2norm_fill fill,
+                           void *arg, const int32_t *sq, const int32_t *dq);
 /* The accumulators (int64) including pixel counts per bin: sum-reduce them
  * onto the root before phase 3. */
 int64_t *xpcs_g2norm_sums(xpcs_g2norm *g, int64_t *count);

@@ -38,7 +38,7 @@ const int64_t *xpcs_mtkernel_delays(const xpcs_mtkernel *k);
 xpcs_status xpcs_mtkernel_result(const xpcs_mtkernel *k, int j, double *G2, double *IP, double *IF,
                                  xpcs_err *err);
 /* The same for pixels [p0, p1) only, to G2[0 .. p1 - p0) etc., on the
- * calling thread (for xpcs_g2norm_*_fill); p0 == p1 only checks j. */
+ * calling thread (for xpcs_g2norm_fill_pass); p0 == p1 only checks j. */
 xpcs_status xpcs_mtkernel_result_block(const xpcs_mtkernel *k, int j, int64_t p0, int64_t p1,
                                        double *G2, double *IP, double *IF, xpcs_err *err);
 /* Dense kernel, before the end: the sums of the frames pushed so far, as a

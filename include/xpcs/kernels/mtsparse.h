@@ -58,7 +58,7 @@ const int64_t *xpcs_mtsparse_delay_list(const xpcs_mtsparse *ms);
 xpcs_status xpcs_mtsparse_result(const xpcs_mtsparse *ms, int j, double *G2, double *IP, double *IF,
                                  xpcs_err *err);
 /* The same for pixels [p0, p1) only, to G2[0 .. p1 - p0) etc., on the
- * calling thread (xpcs_g2norm_*_fill); p0 == p1 only checks j. */
+ * calling thread (xpcs_g2norm_fill_pass); p0 == p1 only checks j. */
 xpcs_status xpcs_mtsparse_result_block(const xpcs_mtsparse *ms, int j, int64_t p0, int64_t p1,
                                        double *G2, double *IP, double *IF, xpcs_err *err);
 

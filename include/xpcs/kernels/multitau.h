@@ -72,7 +72,7 @@ xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, dou
  * F frames gives them (bit for bit); j < xpcs_multitau_delays(F, ...).
  * Returns XPCS_ERR_INTERNAL while frames wait unsettled. */
 /* The same for pixels [p0, p1) only, to G2[0 .. p1 - p0) etc., on the
- * calling thread (xpcs_g2norm_*_fill); p0 == p1 only checks j. */
+ * calling thread (xpcs_g2norm_fill_pass); p0 == p1 only checks j. */
 xpcs_status xpcs_multitau_result_block(const xpcs_multitau *mt, int j, int64_t p0, int64_t p1,
                                        double *G2, double *IP, double *IF, xpcs_err *err);
 xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *G2, double *IP,

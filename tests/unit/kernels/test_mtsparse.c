@@ -170,11 +170,11 @@ static void test_g2norm_fill(void)
             fill_src f = {G2, IP, IF};
             if (pass == 0) {
                 xpcs_g2norm_scan(a, j, n, G2, IP, IF, sq, dq);
-                xpcs_g2norm_scan_fill(b, j, n, fill_copy, &f, sq, dq);
+                xpcs_g2norm_fill_pass(b, 1, j, n, fill_copy, &f, sq, dq);
             }
             else {
                 xpcs_g2norm_accumulate(a, j, n, G2, IP, IF, sq, dq);
-                xpcs_g2norm_accumulate_fill(b, j, n, fill_copy, &f, sq, dq);
+                xpcs_g2norm_fill_pass(b, 2, j, n, fill_copy, &f, sq, dq);
             }
         }
     int na, nb;
