@@ -228,20 +228,46 @@ __attribute__((optimize("no-trapping-math"))) static void
 block_digits(int nb, const double *G2, const double *IP, const double *IF, const int32_t *sq,
              const int32_t *dq, const double *sc, int32_t (*dg)[ACC_BLOCK])
 {
-    for (int i = 0; i < nb; i++) {
+    for (int p = 0; p < nb; p++) {
         /* every value computed, then selected: no branch, so it vectorizes */
-        const int p = i;
         const int in_s = sq[p] > 0, in_d = dq[p] > 0;
         const double d = IP[p] * IF[p];
         const double den = d != 0.0 ? d : ZERO_DENOM;
         const double r = G2[p] / den - 1.0;
         const double v0 = G2[p] * sc[0], v1 = IP[p] * sc[1], v2 = IF[p] * sc[2];
         const double v3 = r * sc[3], v4 = r * r * sc[4];
-        DIGITS(in_s ? v0 : 0.0, dg + 0, i);
-        DIGITS(in_s ? v1 : 0.0, dg + 3, i);
-        DIGITS(in_s ? v2 : 0.0, dg + 6, i);
-        DIGITS(in_d ? v3 : 0.0, dg + 9, i);
-        DIGITS(in_d ? v4 : 0.0, dg + 12, i);
+        DIGITS(in_s ? v0 : 0.0, dg + 0, p);
+        DIGITS(in_s ? v1 : 0.0, dg + 3, p);
+        DIGITS(in_s ? v2 : 0.0, dg + 6, p);
+        DIGITS(in_d ? v3 : 0.0, dg + 9, p);
+        DIGITS(in_d ? v4 : 0.0, dg + 12, p);
+    }
+}
+
+/* Neighbouring pixels mostly share their bins: a run of pixels of one bin
+ * (labels lab[0 .. nb), <= 0: bin 0) has its digits summed in int64
+ * (vector sums over a digit's row) and added to the bin once: rows
+ * 3 * per_bin of dg, row r to acc[per_bin * bin + r / 3].d[r % 3]; the
+ * run's length to cnt[bin] (bins > 0; cnt may be NULL).  Integer sums: the
+ * grouping changes no value.  (Pixel by pixel, each add waited for the last
+ * one's store.) */
+static void add_runs(const int32_t *lab, int nb, int32_t (*dg)[ACC_BLOCK], int per_bin,
+                     xpcs_xsum *acc, int64_t *cnt)
+{
+    for (int i = 0; i < nb;) {
+        const int bin = lab[i] > 0 ? lab[i] : 0;
+        int e = i + 1;
+        while (e < nb && (lab[e] > 0 ? lab[e] : 0) == bin)
+            e++;
+        for (int r = 0; r < 3 * per_bin; r++) {
+            int64_t a = 0;
+            for (int u = i; u < e; u++)
+                a += dg[r][u];
+            acc[per_bin * bin + r / 3].d[r % 3] += a;
+        }
+        if (cnt && bin > 0)
+            cnt[bin] += e - i;
+        i = e;
     }
 }
 
@@ -272,41 +298,8 @@ static void accumulate(xpcs_g2norm *g, int j, int64_t n, const values *v, const 
             const double *G2, *IP, *IF;
             block_values(v, p0, nb, buf, &G2, &IP, &IF);
             block_digits(nb, G2, IP, IF, sq + p0, dq + p0, sc, dg);
-            /* Neighbouring pixels mostly share their bins: a run of pixels
-             * of one static bin, then of one dynamic bin, has its digits
-             * summed in int64 (vector sums over a digit's row) and added to
-             * the bin once.  Integer sums: the grouping changes no value.
-             * (Pixel by pixel, each add waited for the last one's store.) */
-            for (int i = 0; i < nb;) {
-                const int s = sq[p0 + i] > 0 ? sq[p0 + i] : 0;
-                int e = i + 1;
-                while (e < nb && (sq[p0 + e] > 0 ? sq[p0 + e] : 0) == s)
-                    e++;
-                for (int r = 0; r < 9; r++) {
-                    int64_t a = 0;
-                    for (int u = i; u < e; u++)
-                        a += dg[r][u];
-                    st[3 * s + r / 3].d[r % 3] += a;
-                }
-                if (cnt && s > 0)
-                    cnt[s] += e - i;
-                i = e;
-            }
-            for (int i = 0; i < nb;) {
-                const int q = dq[p0 + i] > 0 ? dq[p0 + i] : 0;
-                int e = i + 1;
-                while (e < nb && (dq[p0 + e] > 0 ? dq[p0 + e] : 0) == q)
-                    e++;
-                for (int r = 0; r < 6; r++) {
-                    int64_t a = 0;
-                    for (int u = i; u < e; u++)
-                        a += dg[9 + r][u];
-                    dy[2 * q + r / 3].d[r % 3] += a;
-                }
-                if (cnt && q > 0)
-                    cnt[g->n_sq + 1 + q] += e - i;
-                i = e;
-            }
+            add_runs(sq + p0, nb, dg, 3, st, cnt);
+            add_runs(dq + p0, nb, dg + 9, 2, dy, cnt ? cnt + g->n_sq + 1 : NULL);
         }
         int64_t *dst = (int64_t *)static_acc(g, g->sums, j);
 #pragma omp critical

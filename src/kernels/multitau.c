@@ -201,16 +201,24 @@ void xpcs_multitau_push(xpcs_multitau *mt, const void *rows, xpcs_dtype type, in
 static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *G2, double *IP,
                       double *IF);
 
-xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
-                                 xpcs_err *err)
+/* The final sums of delay j exist: every frame pushed, j a delay. */
+static xpcs_status result_check(const xpcs_multitau *mt, int j, xpcs_err *err)
 {
     if (mt->pushed != mt->n_frames)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: %lld of %lld frames pushed",
                          (long long)mt->pushed, (long long)mt->n_frames);
     if (j < 0 || j >= mt->n_delays)
         return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: no delay %d", j);
-    result_at(mt, mt->n_frames, j, G2, IP, IF);
     return XPCS_OK;
+}
+
+xpcs_status xpcs_multitau_result(const xpcs_multitau *mt, int j, double *G2, double *IP, double *IF,
+                                 xpcs_err *err)
+{
+    const xpcs_status st = result_check(mt, j, err);
+    if (!st)
+        result_at(mt, mt->n_frames, j, G2, IP, IF);
+    return st;
 }
 
 xpcs_status xpcs_multitau_result_so_far(const xpcs_multitau *mt, int j, double *G2, double *IP,
@@ -268,17 +276,13 @@ static void result_at(const xpcs_multitau *mt, int64_t n_frames, int j, double *
 xpcs_status xpcs_multitau_result_block(const xpcs_multitau *mt, int j, int64_t p0, int64_t p1,
                                        double *G2, double *IP, double *IF, xpcs_err *err)
 {
-    if (mt->pushed != mt->n_frames)
-        return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: %lld of %lld frames pushed",
-                         (long long)mt->pushed, (long long)mt->n_frames);
-    if (j < 0 || j >= mt->n_delays)
-        return xpcs_fail(err, XPCS_ERR_INTERNAL, "multitau: no delay %d", j);
-    for (int64_t p = p0; p < p1;) { /* tile by tile */
+    const xpcs_status st = result_check(mt, j, err);
+    for (int64_t p = p0; p < p1 && !st;) { /* tile by tile */
         const mt_tile *t = &mt->tiles[p / XPCS_MT_TILE];
         const int pa = (int)(p - t->first_pixel);
         const int pb = (int)(p1 - t->first_pixel < t->w ? p1 - t->first_pixel : t->w);
         tile_result(mt, t, mt->n_frames, j, pa, pb, G2 + (p - p0), IP + (p - p0), IF + (p - p0));
         p = t->first_pixel + pb;
     }
-    return XPCS_OK;
+    return st;
 }
