@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "saxs_impl.h"
+#include "simd_impl.h"
+
 struct xpcs_saxs {
     int64_t n_pixels, n_frames;
     int n_sq;
@@ -134,84 +137,13 @@ void xpcs_saxs_flush(xpcs_saxs *s)
                         sum += x * maskd[p];                                                       \
                     }                                                                              \
                     part[f] += sum;                                                                \
-                    copy_block(cp, n_cp, p0, p1, v, sizeof(TYPE), i0 + f);                         \
+                    xpcs_saxs_copy_block(cp, n_cp, p0, p1, v, sizeof(TYPE), i0 + f);               \
                 }                                                                                  \
             }                                                                                      \
             _Pragma("omp critical") for (int64_t f = 0; f < cnt; f++) fsum[f] += part[f];          \
             free(part);                                                                            \
         }                                                                                          \
     } while (0)
-
-/* The same for integer frames in integer lanes: the sum, the largest count
- * and the masked frame sum of a block of IBLK pixels are integers (exact),
- * folded into the double sums after at most 65536 frames (no overflow:
- * ACC_T holds 65536 counts of IN_T, SUM_T IBLK of them).  The block's
- * frame rows are read once, also for the copies. */
-#define IBLK 2048
-#define INT_RUN(IN_T, ACC_T, SUM_T)                                                                \
-    do {                                                                                           \
-        const IN_T *base = (const IN_T *)frames;                                                   \
-        _Pragma("omp parallel")                                                                    \
-        {                                                                                          \
-            double *part = xpcs_calloc((size_t)cnt, sizeof(double));                               \
-            ACC_T acc[IBLK];                                                                       \
-            IN_T mx[IBLK], mk[IBLK];                                                               \
-            _Pragma("omp for schedule(static)") for (int64_t b = 0; b < n_iblk; b++)               \
-            {                                                                                      \
-                const int64_t p0 = b * IBLK, p1 = p0 + IBLK < np ? p0 + IBLK : np;                 \
-                const int w = (int)(p1 - p0);                                                      \
-                for (int p = 0; p < w; p++) {                                                      \
-                    mk[p] = maskd[p0 + p] != 0.0 ? (IN_T) ~(IN_T)0 : 0;                            \
-                    mx[p] = 0;                                                                     \
-                    acc[p] = 0;                                                                    \
-                }                                                                                  \
-                for (int64_t f0 = 0; f0 < cnt; f0 += 65536) {                                      \
-                    const int64_t f1 = cnt - f0 < 65536 ? cnt : f0 + 65536;                        \
-                    for (int64_t f = f0; f < f1; f++) {                                            \
-                        const IN_T *v = base + (size_t)(i0 + f) * (size_t)np + p0;                 \
-                        SUM_T sum = 0;                                                             \
-                        _Pragma("omp simd reduction(+ : sum)") for (int p = 0; p < w; p++)         \
-                        {                                                                          \
-                            acc[p] += v[p];                                                        \
-                            mx[p] = v[p] > mx[p] ? v[p] : mx[p];                                   \
-                            sum += (SUM_T)(v[p] & mk[p]);                                          \
-                        }                                                                          \
-                        part[f] += (double)sum;                                                    \
-                        copy_block(cp, n_cp, p0, p1, v - p0, sizeof(IN_T), i0 + f);                \
-                    }                                                                              \
-                    for (int p = 0; p < w; p++) {                                                  \
-                        open[p0 + p] += (double)acc[p];                                            \
-                        acc[p] = 0;                                                                \
-                    }                                                                              \
-                }                                                                                  \
-                for (int p = 0; p < w; p++)                                                        \
-                    pmax[p0 + p] = (double)mx[p] > pmax[p0 + p] ? (double)mx[p] : pmax[p0 + p];    \
-            }                                                                                      \
-            _Pragma("omp critical") for (int64_t f = 0; f < cnt; f++) fsum[f] += part[f];          \
-            free(part);                                                                            \
-        }                                                                                          \
-    } while (0)
-
-/* Frame i's pixels of [p0, p1) that a copy asks for (row: frame i). */
-static inline void copy_block(const xpcs_saxs_copy *cp, int64_t n_cp, int64_t p0, int64_t p1,
-                              const void *row, size_t esz, int64_t i)
-{
-    /* the first copy that ends past p0 (cp ascending) */
-    int64_t lo = 0, hi = n_cp;
-    while (lo < hi) {
-        int64_t mid = (lo + hi) / 2;
-        if (cp[mid].pix0 + cp[mid].len <= p0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (int64_t c = lo; c < n_cp && cp[c].pix0 < p1; c++) {
-        int64_t a = cp[c].pix0 > p0 ? cp[c].pix0 : p0;
-        int64_t e = cp[c].pix0 + cp[c].len < p1 ? cp[c].pix0 + cp[c].len : p1;
-        memcpy(cp[c].dst + (size_t)i * cp[c].stride + (size_t)(a - cp[c].pix0) * esz,
-               (const char *)row + (size_t)a * esz, (size_t)(e - a) * esz);
-    }
-}
 
 void xpcs_saxs_add_frames(xpcs_saxs *s, const void *frames, xpcs_dtype t, int64_t n, int64_t first,
                           double *frame_sum)
@@ -225,7 +157,7 @@ void xpcs_saxs_add_frames_copy(xpcs_saxs *s, const void *frames, xpcs_dtype t, i
 {
     const int64_t np = s->n_pixels;
     const int64_t BLK = 4096; /* pixels per thread block: the sums stay in L1/L2 */
-    const int64_t n_blk = (np + BLK - 1) / BLK, n_iblk = (np + IBLK - 1) / IBLK;
+    const int64_t n_blk = (np + BLK - 1) / BLK;
     double *open = s->open, *pmax = s->pmax;
     const double *maskd = s->maskd;
     int64_t i0 = 0;
@@ -244,20 +176,12 @@ void xpcs_saxs_add_frames_copy(xpcs_saxs *s, const void *frames, xpcs_dtype t, i
         double *fsum = frame_sum + i0;
         for (int64_t f = 0; f < cnt; f++)
             fsum[f] = 0.0;
-        switch (t) {
-        case XPCS_DT_U8:
-            INT_RUN(uint8_t, uint32_t, uint32_t);
-            break;
-        case XPCS_DT_U16:
-            INT_RUN(uint16_t, uint32_t, uint32_t);
-            break;
-        case XPCS_DT_U32:
-            INT_RUN(uint32_t, uint64_t, uint64_t);
-            break;
-        default:
+        if (t == XPCS_DT_U8 || t == XPCS_DT_U16 || t == XPCS_DT_U32)
+            /* integer sums: exact, so every SIMD level gives the same sums */
+            xpcs_simd_kernels_active()->saxs_int_frames(frames, t, np, i0, cnt, maskd, open, pmax,
+                                                        fsum, cp, n_cp);
+        else
             ADD_RUN(double);
-            break;
-        }
         i0 += cnt;
     }
 }

@@ -12,15 +12,16 @@
 /* The copies this build has (cmake/XpcsSimd.cmake defines XPCS_SIMD_HAVE_<level>);
  * the others stay NULL. */
 static const xpcs_simd_kernels copies[XPCS_SIMD_NLEVELS] = {
-    [XPCS_SIMD_GENERIC] = {xpcs_multitau_push_generic, xpcs_mtsparse_push_generic},
+    [XPCS_SIMD_GENERIC] = {xpcs_multitau_push_generic, xpcs_mtsparse_push_generic,
+                           xpcs_saxs_int_frames_generic},
 #ifdef XPCS_SIMD_HAVE_v2
-    [XPCS_SIMD_V2] = {xpcs_multitau_push_v2, xpcs_mtsparse_push_v2},
+    [XPCS_SIMD_V2] = {xpcs_multitau_push_v2, xpcs_mtsparse_push_v2, xpcs_saxs_int_frames_v2},
 #endif
 #ifdef XPCS_SIMD_HAVE_v3
-    [XPCS_SIMD_V3] = {xpcs_multitau_push_v3, xpcs_mtsparse_push_v3},
+    [XPCS_SIMD_V3] = {xpcs_multitau_push_v3, xpcs_mtsparse_push_v3, xpcs_saxs_int_frames_v3},
 #endif
 #ifdef XPCS_SIMD_HAVE_v4
-    [XPCS_SIMD_V4] = {xpcs_multitau_push_v4, xpcs_mtsparse_push_v4},
+    [XPCS_SIMD_V4] = {xpcs_multitau_push_v4, xpcs_mtsparse_push_v4, xpcs_saxs_int_frames_v4},
 #endif
 };
 
