@@ -5,10 +5,15 @@
 #   settings: 2 ranks x 1 thread, 1 rank x 2 threads, and the default
 #          environment (mpirun -np 2, no OMP_NUM_THREADS);
 #   per run: wall seconds (mpirun included), pixel-frames/s = rows x cols x
-#          frames / wall, and each phase's max over the ranks (profile JSON).
+#          frames / wall, each phase's max over the ranks (profile JSON) and
+#          the steps whose kernels ran beside the next read (io.overlap; the
+#          fewest over the ranks).
 # Options:
 #   --cases "R C N RATE;..."  other cases (default: the four above)
 #   --runs K          repeat each setting K times, report the fastest (1)
+#   --before BUILD    also another build (its directory, with xpcs-corr): each
+#                     setting runs it and this build in turn, K times each, and
+#                     reports the fastest of each (the host's noise moves both)
 #   --slow MBPS       also storage slower than compute: the first case's file
 #                     copied to SLOWDIR (a disk, default /var/tmp/xpcs-bench-slow),
 #                     dropped from the page cache before every read, reads
@@ -30,11 +35,12 @@ source tools/mpirun-env.sh
 PY=/usr/bin/python3
 dir=/dev/shm/xpcs-dense
 cases="256 256 20000 0.5;256 256 20000 0.05;256 256 20000 5;1024 1024 5000 0.5"
-runs=1 slow="" boost="" slowdir=${SLOWDIR:-/var/tmp/xpcs-bench-slow}
+runs=1 slow="" boost="" before="" slowdir=${SLOWDIR:-/var/tmp/xpcs-bench-slow}
 while [ $# -gt 0 ]; do
     case "$1" in
     --cases) cases=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --before) before=$2; shift 2 ;;
     --slow) slow=$2; shift 2 ;;
     --boost) boost=$2; shift 2 ;;
     -*) echo "bench_dense: unknown option $1" >&2; exit 2 ;;
@@ -51,18 +57,19 @@ rows, cols, frames, wall = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]),
 prof = json.load(open(glob.glob(sys.argv[5] + "/*_profile.json")[0]))
 ph = " ".join("%s %.2f" % (k, v["max_s"]) for k, v in prof["phases"].items()
               if k != "total" and v["max_s"] >= 0.005)
-print("bench: %-22s wall %6.2f s  %.3g pixel-frames/s  | %s" %
-      (sys.argv[6], wall, rows * cols * frames / wall, ph))
+ov = min(r.get("steps_overlapped", 0) for r in prof["ranks"])
+print("bench: %-22s wall %6.2f s  %.3g pixel-frames/s  | %s | steps overlapped %d" %
+      (sys.argv[6], wall, rows * cols * frames / wall, ph, ov))
 PY
 }
 
-# run LABEL NP THREADS(or "") RAW QMAP OUTDIR -> prints the wall seconds
+# run LABEL NP THREADS(or "") RAW QMAP OUTDIR [BUILD] -> prints the wall seconds
 run() {
-    local np=$2 th=$3 raw=$4 qmap=$5 out=$6 t0 t1
+    local np=$2 th=$3 raw=$4 qmap=$5 out=$6 exe=${7:-build}/xpcs-corr t0 t1
     local env=(env -u OMP_NUM_THREADS)
     [ -n "$th" ] && env=(env OMP_NUM_THREADS="$th")
     t0=$(date +%s.%N)
-    "${env[@]}" mpirun --bind-to none -np "$np" build/xpcs-corr -r "$raw" -q "$qmap" -o "$out" -w \
+    "${env[@]}" mpirun --bind-to none -np "$np" "$exe" -r "$raw" -q "$qmap" -o "$out" -w \
         --set monitoring.enable_report=false >/dev/null 2>"$out.log" ||
         { echo "bench: $1 failed:" >&2; tail -3 "$out.log" >&2; exit 1; }
     t1=$(date +%s.%N)
@@ -81,6 +88,26 @@ best_wall() { # LABEL NP THREADS RAW QMAP OUT: the fastest of $runs, profile of 
     echo "$best"
 }
 
+# pair_walls LABEL NP THREADS RAW QMAP OUT: --before's build and this one in
+# turn, $runs times each; prints "BEFORE AFTER" (the fastest of each; their
+# profiles in OUT.before and OUT)
+pair_walls() {
+    local bb="" ba="" w
+    for ((i = 0; i < runs; i++)); do
+        w=$(run "$1" "$2" "$3" "$4" "$5" "$6.try" "$before")
+        if [ -z "$bb" ] || awk -v w="$w" -v b="$bb" 'BEGIN { exit !(w < b) }'; then
+            bb=$w
+            rm -rf "$6.before" && mv "$6.try" "$6.before"
+        fi
+        w=$(run "$1" "$2" "$3" "$4" "$5" "$6.try")
+        if [ -z "$ba" ] || awk -v w="$w" -v b="$ba" 'BEGIN { exit !(w < b) }'; then
+            ba=$w
+            rm -rf "$6" && mv "$6.try" "$6"
+        fi
+    done
+    echo "$bb $ba"
+}
+
 first_raw="" first_qmap="" first_dims="" first_wall21=""
 IFS=';' read -ra list <<<"$cases"
 for c in "${list[@]}"; do
@@ -97,7 +124,12 @@ for c in "${list[@]}"; do
         read -r np th label <<<"$conf"
         [ "$th" = "-" ] && th=""
         out="$dir/out_${name}_$label"
-        w=$(best_wall "$label" "$np" "$th" "$raw" "$qmap" "$out")
+        if [ -n "$before" ]; then
+            read -r wb w <<<"$(pair_walls "$label" "$np" "$th" "$raw" "$qmap" "$out")"
+            report "$rows" "$cols" "$frames" "$wb" "$out.before" "$name $label before"
+        else
+            w=$(best_wall "$label" "$np" "$th" "$raw" "$qmap" "$out")
+        fi
         report "$rows" "$cols" "$frames" "$w" "$out" "$name $label"
         if [ -z "$first_raw" ] && [ "$label" = 2x1 ]; then
             first_wall21=$w

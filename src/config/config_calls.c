@@ -1,6 +1,7 @@
 /* config_calls: the rows of xpcs-corr's option table (config_table.c)
  * that do more than store a value: raw files, the fit range, Timepix4
- * refusal, --set, --help and --version. */
+ * refusal, --set, --help and --version; and the choices of its choice
+ * rows, with their names. */
 #include "xpcs/config/config_calls.h"
 
 #include <cjson/cJSON.h>
@@ -123,4 +124,37 @@ xpcs_status xpcs_cfg_on_version(xpcs_opts *o, const xpcs_opt *row, const xpcs_op
         xpcs_provenance_print(stdout, "xpcs-corr");
     *(int *)xpcs_opts_user(o) = 1;
     return XPCS_OK;
+}
+
+/* ---- the choices of the table's choice rows ---- */
+
+const xpcs_opt_choice xpcs_cfg_analysis_choices[] = {
+    {"multitau", XPCS_ANALYSIS_MULTITAU, "Multitau"},
+    {"twotime", XPCS_ANALYSIS_TWOTIME, "Twotime"},
+    {"both", XPCS_ANALYSIS_BOTH, "Both"},
+    {"linear", XPCS_ANALYSIS_LINEAR, "Linear"},
+    {NULL, 0, NULL}};
+const xpcs_opt_choice xpcs_cfg_overlap_choices[] = {{"auto", XPCS_OVERLAP_AUTO, NULL},
+                                                    {"on", XPCS_OVERLAP_ON, NULL},
+                                                    {"off", XPCS_OVERLAP_OFF, NULL},
+                                                    {NULL, 0, NULL}};
+const xpcs_opt_choice xpcs_cfg_kernel_choices[] = {{"dense", XPCS_KERNEL_DENSE, NULL},
+                                                   {"sparse", XPCS_KERNEL_SPARSE, NULL},
+                                                   {"auto", XPCS_KERNEL_AUTO, NULL},
+                                                   {NULL, 0, NULL}};
+
+const char *xpcs_kernel_name(xpcs_kernel k)
+{
+    for (const xpcs_opt_choice *ch = xpcs_cfg_kernel_choices; ch->name; ch++)
+        if (ch->value == (int)k)
+            return ch->name;
+    return "auto";
+}
+
+const char *xpcs_analysis_name(xpcs_analysis a)
+{
+    for (const xpcs_opt_choice *ch = xpcs_cfg_analysis_choices; ch->name; ch++)
+        if (ch->value == (int)a)
+            return ch->shown;
+    return "invalid";
 }

@@ -13,16 +13,6 @@
 
 /* ---- the table --------------------------------------------------------------- */
 
-static const xpcs_opt_choice analysis_choices[] = {{"multitau", XPCS_ANALYSIS_MULTITAU, "Multitau"},
-                                                   {"twotime", XPCS_ANALYSIS_TWOTIME, "Twotime"},
-                                                   {"both", XPCS_ANALYSIS_BOTH, "Both"},
-                                                   {"linear", XPCS_ANALYSIS_LINEAR, "Linear"},
-                                                   {NULL, 0, NULL}};
-static const xpcs_opt_choice kernel_choices[] = {{"dense", XPCS_KERNEL_DENSE, NULL},
-                                                 {"sparse", XPCS_KERNEL_SPARSE, NULL},
-                                                 {"auto", XPCS_KERNEL_AUTO, NULL},
-                                                 {NULL, 0, NULL}};
-
 #define F(field) .off = offsetof(xpcs_config, field), .size = sizeof(((xpcs_config *)0)->field)
 #define THR(ind, which)                                                                            \
     .off = offsetof(xpcs_config, site.threshold[ind].which), .size = sizeof(double)
@@ -72,7 +62,7 @@ static const xpcs_opt rows[] = {
      .key = "type",
      .type = XPCS_OPT_CHOICE,
      F(analysis),
-     .choices = analysis_choices,
+     .choices = xpcs_cfg_analysis_choices,
      .def = "multitau",
      .label = "-t",
      .arg = "TYPE",
@@ -259,7 +249,7 @@ static const xpcs_opt rows[] = {
      .key = "kernel",
      .type = XPCS_OPT_CHOICE,
      F(kernel),
-     .choices = kernel_choices,
+     .choices = xpcs_cfg_kernel_choices,
      .def = "auto",
      .arg = "K",
      .help = "multitau on dense frames, on photon events (sparse),\n"
@@ -451,6 +441,15 @@ static const xpcs_opt rows[] = {
      F(site.maps_to_root),
      .help = "two-time: every rank sends its compressed map chunks to rank 0, which writes "
              "them (default: each rank writes its own)"},
+    {.section = "io",
+     .key = "overlap",
+     .env = "XPCS_OVERLAP",
+     .type = XPCS_OPT_CHOICE,
+     F(site.overlap),
+     .choices = xpcs_cfg_overlap_choices,
+     .def = "auto",
+     .help = "frame pipeline: read the next step while the kernels correlate this one: on, "
+             "off, or auto (default: when the reads wait on storage)"},
     {.section = "monitoring",
      .key = "enable_profiling",
      .env = "XPCS_ENABLE_PROFILING",
@@ -677,20 +676,4 @@ static const xpcs_opts_table table = {
 const xpcs_opts_table *xpcs_config_table(void)
 {
     return &table;
-}
-
-const char *xpcs_kernel_name(xpcs_kernel k)
-{
-    for (const xpcs_opt_choice *ch = kernel_choices; ch->name; ch++)
-        if (ch->value == (int)k)
-            return ch->name;
-    return "auto";
-}
-
-const char *xpcs_analysis_name(xpcs_analysis a)
-{
-    for (const xpcs_opt_choice *ch = analysis_choices; ch->name; ch++)
-        if (ch->value == (int)a)
-            return ch->shown;
-    return "invalid";
 }

@@ -17,8 +17,9 @@ static const struct {
                                {"reduce", 1, 1},   {"twotime", 1, 1},      {"write", 1, 1}};
 
 static const char *const counter_names[XPCS_C_COUNT] = {
-    "bytes_read",   "bytes_sent",        "bytes_received",     "frames_read",
-    "pixel_frames", "map_bytes_written", "map_chunks_written", "others_maps_seconds"};
+    "bytes_read",         "bytes_sent",          "bytes_received",
+    "frames_read",        "pixel_frames",        "map_bytes_written",
+    "map_chunks_written", "others_maps_seconds", "steps_overlapped"};
 
 const char *xpcs_timer_name(xpcs_timer_id id)
 {

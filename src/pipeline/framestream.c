@@ -4,15 +4,20 @@
  *   -> pack each pixel owner's pixels -> all-to-all (owners receive the
  *      step's frames in time order) -> multitau / linear kernels;
  *   two-time: a second all-to-all of the bins' pixels to the bins' owners.
+ * The kernels of step k run on the kworker while the main thread reads step
+ * k + 1 when the rank has cores that a read alone leaves idle, or when the
+ * reads wait on storage (overlap_next); otherwise one after the other.
  * Data structure manifest (per rank): rawbuf [my frames x avg][npix] raw
  * type; sumbuf [my frames][npix] transfer type (-a > 1); send [my frames]
  * [n_corr]; recv [step frames][n_own]; scale [step frames]; fsum_mine [my
  * frames].
  */
-#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE), clock_gettime */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "xpcs/monitor/progress.h"
 #include "xpcs/pipeline/kworker.h"
@@ -220,15 +225,46 @@ static xpcs_status correlate(xpcs_run *x, step_buffers *b, int64_t k, xpcs_kwork
     return j->st;
 }
 
-/* Step k + 1 is read while the kworker correlates step k: one thread more,
- * no buffer more (the read fills rawbuf, the kernels read recv; the main
- * thread waits for them before it packs into recv again).  Not with -np,
- * whose partial results are collective, nor with both kernels. */
+/* Step k + 1 can be read while the kworker correlates step k: one thread
+ * more, no buffer more (the read fills rawbuf, the kernels read recv; the
+ * main thread waits for them before it packs into recv again).  Not with
+ * -np, whose partial results are collective, nor with both kernels. */
 static xpcs_kworker *overlap_worker(const xpcs_run *x)
 {
     if (x->part || (x->mt && x->lin) || (!x->mt && !x->lin) || x->plan.n_steps < 2)
         return NULL;
     return xpcs_kworker_create();
+}
+
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+    return clock_gettime(id, &ts) == 0 ? (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec : 0.0;
+}
+
+/* Whether step k's kernels go to the kworker, so that the main thread reads
+ * step k + 1 meanwhile (io.overlap auto):
+ *   - the rank has more than one thread: a read alone (one thread: HDF5 is
+ *     not thread-safe) would leave the others idle;
+ *   - one thread: only when the read, not the kernels, holds the run up.
+ *     Read beside the kernels (posted): they had finished before the read
+ *     (busy 0).  Read alone: it waited on storage longer than it worked
+ *     (wall > 2 x the main thread's CPU).  Otherwise the kernels and the
+ *     read of a rank would share its core with the other ranks' threads.
+ * On 2 cores, page cache, 2 ranks x 1 thread: the kernels took 1.15-1.25 s
+ * per rank beside the reads and 0.90 s in turn, the run 2.0-2.2 s and
+ * 1.9-2.0 s (256 x 256 x 20000), 11.3 and 9.9 s (1024 x 1024 x 5000);
+ * 1 rank x 2 threads on 1024 x 1024 x 5000: 11.5 s overlapped, 12.0 s in
+ * turn.  A rank's choice is its own: both ways make the same collective
+ * calls.  io.overlap on / off: always / never. */
+static int overlap_next(int mode, const xpcs_kworker *w, int threads, int posted, int busy,
+                        double read_wall, double read_cpu)
+{
+    if (!w || mode == XPCS_OVERLAP_OFF)
+        return 0;
+    if (mode == XPCS_OVERLAP_ON || threads > 1)
+        return 1;
+    return posted ? !busy : read_wall > 2.0 * read_cpu + 1e-3;
 }
 
 xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
@@ -251,10 +287,14 @@ xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
         xpcs_plan_rank_frames(p, k, x->rank, &first, &count);
         /* read: raw frames begin + (first*avg + i)*stride, i < count*avg */
         const double others0 = job.posted ? xpcs_kworker_others_cpu() : 0.0;
+        const double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
         xpcs_timer_start(&x->tm, XPCS_T_READ);
         st = x->src->ops->read_frames(x->src, p->begin + first * p->avg * p->stride, p->stride,
                                       count * p->avg, b.rawbuf, err);
         xpcs_timer_stop(&x->tm, XPCS_T_READ);
+        const int overlap = overlap_next(
+            so->overlap, w, omp_get_max_threads(), job.posted, job.posted && xpcs_kworker_busy(w),
+            clock_s(CLOCK_MONOTONIC) - t0, clock_s(CLOCK_THREAD_CPUTIME_ID) - c0);
         if (job.posted) /* the kernels' CPU meanwhile is theirs, not the read's */
             xpcs_timer_add(&x->tm, XPCS_T_READ, 0.0, others0 - xpcs_kworker_others_cpu());
         /* the previous step's kernels are done before recv is filled again */
@@ -275,7 +315,8 @@ xpcs_status xpcs_run_frames(xpcs_run *x, xpcs_err *err)
         saxs_and_pack(x, &b, k, frames, first, count);
         redistribute(x, &b, k, frames, count);
         int64_t n_step = 0;
-        st = correlate(x, &b, k, w, &job, &n_step, err);
+        st = correlate(x, &b, k, overlap ? w : NULL, &job, &n_step, err);
+        xpcs_counter_add(&x->tm, XPCS_C_STEPS_OVERLAPPED, overlap ? 1.0 : 0.0);
         xpcs_timer_step(&x->tm);
         xpcs_progress_update(prog, k * p->step_frames + n_step);
     }

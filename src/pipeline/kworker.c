@@ -115,6 +115,14 @@ void xpcs_kworker_wait(xpcs_kworker *w, double *wall_s, double *cpu_s)
     *cpu_s = ran ? (w->cpu > 0.0 ? w->cpu : 0.0) : 0.0;
 }
 
+int xpcs_kworker_busy(xpcs_kworker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    const int busy = w->state == W_POSTED;
+    pthread_mutex_unlock(&w->mu);
+    return busy;
+}
+
 double xpcs_kworker_others_cpu(void)
 {
     return clock_s(CLOCK_PROCESS_CPUTIME_ID) - clock_s(CLOCK_THREAD_CPUTIME_ID);

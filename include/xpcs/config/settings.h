@@ -6,7 +6,7 @@
  *   threading   num_threads
  *   memory      max_memory_mb
  *   io          dataset, step_frames, storage_bandwidth_gbps,
- *               measure_storage_bandwidth, maps_to_root
+ *               measure_storage_bandwidth, maps_to_root, overlap
  *   monitoring  enable_profiling, enable_report, progress,
  *               progress_interval_s, fail_on_critical,
  *               {alert,critical}_threshold_{efficiency,memory,io}

@@ -12,6 +12,10 @@
 #include "xpcs/monitor/health.h"
 #include "xpcs/monitor/progress.h"
 
+/* io.overlap: whether the frame pipeline reads step k + 1 while the
+ * kernels correlate step k (pipeline/framestream.c). */
+typedef enum { XPCS_OVERLAP_AUTO = 0, XPCS_OVERLAP_ON, XPCS_OVERLAP_OFF } xpcs_overlap;
+
 typedef struct {
     int num_threads;            /* threading.num_threads, 0 = OpenMP's default */
     int enable_profiling;       /* monitoring.enable_profiling: profile JSON + table */
@@ -23,6 +27,7 @@ typedef struct {
     double storage_bandwidth_gbps;            /* io.storage_bandwidth_gbps, 0 = unknown */
     int measure_storage_bandwidth;            /* io.measure_storage_bandwidth */
     int maps_to_root;          /* io.maps_to_root: two-time map chunks written by rank 0 only */
+    int overlap;               /* io.overlap: xpcs_overlap */
     xpcs_quality_opts quality; /* quality.*, --auto-mask (data quality) */
 } xpcs_siteopts;
 

@@ -42,15 +42,16 @@ typedef enum {
 } xpcs_timer_id;
 
 typedef enum {
-    XPCS_C_BYTES_READ = 0, /* decoded frame bytes delivered by the reader */
-    XPCS_C_BYTES_SENT,     /* all-to-all bytes sent to other ranks */
-    XPCS_C_BYTES_RECEIVED, /* all-to-all bytes received from other ranks */
-    XPCS_C_FRAMES_READ,    /* output frames this rank read */
-    XPCS_C_PIXEL_FRAMES,   /* pixel-frames pushed through the multitau kernel */
-    XPCS_C_MAP_BYTES,      /* two-time map bytes (compressed) this rank wrote into the result */
-    XPCS_C_MAP_CHUNKS,     /* two-time map chunks this rank wrote into the result */
-    XPCS_C_MAP_SERVE_S,    /* rank 0: seconds on other ranks' map chunks (their space
-                              reserved; written, where a rank sends its bytes) */
+    XPCS_C_BYTES_READ = 0,   /* decoded frame bytes delivered by the reader */
+    XPCS_C_BYTES_SENT,       /* all-to-all bytes sent to other ranks */
+    XPCS_C_BYTES_RECEIVED,   /* all-to-all bytes received from other ranks */
+    XPCS_C_FRAMES_READ,      /* output frames this rank read */
+    XPCS_C_PIXEL_FRAMES,     /* pixel-frames pushed through the multitau kernel */
+    XPCS_C_MAP_BYTES,        /* two-time map bytes (compressed) this rank wrote into the result */
+    XPCS_C_MAP_CHUNKS,       /* two-time map chunks this rank wrote into the result */
+    XPCS_C_MAP_SERVE_S,      /* rank 0: seconds on other ranks' map chunks (their space
+                                reserved; written, where a rank sends its bytes) */
+    XPCS_C_STEPS_OVERLAPPED, /* frame pipeline steps whose kernels ran beside the next read */
     XPCS_C_COUNT
 } xpcs_counter_id;
 

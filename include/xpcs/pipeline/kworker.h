@@ -20,6 +20,8 @@ void xpcs_kworker_post_alone(xpcs_kworker *w, void (*fn)(void *arg), void *arg);
  * seconds; cpu_s: the process's CPU seconds over the job less the main
  * thread's own (so the reading it did meanwhile is not counted twice). */
 void xpcs_kworker_wait(xpcs_kworker *w, double *wall_s, double *cpu_s);
+/* 1 while a posted job still runs (does not wait). */
+int xpcs_kworker_busy(xpcs_kworker *w);
 /* CPU seconds of the process's other threads than the caller so far: what
  * the job used while the caller read is taken off the read's CPU time. */
 double xpcs_kworker_others_cpu(void);
