@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "report_page.h"
+#include "xpcs/core/select.h"
 #include "xpcs/report/png.h"
 
 const char *const xpcs_rpt_palette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -35,13 +36,8 @@ void xpcs_rpt_qlabel(const xpcs_rpt_page *pg, int j, char *buf, size_t n)
         snprintf(buf, n, "bin %d", j + 1);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The values are copied and sorted. */
+/* The values are copied; the k-th smallest is selected (core/select: a
+ * sort of a 3.5M-pixel image took 0.25 s). */
 double xpcs_rpt_percentile(const double *v, size_t n, double p, int positive_only)
 {
     double *w = xpcs_malloc(sizeof(double) * (n ? n : 1));
@@ -49,11 +45,7 @@ double xpcs_rpt_percentile(const double *v, size_t n, double p, int positive_onl
     for (size_t i = 0; i < n; i++)
         if (isfinite(v[i]) && (!positive_only || v[i] > 0))
             w[m++] = v[i];
-    double r = NAN;
-    if (m) {
-        qsort(w, m, sizeof(double), cmp_double);
-        r = w[(size_t)(p * (double)(m - 1) + 0.5)];
-    }
+    const double r = m ? xpcs_select_kth(w, m, (size_t)(p * (double)(m - 1) + 0.5)) : NAN;
     free(w);
     return r;
 }
