@@ -76,36 +76,24 @@ run() {
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-best_wall() { # LABEL NP THREADS RAW QMAP OUT: the fastest of $runs, profile of that run kept
-    local best="" w
+# walls LABEL NP THREADS RAW QMAP OUT BUILD...: the builds in turn, $runs times
+# each; prints the fastest wall of each build, in order, and keeps the profile
+# of that run in OUT (the last build) or OUT.before (an earlier one: --before)
+walls() {
+    local a=("${@:1:5}") out=$6 w i b dst
+    local builds=("${@:7}") best=()
     for ((i = 0; i < runs; i++)); do
-        w=$(run "$1" "$2" "$3" "$4" "$5" "$6.try")
-        if [ -z "$best" ] || awk -v w="$w" -v b="$best" 'BEGIN { exit !(w < b) }'; then
-            best=$w
-            rm -rf "$6" && mv "$6.try" "$6"
-        fi
+        for ((b = 0; b < ${#builds[@]}; b++)); do
+            dst=$out
+            [ "$b" -lt $((${#builds[@]} - 1)) ] && dst=$out.before
+            w=$(run "${a[@]}" "$out.try" "${builds[b]}")
+            if [ -z "${best[b]:-}" ] || awk -v w="$w" -v b="${best[b]}" 'BEGIN { exit !(w < b) }'; then
+                best[b]=$w
+                rm -rf "$dst" && mv "$out.try" "$dst"
+            fi
+        done
     done
-    echo "$best"
-}
-
-# pair_walls LABEL NP THREADS RAW QMAP OUT: --before's build and this one in
-# turn, $runs times each; prints "BEFORE AFTER" (the fastest of each; their
-# profiles in OUT.before and OUT)
-pair_walls() {
-    local bb="" ba="" w
-    for ((i = 0; i < runs; i++)); do
-        w=$(run "$1" "$2" "$3" "$4" "$5" "$6.try" "$before")
-        if [ -z "$bb" ] || awk -v w="$w" -v b="$bb" 'BEGIN { exit !(w < b) }'; then
-            bb=$w
-            rm -rf "$6.before" && mv "$6.try" "$6.before"
-        fi
-        w=$(run "$1" "$2" "$3" "$4" "$5" "$6.try")
-        if [ -z "$ba" ] || awk -v w="$w" -v b="$ba" 'BEGIN { exit !(w < b) }'; then
-            ba=$w
-            rm -rf "$6" && mv "$6.try" "$6"
-        fi
-    done
-    echo "$bb $ba"
+    echo "${best[*]}"
 }
 
 first_raw="" first_qmap="" first_dims="" first_wall21=""
@@ -125,10 +113,10 @@ for c in "${list[@]}"; do
         [ "$th" = "-" ] && th=""
         out="$dir/out_${name}_$label"
         if [ -n "$before" ]; then
-            read -r wb w <<<"$(pair_walls "$label" "$np" "$th" "$raw" "$qmap" "$out")"
+            read -r wb w <<<"$(walls "$label" "$np" "$th" "$raw" "$qmap" "$out" "$before" build)"
             report "$rows" "$cols" "$frames" "$wb" "$out.before" "$name $label before"
         else
-            w=$(best_wall "$label" "$np" "$th" "$raw" "$qmap" "$out")
+            w=$(walls "$label" "$np" "$th" "$raw" "$qmap" "$out" build)
         fi
         report "$rows" "$cols" "$frames" "$w" "$out" "$name $label"
         if [ -z "$first_raw" ] && [ "$label" = 2x1 ]; then
@@ -151,7 +139,7 @@ if [ -n "$boost" ]; then
         { echo "bench: boost_corr failed:" >&2; tail -5 "$bout.log" >&2; exit 1; }
     t1=$(date +%s.%N)
     wb=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }')
-    w2=$(best_wall "2x1" 2 1 "$first_raw" "$first_qmap" "$dir/out_side")
+    w2=$(walls "2x1" 2 1 "$first_raw" "$first_qmap" "$dir/out_side" build)
     awk -v wb="$wb" -v w="$w2" -v n="$rows $cols $frames" 'BEGIN {
         split(n, d, " "); pf = d[1] * d[2] * d[3]
         printf "bench: boost_corr %.2f s (%.3g pixel-frames/s), xpcs-corr 2x1 %.2f s (%.3g): %.1fx\n",

@@ -4,7 +4,6 @@
  * gives the same doubles.  Before this copy the pass ran as the build's
  * baseline (SSE2: 8 counts per instruction): 0.38 s per rank of a 256 x 256
  * x 20000 run at 2 ranks, a fifth of it. */
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
