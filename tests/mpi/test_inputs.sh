@@ -179,9 +179,11 @@ corr 2 -r shrink.h5 -q d/big_qmap.h5 -o tr_out --frame-time 0.001 --kernel dense
     --step-frames 1 --set monitoring.progress=lines --set monitoring.progress_interval_s=0.001 \
     >tr.out 2>tr.err &
 pid=$!
-for _ in $(seq 3000); do # truncate once the frames are being read
+# truncate once the frames are being read; look often: the 2000 steps' reads
+# take a few tenths of a second
+for _ in $(seq 12000); do
     grep -q "progress" tr.err && break
-    sleep 0.02
+    sleep 0.005
 done
 # the ranks pause while the file shrinks, so that the truncation falls in the
 # middle of the reads also on a loaded machine (else a fast run may finish first)
